@@ -1,0 +1,40 @@
+import { CacheError, type CacheOperation } from './cache-error.js';
+
+/** Longest key a caller may pass (before the namespace is added). */
+export const MAX_KEY_LENGTH = 1024;
+
+const NAMESPACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.\-]*$/;
+
+export function assertValidNamespace(namespace: unknown): asserts namespace is string {
+  if (typeof namespace !== 'string' || !NAMESPACE_PATTERN.test(namespace)) {
+    throw new CacheError(
+      'configure',
+      undefined,
+      `option "namespace" must be a non-empty string of letters, digits, "_", "." or "-"; got ${JSON.stringify(namespace)}`,
+    );
+  }
+}
+
+/** Builds `<namespace>:<key>` so services sharing one Redis never see each other's keys. */
+export class CacheKeys {
+  readonly prefix: string;
+
+  constructor(readonly namespace: string) {
+    this.prefix = `${namespace}:`;
+  }
+
+  full(key: unknown, operation: CacheOperation): string {
+    if (typeof key !== 'string') {
+      throw new CacheError(operation, undefined, `key must be a string, got ${typeof key}`);
+    }
+    if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
+      throw new CacheError(operation, key.slice(0, 64), `key length must be 1..${MAX_KEY_LENGTH}, got ${key.length}`);
+    }
+    return this.prefix + key;
+  }
+
+  /** SCAN pattern matching every key of this namespace (the namespace itself has no glob characters). */
+  get allPattern(): string {
+    return `${this.prefix}*`;
+  }
+}

@@ -1,0 +1,55 @@
+import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions, SentinelAddress } from 'ioredis';
+import type { CacheSerializer } from './serialization/cache-serializer.interface.js';
+import type { Ttl } from './ttl.js';
+
+/** Options of `CacheModule.forRoot()` / `forRootAsync()`. Validated once, at startup. */
+export interface CacheModuleOptions {
+  /** Prefix of every key of this service (`<namespace>:<key>`). Required: letters, digits, `_`, `.`, `-`. */
+  namespace: string;
+  /** Where the cache lives. Default: none, which selects the embedded in-process store (for local runs). */
+  redis?: CacheRedisOptions;
+  /** TTL of entries set without one: milliseconds or `'30s'`/`'5m'`/`'1h'`. Default: `'5m'`. */
+  defaultTtl?: Ttl;
+  /** How values become strings. Default: strict JSON (refuses what JSON would change). */
+  serializer?: CacheSerializer;
+  /** Entry limit of the embedded in-process store. Default: `10_000`. */
+  memoryMaxEntries?: number;
+  /** Fail the application's boot when the first PING to Redis fails. Default: `false` (log and keep serving). */
+  failOnStartup?: boolean;
+}
+
+/**
+ * Give exactly one of: `url`, `host`/`port`, `client`, `cluster`, or `sentinels` + `name`.
+ * `options` are ioredis options passed through (not used with `client` or `cluster`).
+ */
+export interface CacheRedisOptions {
+  /** `redis://[:password@]host:port[/db]` or `rediss://…`. */
+  url?: string;
+  host?: string;
+  port?: number;
+  /** An ioredis client you own: the module uses it and never closes it. */
+  client?: Redis | Cluster;
+  /** Redis Cluster seed nodes, with ioredis cluster options. */
+  cluster?: { nodes: ClusterNode[]; options?: ClusterOptions };
+  /** Sentinel addresses; requires `name`, the monitored master's name. */
+  sentinels?: Array<Partial<SentinelAddress>>;
+  name?: string;
+  /** Further ioredis options (password, db, tls, …). */
+  options?: RedisOptions;
+}
+
+export type ResolvedRedisOptions =
+  | { mode: 'client'; client: Redis | Cluster }
+  | { mode: 'cluster'; nodes: ClusterNode[]; clusterOptions: ClusterOptions }
+  | { mode: 'url'; url: string; options: RedisOptions }
+  | { mode: 'standalone' | 'sentinel'; options: RedisOptions };
+
+/** Options after validation: every default applied, every TTL in milliseconds. */
+export interface ResolvedCacheOptions {
+  namespace: string;
+  redis?: ResolvedRedisOptions;
+  defaultTtlMs: number;
+  serializer: CacheSerializer;
+  memoryMaxEntries: number;
+  failOnStartup: boolean;
+}

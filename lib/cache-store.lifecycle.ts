@@ -1,0 +1,34 @@
+import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { CacheError } from './cache-error.js';
+import type { ResolvedCacheOptions } from './cache-options.js';
+import type { CacheStore } from './stores/cache-store.interface.js';
+
+/** Opens the store when the app boots (verified with PING) and closes what it owns when the app closes. */
+export class CacheStoreLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly options: ResolvedCacheOptions,
+    private readonly store: CacheStore,
+  ) {
+    this.logger = new Logger(`CacheModule:${options.namespace}`);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.store.kind === 'memory') {
+      this.logger.log('No Redis configured: using the embedded in-process store (not shared between instances)');
+      return;
+    }
+    try {
+      await this.store.connect();
+    } catch (error) {
+      const failure = CacheError.wrap('connect', undefined, error);
+      if (this.options.failOnStartup) throw failure;
+      this.logger.warn(`Redis is not reachable at startup (${failure.message}); the cache will serve once it is`);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.store.close();
+  }
+}

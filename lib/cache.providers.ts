@@ -1,0 +1,55 @@
+import type { Provider } from '@nestjs/common';
+import type { Counter, Histogram } from 'prom-client';
+import { CACHE_RESOLVED_OPTIONS, CACHE_STORE } from './cache.constants.js';
+import { CACHE_MODULE_OPTIONS } from './cache.module-definition.js';
+import { CacheManager } from './cache-manager.js';
+import type { CacheModuleOptions, ResolvedCacheOptions } from './cache-options.js';
+import { RateLimitedLogger } from './logging/rate-limited-logger.js';
+import { CACHE_METRICS } from './metrics/cache-metric-names.js';
+import { CacheMetrics } from './metrics/cache-metrics.js';
+import { cacheMetricProviders, metricToken } from './metrics/cache-metrics.providers.js';
+import { resolveCacheOptions } from './resolve-cache-options.js';
+import type { CacheStore } from './stores/cache-store.interface.js';
+import { MemoryStore } from './stores/memory.store.js';
+import { createRedisConnection } from './stores/redis-connection.js';
+import { RedisStore } from './stores/redis.store.js';
+import { CacheStoreLifecycle } from './cache-store.lifecycle.js';
+
+export const cacheProviders: Provider[] = [
+  ...cacheMetricProviders,
+  {
+    provide: CACHE_RESOLVED_OPTIONS,
+    useFactory: (options: CacheModuleOptions) => resolveCacheOptions(options),
+    inject: [CACHE_MODULE_OPTIONS],
+  },
+  {
+    provide: CACHE_STORE,
+    useFactory: (options: ResolvedCacheOptions): CacheStore =>
+      options.redis ? new RedisStore(createRedisConnection(options.redis)) : new MemoryStore(options.memoryMaxEntries),
+    inject: [CACHE_RESOLVED_OPTIONS],
+  },
+  {
+    provide: CacheMetrics,
+    useFactory: (options: ResolvedCacheOptions, hits: Counter, misses: Counter, errors: Counter, operations: Counter, duration: Histogram) =>
+      new CacheMetrics(options.namespace, hits, misses, errors, operations, duration),
+    inject: [
+      CACHE_RESOLVED_OPTIONS,
+      metricToken(CACHE_METRICS.hits.name),
+      metricToken(CACHE_METRICS.misses.name),
+      metricToken(CACHE_METRICS.errors.name),
+      metricToken(CACHE_METRICS.operations.name),
+      metricToken(CACHE_METRICS.duration.name),
+    ],
+  },
+  {
+    provide: CacheManager,
+    useFactory: (options: ResolvedCacheOptions, store: CacheStore, metrics: CacheMetrics) =>
+      new CacheManager(options, store, metrics, new RateLimitedLogger(`CacheManager:${options.namespace}`)),
+    inject: [CACHE_RESOLVED_OPTIONS, CACHE_STORE, CacheMetrics],
+  },
+  {
+    provide: CacheStoreLifecycle,
+    useFactory: (options: ResolvedCacheOptions, store: CacheStore) => new CacheStoreLifecycle(options, store),
+    inject: [CACHE_RESOLVED_OPTIONS, CACHE_STORE],
+  },
+];

@@ -1,0 +1,10 @@
+export { CacheModule } from './cache.module.js';
+export { CacheManager, type CacheEntry, type SetOptions } from './cache-manager.js';
+export { CacheError, type CacheOperation } from './cache-error.js';
+export type { CacheModuleOptions, CacheRedisOptions } from './cache-options.js';
+export { CACHE_MODULE_OPTIONS } from './cache.module-definition.js';
+export type { CacheSerializer } from './serialization/cache-serializer.interface.js';
+export { JsonSerializer } from './serialization/json.serializer.js';
+export { CACHE_METRICS } from './metrics/cache-metric-names.js';
+export { MAX_KEY_LENGTH } from './cache-keys.js';
+export type { Ttl } from './ttl.js';

@@ -1,0 +1,32 @@
+import { Logger } from '@nestjs/common';
+
+/**
+ * A logger that writes at most one line per category per interval, so an outage at
+ * thousands of requests per second yields a handful of lines, each saying how many it stands for.
+ */
+export class RateLimitedLogger {
+  private readonly logger: Logger;
+  private readonly lastLogged = new Map<string, number>();
+  private readonly suppressed = new Map<string, number>();
+
+  constructor(context: string, private readonly intervalMs = 10_000) {
+    this.logger = new Logger(context);
+  }
+
+  warn(category: string, message: string): void {
+    const now = Date.now();
+    const last = this.lastLogged.get(category);
+    if (last !== undefined && now - last < this.intervalMs) {
+      this.suppressed.set(category, (this.suppressed.get(category) ?? 0) + 1);
+      return;
+    }
+    const skipped = this.suppressed.get(category) ?? 0;
+    this.lastLogged.set(category, now);
+    this.suppressed.delete(category);
+    this.logger.warn(skipped > 0 ? `${message} (${skipped} similar suppressed)` : message);
+  }
+
+  log(message: string): void {
+    this.logger.log(message);
+  }
+}

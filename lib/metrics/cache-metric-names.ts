@@ -1,0 +1,29 @@
+/** Every metric this package exports, declared once: name, help and labels. */
+export const CACHE_METRICS = {
+  hits: {
+    name: 'cache_hits_total',
+    help: 'Cache lookups that found a value.',
+    labelNames: ['namespace', 'cache'],
+  },
+  misses: {
+    name: 'cache_misses_total',
+    help: 'Cache lookups that found no value (including undecodable entries).',
+    labelNames: ['namespace', 'cache'],
+  },
+  errors: {
+    name: 'cache_errors_total',
+    help: 'Cache operations that failed, by operation and reason.',
+    labelNames: ['namespace', 'operation', 'reason'],
+  },
+  operations: {
+    name: 'cache_operations_total',
+    help: 'Cache operations by outcome (status "ok" or "error").',
+    labelNames: ['namespace', 'operation', 'status'],
+  },
+  duration: {
+    name: 'cache_operation_duration_seconds',
+    help: 'Time a cache operation took, in seconds (loader time excluded for getOrSet).',
+    labelNames: ['namespace', 'operation'],
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+  },
+} as const;

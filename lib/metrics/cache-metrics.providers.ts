@@ -1,0 +1,45 @@
+import type { Provider } from '@nestjs/common';
+import { Counter, Histogram, register } from 'prom-client';
+import { CACHE_METRICS } from './cache-metric-names.js';
+
+/**
+ * The token @willsoto/nestjs-prometheus gives a metric (`PROM_METRIC_<NAME>`), so an app can
+ * `@InjectMetric('cache_hits_total')` the same instance.
+ */
+export function metricToken(name: string): string {
+  return `PROM_METRIC_${name.toUpperCase()}`;
+}
+
+/**
+ * Providers in the shape of @willsoto/nestjs-prometheus's makeCounterProvider / makeHistogramProvider:
+ * the metric lives in prom-client's default registry, which PrometheusModule serves at /metrics, and
+ * one already registered there is reused, so building the module many times in one process never
+ * fails on re-registration. (The library's own factories are CommonJS that require() the ESM-only
+ * NestJS 12, which Jest cannot load on Node 20; the registry and the tokens are the contract.)
+ */
+export const cacheMetricProviders: Provider[] = [
+  counterProvider(CACHE_METRICS.hits),
+  counterProvider(CACHE_METRICS.misses),
+  counterProvider(CACHE_METRICS.errors),
+  counterProvider(CACHE_METRICS.operations),
+  {
+    provide: metricToken(CACHE_METRICS.duration.name),
+    useFactory: () =>
+      getOrCreate(CACHE_METRICS.duration.name, () => new Histogram({
+        ...CACHE_METRICS.duration,
+        labelNames: [...CACHE_METRICS.duration.labelNames],
+        buckets: [...CACHE_METRICS.duration.buckets],
+      })),
+  },
+];
+
+function counterProvider(spec: { name: string; help: string; labelNames: readonly string[] }): Provider {
+  return {
+    provide: metricToken(spec.name),
+    useFactory: () => getOrCreate(spec.name, () => new Counter({ ...spec, labelNames: [...spec.labelNames] })),
+  };
+}
+
+function getOrCreate<T>(name: string, create: () => T): T {
+  return (register.getSingleMetric(name) as T | undefined) ?? create();
+}

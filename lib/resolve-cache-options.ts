@@ -1,0 +1,71 @@
+import { CacheError } from './cache-error.js';
+import { assertValidNamespace } from './cache-keys.js';
+import type { CacheModuleOptions, CacheRedisOptions, ResolvedCacheOptions, ResolvedRedisOptions } from './cache-options.js';
+import { JsonSerializer } from './serialization/json.serializer.js';
+import { parseTtl } from './ttl.js';
+
+const DEFAULT_TTL = '5m';
+const DEFAULT_MEMORY_MAX_ENTRIES = 10_000;
+
+/** Validates the module options once, failing the boot with a message that names the option. */
+export function resolveCacheOptions(options: CacheModuleOptions | undefined): ResolvedCacheOptions {
+  if (options === null || typeof options !== 'object') {
+    throw configError(`CacheModule options must be an object, got ${options === null ? 'null' : typeof options}`);
+  }
+  assertValidNamespace(options.namespace);
+  const memoryMaxEntries = options.memoryMaxEntries ?? DEFAULT_MEMORY_MAX_ENTRIES;
+  if (!Number.isInteger(memoryMaxEntries) || memoryMaxEntries < 1) {
+    throw configError(`option "memoryMaxEntries" must be a positive integer, got ${JSON.stringify(options.memoryMaxEntries)}`);
+  }
+  const serializer = options.serializer ?? new JsonSerializer();
+  if (typeof serializer.serialize !== 'function' || typeof serializer.deserialize !== 'function') {
+    throw configError('option "serializer" must have serialize(value) and deserialize(raw) methods');
+  }
+  return {
+    namespace: options.namespace,
+    redis: options.redis === undefined ? undefined : resolveRedis(options.redis),
+    defaultTtlMs: parseTtl(options.defaultTtl ?? DEFAULT_TTL, 'configure', undefined, 'option "defaultTtl"'),
+    serializer,
+    memoryMaxEntries,
+    failOnStartup: options.failOnStartup ?? false,
+  };
+}
+
+function resolveRedis(redis: CacheRedisOptions): ResolvedRedisOptions {
+  if (redis === null || typeof redis !== 'object') throw configError('option "redis" must be an object');
+  const given = (['url', 'client', 'cluster', 'sentinels'] as const).filter((name) => redis[name] !== undefined);
+  if (redis.host !== undefined || redis.port !== undefined) given.push('host/port' as never);
+  if (given.length > 1) {
+    throw configError(`options ${given.map((name) => `"redis.${name}"`).join(' and ')} contradict each other: give one`);
+  }
+  if (redis.client !== undefined) {
+    if (redis.options !== undefined) throw configError('option "redis.options" cannot be used with "redis.client": configure your own client');
+    return { mode: 'client', client: redis.client };
+  }
+  if (redis.cluster !== undefined) {
+    if (!Array.isArray(redis.cluster.nodes) || redis.cluster.nodes.length === 0) {
+      throw configError('option "redis.cluster.nodes" must list at least one node');
+    }
+    return { mode: 'cluster', nodes: redis.cluster.nodes, clusterOptions: { ...redis.cluster.options } };
+  }
+  if (redis.sentinels !== undefined) {
+    if (!Array.isArray(redis.sentinels) || redis.sentinels.length === 0) throw configError('option "redis.sentinels" must list at least one sentinel');
+    if (typeof redis.name !== 'string' || redis.name === '') throw configError('option "redis.name" (the Sentinel master name) is required with "redis.sentinels"');
+    return { mode: 'sentinel', options: { ...redis.options, sentinels: redis.sentinels, name: redis.name } };
+  }
+  if (redis.name !== undefined) throw configError('option "redis.name" is only used with "redis.sentinels"');
+  if (redis.url !== undefined) {
+    if (typeof redis.url !== 'string' || !/^rediss?:\/\//.test(redis.url)) {
+      throw configError('option "redis.url" must start with redis:// or rediss://');
+    }
+    return { mode: 'url', url: redis.url, options: { ...redis.options } };
+  }
+  if (redis.port !== undefined && (!Number.isInteger(redis.port) || redis.port < 1 || redis.port > 65535)) {
+    throw configError(`option "redis.port" must be a port number, got ${JSON.stringify(redis.port)}`);
+  }
+  return { mode: 'standalone', options: { ...redis.options, host: redis.host ?? redis.options?.host, port: redis.port ?? redis.options?.port } };
+}
+
+function configError(message: string): CacheError {
+  return new CacheError('configure', undefined, message);
+}

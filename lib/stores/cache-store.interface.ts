@@ -1,0 +1,29 @@
+/**
+ * What the CacheManager needs from a backend. Keys arrive fully namespaced and values
+ * already serialized, so a store knows nothing of namespaces' meaning, TTL parsing or JSON.
+ */
+export interface CacheStore {
+  /** A name for logs and metrics: 'redis' or 'memory'. */
+  readonly kind: string;
+  get(key: string): Promise<string | undefined>;
+  mget(keys: readonly string[]): Promise<Array<string | undefined>>;
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  mset(entries: ReadonlyArray<StoreEntry>): Promise<void>;
+  /** Removes keys, resolving to how many existed. */
+  delete(keys: readonly string[]): Promise<number>;
+  has(key: string): Promise<boolean>;
+  /** Remaining milliseconds, or undefined when the key is absent. */
+  ttl(key: string): Promise<number | undefined>;
+  /** Removes every key starting with `prefix`, resolving to how many were removed. */
+  clear(prefix: string): Promise<number>;
+  /** Opens and verifies the connection (idempotent). */
+  connect(): Promise<void>;
+  /** Releases what the store itself created. */
+  close(): Promise<void>;
+}
+
+export interface StoreEntry {
+  key: string;
+  value: string;
+  ttlMs: number;
+}

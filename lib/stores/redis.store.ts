@@ -1,0 +1,113 @@
+import { Cluster } from 'ioredis';
+import type { CacheStore, StoreEntry } from './cache-store.interface.js';
+import type { RedisClient, RedisConnection } from './redis-connection.js';
+
+const SCAN_BATCH = 1000;
+
+/** The product's backend: one ioredis client (standalone, Sentinel or Cluster). */
+export class RedisStore implements CacheStore {
+  readonly kind = 'redis';
+  private readonly client: RedisClient;
+  private readonly owned: boolean;
+  private readonly isCluster: boolean;
+  private connecting?: Promise<void>;
+
+  constructor(connection: RedisConnection) {
+    this.client = connection.client;
+    this.owned = connection.owned;
+    this.isCluster = connection.client instanceof Cluster;
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return (await this.client.get(key)) ?? undefined;
+  }
+
+  async mget(keys: readonly string[]): Promise<Array<string | undefined>> {
+    if (keys.length === 0) return [];
+    // A cluster refuses MGET across slots; single GETs are auto-pipelined per node instead.
+    const values = this.isCluster
+      ? await Promise.all(keys.map((key) => this.client.get(key)))
+      : await this.client.mget(keys as string[]);
+    return values.map((value) => value ?? undefined);
+  }
+
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    await this.client.set(key, value, 'PX', ttlMs);
+  }
+
+  async mset(entries: ReadonlyArray<StoreEntry>): Promise<void> {
+    if (entries.length === 0) return;
+    if (this.isCluster) {
+      await Promise.all(entries.map(({ key, value, ttlMs }) => this.client.set(key, value, 'PX', ttlMs)));
+      return;
+    }
+    const pipeline = this.client.pipeline();
+    for (const { key, value, ttlMs } of entries) pipeline.set(key, value, 'PX', ttlMs);
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([error]) => error);
+    if (failed) throw failed[0];
+  }
+
+  async delete(keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    if (!this.isCluster) return this.client.unlink(...keys);
+    const counts = await Promise.all(keys.map((key) => this.client.unlink(key)));
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+
+  async has(key: string): Promise<boolean> {
+    return (await this.client.exists(key)) === 1;
+  }
+
+  async ttl(key: string): Promise<number | undefined> {
+    const millis = await this.client.pttl(key);
+    if (millis === -2) return undefined;
+    return millis === -1 ? Number.POSITIVE_INFINITY : millis;
+  }
+
+  async clear(prefix: string): Promise<number> {
+    const pattern = `${escapeGlob(prefix)}*`;
+    const nodes = this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
+    let removed = 0;
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_BATCH);
+        cursor = next;
+        if (keys.length > 0) removed += await this.delete(keys);
+      } while (cursor !== '0');
+    }
+    return removed;
+  }
+
+  connect(): Promise<void> {
+    this.connecting ??= this.open().catch((error: unknown) => {
+      this.connecting = undefined; // let a later call try again
+      throw error;
+    });
+    return this.connecting;
+  }
+
+  async close(): Promise<void> {
+    if (!this.owned) return;
+    if (this.client.status === 'end' || this.client.status === 'wait') {
+      this.client.disconnect();
+      return;
+    }
+    try {
+      await this.client.quit();
+    } catch {
+      this.client.disconnect();
+    }
+  }
+
+  private async open(): Promise<void> {
+    if (this.client.status === 'wait') await this.client.connect();
+    await this.client.ping();
+  }
+}
+
+/** Escapes Redis glob characters so a prefix matches only itself. */
+export function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}
