@@ -5,5 +5,6 @@ import type { CacheModuleOptions } from './cache-options.js';
 export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN: CACHE_MODULE_OPTIONS, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
   new ConfigurableModuleBuilder<CacheModuleOptions>({ moduleName: 'Cache' })
     .setClassMethodName('forRoot')
+    .setFactoryMethodName('createCacheOptions')
     .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
     .build();

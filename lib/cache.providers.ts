@@ -25,7 +25,9 @@ export const cacheProviders: Provider[] = [
   {
     provide: CACHE_STORE,
     useFactory: (options: ResolvedCacheOptions): CacheStore =>
-      options.redis ? new RedisStore(createRedisConnection(options.redis)) : new MemoryStore(options.memoryMaxEntries),
+      options.redis
+        ? new RedisStore(createRedisConnection(options.redis), new RateLimitedLogger(`CacheStore:${options.namespace}`))
+        : new MemoryStore(options.memoryMaxEntries),
     inject: [CACHE_RESOLVED_OPTIONS],
   },
   {

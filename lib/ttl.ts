@@ -12,7 +12,7 @@ export type Ttl = number | string;
  * (0 never silently means "no expiry"). `subject` names what is parsed in the error.
  */
 export function parseTtl(ttl: unknown, operation: CacheOperation, key?: string, subject = 'ttl'): number {
-  const millis = typeof ttl === 'number' ? ttl : typeof ttl === 'string' ? ms(ttl as ms.StringValue) : undefined;
+  const millis = typeof ttl === 'number' ? ttl : typeof ttl === 'string' && ttl !== '' ? ms(ttl as ms.StringValue) : undefined;
   if (typeof millis !== 'number' || !Number.isFinite(millis)) {
     throw new CacheError(operation, key, `${subject} ${JSON.stringify(ttl)} is neither milliseconds nor a duration like '30s', '5m', '1h'`);
   }

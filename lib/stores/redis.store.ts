@@ -1,4 +1,5 @@
 import { Cluster } from 'ioredis';
+import type { RateLimitedLogger } from '../logging/rate-limited-logger.js';
 import type { CacheStore, StoreEntry } from './cache-store.interface.js';
 import type { RedisClient, RedisConnection } from './redis-connection.js';
 
@@ -12,10 +13,12 @@ export class RedisStore implements CacheStore {
   private readonly isCluster: boolean;
   private connecting?: Promise<void>;
 
-  constructor(connection: RedisConnection) {
+  constructor(connection: RedisConnection, logger: RateLimitedLogger) {
     this.client = connection.client;
     this.owned = connection.owned;
     this.isCluster = connection.client instanceof Cluster;
+    // Without a listener ioredis prints every connection error to stderr; ours are rate-limited.
+    if (this.owned) this.client.on('error', (error: Error) => logger.warn('redis-connection', `Redis connection error: ${error.message}`));
   }
 
   async get(key: string): Promise<string | undefined> {

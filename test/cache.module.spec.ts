@@ -1,0 +1,161 @@
+import 'reflect-metadata';
+import { Injectable, Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
+import { Redis } from 'ioredis';
+import { CacheError, CacheManager, CacheModule, type CacheModuleOptions } from '@datapunk/nestjs-cache';
+import { bootCache } from './support/cache-app.js';
+import { freePort, RedisServer } from './support/redis-server.js';
+
+@Injectable()
+class OrdersService {
+  constructor(readonly cache: CacheManager) {}
+}
+
+@Injectable()
+class CacheConfig {
+  createCacheOptions(): CacheModuleOptions {
+    return { namespace: 'from-class', defaultTtl: '1s' };
+  }
+}
+
+describe('CacheModule', () => {
+  let server: RedisServer;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    server = await RedisServer.start();
+    redis = new Redis(server.port, '127.0.0.1');
+  });
+
+  afterAll(async () => {
+    redis.disconnect();
+    await server.dispose();
+  });
+
+  it('builds from ConfigService with forRootAsync and injects CacheManager into a global scope', async () => {
+    @Module({ providers: [OrdersService] })
+    class OrdersModule {}
+
+    const module = await Test.createTestingModule({
+      imports: [
+        ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => ({ REDIS_URL: server.url, CACHE_TTL: '2m' })] }),
+        CacheModule.forRootAsync({
+          imports: [ConfigModule],
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) => ({
+            namespace: 'orders',
+            redis: { url: config.getOrThrow<string>('REDIS_URL') },
+            defaultTtl: config.getOrThrow<string>('CACHE_TTL'),
+          }),
+          isGlobal: true,
+        }),
+        OrdersModule,
+      ],
+    }).compile();
+    await module.init();
+    const service = module.get(OrdersService);
+    await service.cache.set('o1', { total: 10 });
+    expect(await redis.get('orders:o1')).toBe('{"total":10}');
+    expect(await redis.pttl('orders:o1')).toBeGreaterThan(110_000);
+    await module.close();
+  });
+
+  it('builds with useClass', async () => {
+    const module = await Test.createTestingModule({ imports: [CacheModule.forRootAsync({ useClass: CacheConfig })] }).compile();
+    await module.init();
+    const cache = module.get(CacheManager);
+    expect(cache.namespace).toBe('from-class');
+    await cache.set('k', 'v');
+    expect(await cache.ttl('k')).toBeLessThanOrEqual(1000);
+    await module.close();
+  });
+
+  it('keeps two namespaces on one Redis apart', async () => {
+    const a = await bootCache({ namespace: 'billing', redis: { url: server.url } });
+    const b = await bootCache({ namespace: 'shipping', redis: { host: '127.0.0.1', port: server.port } });
+    await a.cache.set('shared-name', 'billing value');
+    await b.cache.set('shared-name', 'shipping value');
+    expect(await a.cache.get('shared-name')).toBe('billing value');
+    expect(await b.cache.get('shared-name')).toBe('shipping value');
+    await b.cache.clear();
+    expect(await a.cache.get('shared-name')).toBe('billing value');
+    expect(await b.cache.get('shared-name')).toBeUndefined();
+    await a.module.close();
+    await b.module.close();
+  });
+
+  it('uses a client the user owns and never closes it', async () => {
+    const own = new Redis(server.port, '127.0.0.1');
+    const { module, cache } = await bootCache({ namespace: 'owned', redis: { client: own } });
+    await cache.set('k', 1);
+    await module.close();
+    expect(own.status).toBe('ready');
+    expect(await own.get('owned:k')).toBe('1');
+    own.disconnect();
+  });
+
+  it('closes the connection it created when the app closes', async () => {
+    const name = 'closing-test';
+    const { module, cache } = await bootCache({ namespace: 'closing', redis: { url: server.url, options: { connectionName: name } } });
+    await cache.set('k', 1);
+    expect(await clientsNamed(redis, name)).toBe(1);
+    await module.close();
+    await waitFor(async () => (await clientsNamed(redis, name)) === 0);
+  });
+
+  it('serves the same API from the embedded store when no Redis is configured', async () => {
+    const { module, cache } = await bootCache({ namespace: 'local', memoryMaxEntries: 2 });
+    await cache.set('a', { x: 1 });
+    await cache.set('nil', null);
+    expect(await cache.get('a')).toEqual({ x: 1 });
+    expect(await cache.get('nil')).toBeNull();
+    expect(await cache.mget(['a', 'missing'])).toEqual([{ x: 1 }, undefined]);
+    expect(await cache.getOrSet('loaded', () => 'v')).toBe('v');
+    expect(await cache.has('nil')).toBe(false); // evicted: the LRU holds two entries, 'nil' was used least recently
+    expect(await cache.clear()).toBe(2);
+    await expect(cache.set('bad', 1, { ttl: 0 })).rejects.toThrow(CacheError);
+    await module.close();
+  });
+
+  it('does not fail the boot when Redis is down, unless failOnStartup is set', async () => {
+    const deadPort = await freePort();
+    const redisOptions = { url: `redis://127.0.0.1:${deadPort}`, options: { maxRetriesPerRequest: 0, retryStrategy: () => null } };
+    const { module, cache } = await bootCache({ namespace: 'down', redis: redisOptions });
+    await expect(cache.get('k')).rejects.toThrow(CacheError);
+    expect(await cache.getOrSet('k', () => 'from loader')).toBe('from loader');
+    await module.close();
+
+    await expect(bootCache({ namespace: 'down', redis: redisOptions, failOnStartup: true })).rejects.toThrow(/connect/);
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['no namespace', {}, /option "namespace"/],
+    ['a namespace with a glob', { namespace: 'a*' }, /option "namespace"/],
+    ['an unparsable TTL', { namespace: 'n', defaultTtl: 'tomorrow' }, /option "defaultTtl"/],
+    ['a zero TTL', { namespace: 'n', defaultTtl: 0 }, /option "defaultTtl" must be positive/],
+    ['url and client together', { namespace: 'n', redis: { url: 'redis://x', client: {} } }, /"redis.url" and "redis.client" contradict/],
+    ['url and host together', { namespace: 'n', redis: { url: 'redis://x', host: 'h' } }, /"redis.url" and "redis.host\/port"/],
+    ['cluster and sentinels together', { namespace: 'n', redis: { cluster: { nodes: [] }, sentinels: [] } }, /contradict/],
+    ['sentinels without a name', { namespace: 'n', redis: { sentinels: [{ host: 'h', port: 1 }] } }, /"redis.name"/],
+    ['a url of another scheme', { namespace: 'n', redis: { url: 'http://x' } }, /"redis.url"/],
+    ['a bad port', { namespace: 'n', redis: { port: 70000 } }, /"redis.port"/],
+    ['an empty cluster', { namespace: 'n', redis: { cluster: { nodes: [] } } }, /"redis.cluster.nodes"/],
+  ])('fails the boot on %s, naming the option', async (_label, options, message) => {
+    const build = Test.createTestingModule({ imports: [CacheModule.forRoot(options as unknown as CacheModuleOptions)] }).compile();
+    await expect(build).rejects.toThrow(message);
+  });
+});
+
+async function clientsNamed(redis: Redis, name: string): Promise<number> {
+  const list = (await redis.client('LIST')) as string;
+  return list.split('\n').filter((line) => line.includes(` name=${name} `)).length;
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
