@@ -1,4 +1,5 @@
 import { CacheError, type CacheOperation } from './cache-error.js';
+import { LOCK_SEGMENT } from './stampede-lock.js';
 
 /** Longest key a caller may pass (before the namespace is added). */
 export const MAX_KEY_LENGTH = 1024;
@@ -30,7 +31,15 @@ export class CacheKeys {
     if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
       throw new CacheError(operation, key.slice(0, 64), `key length must be 1..${MAX_KEY_LENGTH}, got ${key.length}`);
     }
+    if (key.startsWith(LOCK_SEGMENT)) {
+      throw new CacheError(operation, key.slice(0, 64), `keys starting with "${LOCK_SEGMENT}" are reserved for stampede locks`);
+    }
     return this.prefix + key;
+  }
+
+  /** Where the stampede lock of `key` lives. */
+  lockKey(key: string): string {
+    return this.prefix + LOCK_SEGMENT + key;
   }
 
   /** SCAN pattern matching every key of this namespace (the namespace itself has no glob characters). */

@@ -14,6 +14,12 @@ export interface CacheModuleOptions {
   serializer?: CacheSerializer;
   /** Entry limit of the embedded in-process store. Default: `10_000`. */
   memoryMaxEntries?: number;
+  /**
+   * Cross-process stampede protection for read-through calls: on a miss one instance takes a Redis
+   * lock and runs the loader while the others poll for its value. `true` turns it on for every
+   * `getOrSet` and `@Cacheable`; per call, `{ lock: true }`. Default: off, with `ttl: '10s'`, `maxWait: '5s'`.
+   */
+  lock?: boolean | { enabled?: boolean; ttl?: Ttl; maxWait?: Ttl };
   /** Fail the application's boot when the first PING to Redis fails. Default: `false` (log and keep serving). */
   failOnStartup?: boolean;
 }
@@ -52,4 +58,5 @@ export interface ResolvedCacheOptions {
   serializer: CacheSerializer;
   memoryMaxEntries: number;
   failOnStartup: boolean;
+  lock: { enabled: boolean; ttlMs: number; maxWaitMs: number; pollMs: number };
 }

@@ -28,6 +28,17 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
     serializer,
     memoryMaxEntries,
     failOnStartup: options.failOnStartup ?? false,
+    lock: resolveLock(options.lock),
+  };
+}
+
+function resolveLock(lock: CacheModuleOptions['lock']): ResolvedCacheOptions['lock'] {
+  const settings = typeof lock === 'object' && lock !== null ? lock : { enabled: lock === true };
+  return {
+    enabled: settings.enabled ?? true,
+    ttlMs: parseTtl(settings.ttl ?? '10s', 'configure', undefined, 'option "lock.ttl"'),
+    maxWaitMs: parseTtl(settings.maxWait ?? '5s', 'configure', undefined, 'option "lock.maxWait"'),
+    pollMs: 20,
   };
 }
 

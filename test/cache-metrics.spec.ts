@@ -45,7 +45,7 @@ describe('cache metrics', () => {
     expect(await metricValue('cache_operations_total', { namespace: 'metrics-count', operation: 'set', status: 'ok' })).toBe(2);
     const histogram = await register.getSingleMetric('cache_operation_duration_seconds')!.get();
     const count = histogram.values.find(
-      (sample) => sample.metricName === 'cache_operation_duration_seconds_count' && sample.labels.namespace === 'metrics-count' && sample.labels.operation === 'get',
+      (sample) => (sample as { metricName?: string }).metricName === 'cache_operation_duration_seconds_count' && sample.labels.namespace === 'metrics-count' && sample.labels.operation === 'get',
     );
     expect(count?.value).toBe(2);
     await module.close();

@@ -31,6 +31,11 @@ export class CacheMetrics {
     private readonly duration: Histogram,
   ) {}
 
+  /** The same metrics for another namespace (for `CacheManager.withNamespace`). */
+  forNamespace(namespace: string): CacheMetrics {
+    return new CacheMetrics(namespace, this.hits, this.misses, this.errors, this.operations, this.duration);
+  }
+
   hit(cache: string, count = 1): void {
     this.lookup(cache).hit.inc(count);
   }

@@ -16,6 +16,10 @@ export interface CacheStore {
   ttl(key: string): Promise<number | undefined>;
   /** Removes every key starting with `prefix`, resolving to how many were removed. */
   clear(prefix: string): Promise<number>;
+  /** Sets `key` to `token` only if absent (SET NX PX): true when this caller now holds the lock. */
+  acquireLock(key: string, token: string, ttlMs: number): Promise<boolean>;
+  /** Deletes `key` only if it still holds `token`. */
+  releaseLock(key: string, token: string): Promise<void>;
   /** Opens and verifies the connection (idempotent). */
   connect(): Promise<void>;
   /** Releases what the store itself created. */

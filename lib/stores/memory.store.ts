@@ -52,6 +52,16 @@ export class MemoryStore implements CacheStore {
     return removed;
   }
 
+  async acquireLock(key: string, token: string, ttlMs: number): Promise<boolean> {
+    if (this.lru.has(key)) return false;
+    this.lru.set(key, token, { ttl: ttlMs });
+    return true;
+  }
+
+  async releaseLock(key: string, token: string): Promise<void> {
+    if (this.lru.get(key) === token) this.lru.delete(key);
+  }
+
   async connect(): Promise<void> {}
 
   async close(): Promise<void> {

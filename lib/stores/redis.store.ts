@@ -5,6 +5,9 @@ import type { RedisClient, RedisConnection } from './redis-connection.js';
 
 const SCAN_BATCH = 1000;
 
+/** Deletes the lock only while it still holds the caller's token (atomic on the server). */
+const RELEASE_LOCK_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
 /** The product's backend: one ioredis client (standalone, Sentinel or Cluster). */
 export class RedisStore implements CacheStore {
   readonly kind = 'redis';
@@ -81,6 +84,14 @@ export class RedisStore implements CacheStore {
       } while (cursor !== '0');
     }
     return removed;
+  }
+
+  async acquireLock(key: string, token: string, ttlMs: number): Promise<boolean> {
+    return (await this.client.set(key, token, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async releaseLock(key: string, token: string): Promise<void> {
+    await this.client.eval(RELEASE_LOCK_SCRIPT, 1, key, token);
   }
 
   connect(): Promise<void> {

@@ -1,0 +1,28 @@
+import { CacheError, type CacheOperation } from './cache-error.js';
+import type { RateLimitedLogger } from './logging/rate-limited-logger.js';
+import { errorReason, type CacheMetrics } from './metrics/cache-metrics.js';
+
+/** One place that counts, wraps and (for fail-open paths) logs cache failures. */
+export class FailureReporter {
+  constructor(
+    private readonly metrics: CacheMetrics,
+    private readonly logger: RateLimitedLogger,
+  ) {}
+
+  /** Counts a failed direct operation and returns the CacheError to throw. */
+  failed(operation: CacheOperation, key: string | undefined, error: unknown, startedAt: number): CacheError {
+    this.metrics.observe(operation, 'error', startedAt);
+    this.metrics.error(operation, errorReason(error));
+    return CacheError.wrap(operation, key, error);
+  }
+
+  /** Counts and logs (rate-limited) a failure the caller will not see: the call is served without the cache. */
+  failedOpen(operation: CacheOperation, key: string, error: unknown, startedAt: number): void {
+    const wrapped = this.failed(operation, key, error, startedAt);
+    this.logger.warn(`${operation}:${errorReason(error)}`, `${wrapped.message}; serving without the cache`);
+  }
+
+  warn(category: string, message: string): void {
+    this.logger.warn(category, message);
+  }
+}

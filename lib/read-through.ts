@@ -1,0 +1,92 @@
+import type { EntryCodec } from './entry-codec.js';
+import type { FailureReporter } from './failure-reporter.js';
+import type { CacheMetrics } from './metrics/cache-metrics.js';
+import type { StampedeLock } from './stampede-lock.js';
+import type { CacheStore } from './stores/cache-store.interface.js';
+
+/** How one read-through call stores what it loads. */
+export interface ReadThroughPolicy<T> {
+  /** The `cache` metric label: 'direct', or a decorated method's name. */
+  label: string;
+  /** TTL for a loaded value; undefined means "do not store this one". */
+  ttlFor: (value: T) => number | undefined;
+  /** Take the cross-process lock before loading. */
+  lock: boolean;
+}
+
+/**
+ * Read-through with single flight: concurrent calls on one key in this process share one
+ * lookup and one loader run (and, with the lock, instances share one loader run). Never fails
+ * because of the cache: a cache error is counted and the loader's value is served.
+ */
+export class ReadThrough {
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly store: CacheStore,
+    private readonly codec: EntryCodec,
+    private readonly metrics: CacheMetrics,
+    private readonly failures: FailureReporter,
+    private readonly lock: StampedeLock,
+  ) {}
+
+  run<T>(key: string, fullKey: string, lockKey: string, loader: () => T | Promise<T>, policy: ReadThroughPolicy<T>): Promise<T> {
+    const pending = this.inFlight.get(fullKey);
+    if (pending) return pending as Promise<T>;
+    const flight = this.lookupOrLoad(key, fullKey, lockKey, loader, policy).finally(() => this.inFlight.delete(fullKey));
+    this.inFlight.set(fullKey, flight);
+    return flight;
+  }
+
+  private async lookupOrLoad<T>(key: string, fullKey: string, lockKey: string, loader: () => T | Promise<T>, policy: ReadThroughPolicy<T>): Promise<T> {
+    const startedAt = performance.now();
+    let raw: string | undefined;
+    try {
+      raw = await this.store.get(fullKey);
+      this.metrics.observe('getOrSet', 'ok', startedAt);
+    } catch (error) {
+      this.failures.failedOpen('getOrSet', key, error, startedAt);
+      return loader();
+    }
+    const cached = this.codec.decode<T>(key, fullKey, raw, policy.label);
+    if (cached !== undefined) return cached;
+    return policy.lock ? this.loadUnderLock(key, fullKey, lockKey, loader, policy) : this.loadAndStore(key, fullKey, loader, policy);
+  }
+
+  private async loadUnderLock<T>(key: string, fullKey: string, lockKey: string, loader: () => T | Promise<T>, policy: ReadThroughPolicy<T>): Promise<T> {
+    const startedAt = performance.now();
+    let token: string | undefined;
+    try {
+      token = await this.lock.acquire(lockKey);
+      if (token === undefined) {
+        const raw = await this.lock.waitForValue(fullKey, lockKey);
+        if (raw !== undefined) {
+          const value = this.codec.decode<T>(key, fullKey, raw, policy.label);
+          if (value !== undefined) return value;
+        }
+      }
+    } catch (error) {
+      this.failures.failedOpen('getOrSet', key, error, startedAt);
+      return loader();
+    }
+    try {
+      return await this.loadAndStore(key, fullKey, loader, policy);
+    } finally {
+      if (token !== undefined) this.lock.release(lockKey, token).catch(() => undefined); // it expires anyway
+    }
+  }
+
+  private async loadAndStore<T>(key: string, fullKey: string, loader: () => T | Promise<T>, policy: ReadThroughPolicy<T>): Promise<T> {
+    const value = await loader();
+    const ttlMs = value === undefined ? undefined : policy.ttlFor(value);
+    if (ttlMs === undefined) return value;
+    const startedAt = performance.now();
+    try {
+      await this.store.set(fullKey, this.codec.encode(key, value, 'set'), ttlMs);
+      this.metrics.observe('set', 'ok', startedAt);
+    } catch (error) {
+      this.failures.failedOpen('set', key, error, startedAt); // never thrown over a good value
+    }
+    return value;
+  }
+}
