@@ -140,7 +140,7 @@ export class CacheManager {
   getOrSet<T>(key: string, loader: () => T | Promise<T>, options?: GetOrSetOptions): Promise<T> {
     try {
       const ttlMs = this.ttlOf(options?.ttl, key, 'getOrSet');
-      return this.cached(key, loader, { label: DIRECT, ttlFor: () => ttlMs, lock: options?.lock ?? this.options.lock.enabled });
+      return this.cached(key, loader, { label: DIRECT, ttlFor: () => ttlMs, lock: options?.lock });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -150,9 +150,10 @@ export class CacheManager {
    * Read-through with a policy (used by the method decorators and the interceptor).
    * @internal
    */
-  cached<T>(key: string, loader: () => T | Promise<T>, policy: ReadThroughPolicy<T>): Promise<T> {
+  cached<T>(key: string, loader: () => T | Promise<T>, policy: Omit<ReadThroughPolicy<T>, 'lock'> & { lock?: boolean }): Promise<T> {
     const fullKey = this.keys.full(key, 'getOrSet');
-    return this.readThrough.run(key, fullKey, this.keys.lockKey(key), loader, policy);
+    const lock = policy.lock ?? this.options.lock.enabled;
+    return this.readThrough.run(key, fullKey, this.keys.lockKey(key), loader, { ...policy, lock });
   }
 
   /** Values of many keys in one round trip, in the order asked; misses are `undefined`. */

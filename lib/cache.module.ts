@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { ConfigurableModuleClass } from './cache.module-definition.js';
 import { CacheManager } from './cache-manager.js';
 import { cacheProviders } from './cache.providers.js';
@@ -8,6 +9,7 @@ import { cacheProviders } from './cache.providers.js';
  * provides an injectable `CacheManager` for one namespace.
  */
 @Module({
+  imports: [DiscoveryModule],
   providers: cacheProviders,
   exports: [CacheManager],
 })

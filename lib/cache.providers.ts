@@ -1,4 +1,5 @@
 import type { Provider } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
 import type { Counter, Histogram } from 'prom-client';
 import { CACHE_RESOLVED_OPTIONS, CACHE_STORE } from './cache.constants.js';
 import { CACHE_MODULE_OPTIONS } from './cache.module-definition.js';
@@ -14,6 +15,7 @@ import { MemoryStore } from './stores/memory.store.js';
 import { createRedisConnection } from './stores/redis-connection.js';
 import { RedisStore } from './stores/redis.store.js';
 import { CacheStoreLifecycle } from './cache-store.lifecycle.js';
+import { CacheExplorer } from './method-cache/cache.explorer.js';
 
 export const cacheProviders: Provider[] = [
   ...cacheMetricProviders,
@@ -48,6 +50,11 @@ export const cacheProviders: Provider[] = [
     useFactory: (options: ResolvedCacheOptions, store: CacheStore, metrics: CacheMetrics) =>
       new CacheManager(options, store, metrics, new RateLimitedLogger(`CacheManager:${options.namespace}`)),
     inject: [CACHE_RESOLVED_OPTIONS, CACHE_STORE, CacheMetrics],
+  },
+  {
+    provide: CacheExplorer,
+    useFactory: (discovery: DiscoveryService, manager: CacheManager) => new CacheExplorer(discovery, manager),
+    inject: [DiscoveryService, CacheManager],
   },
   {
     provide: CacheStoreLifecycle,

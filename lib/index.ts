@@ -1,5 +1,7 @@
 export { CacheModule } from './cache.module.js';
-export { CacheManager, type CacheEntry, type SetOptions } from './cache-manager.js';
+export { CacheManager, type CacheEntry, type GetOrSetOptions, type SetOptions } from './cache-manager.js';
+export { Cacheable, CacheInvalidate, CachePut } from './method-cache/cache.decorators.js';
+export type { CacheableOptions, CacheInvalidateOptions, CachePutOptions } from './method-cache/method-cache.options.js';
 export { CacheError, type CacheOperation } from './cache-error.js';
 export type { CacheModuleOptions, CacheRedisOptions } from './cache-options.js';
 export { CACHE_MODULE_OPTIONS } from './cache.module-definition.js';

@@ -1,0 +1,28 @@
+import type { OnModuleInit } from '@nestjs/common';
+import type { DiscoveryService } from '@nestjs/core';
+import type { CacheManager } from '../cache-manager.js';
+import { RateLimitedLogger } from '../logging/rate-limited-logger.js';
+import { bindMethodCache, CACHED_CLASS } from './method-binding.js';
+import { MethodCache } from './method-cache.js';
+
+/**
+ * Binds this app's cache to every provider and controller whose class has decorated methods
+ * (as @nestjs/schedule's explorer does). Static instances get their own binding; request-scoped
+ * and transient classes, whose instances are made later, get it on their prototype.
+ */
+export class CacheExplorer implements OnModuleInit {
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly manager: CacheManager,
+  ) {}
+
+  onModuleInit(): void {
+    const methodCache = new MethodCache(this.manager, new RateLimitedLogger(`CacheDecorators:${this.manager.namespace}`));
+    for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
+      const { instance, metatype } = wrapper;
+      if (!instance || typeof metatype !== 'function' || !Reflect.getMetadata(CACHED_CLASS, metatype)) continue;
+      const isStatic = wrapper.isDependencyTreeStatic() && !wrapper.isTransient;
+      bindMethodCache(isStatic ? (instance as object) : (metatype.prototype as object), methodCache);
+    }
+  }
+}
