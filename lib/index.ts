@@ -10,3 +10,5 @@ export { JsonSerializer } from './serialization/json.serializer.js';
 export { CACHE_METRICS } from './metrics/cache-metric-names.js';
 export { MAX_KEY_LENGTH } from './cache-keys.js';
 export type { Ttl } from './ttl.js';
+export { CacheInterceptor } from './http/cache.interceptor.js';
+export { CacheKey, CacheTTL, CacheVary, type CacheVarySource } from './http/cache-http.decorators.js';

@@ -1,0 +1,74 @@
+import { Injectable, StreamableFile, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { HttpAdapterHost, Reflector } from '@nestjs/core';
+import { createHash } from 'node:crypto';
+import { lastValueFrom, of, type Observable } from 'rxjs';
+import { CacheManager } from '../cache-manager.js';
+import type { Ttl } from '../ttl.js';
+import { CACHE_KEY_METADATA, CACHE_TTL_METADATA, CACHE_VARY_METADATA, type CacheVarySource } from './cache-http.decorators.js';
+import { headerOf, isStorableResponse, type HttpRequest, type HttpResponse } from './http-messages.js';
+
+/** Marks a request already handled, so a route under both a global and a local interceptor is cached once (not deadlocked on itself). */
+const INTERCEPTED = Symbol('datapunk.nestjs-cache.intercepted');
+
+/** URLs longer than this are hashed so a key never outgrows the key limit. */
+const MAX_PLAIN_URL = 256;
+
+/**
+ * Caches GET responses, safely by default: requests with credentials are passed through unless
+ * the route declares what the response varies on (@CacheVary), responses that set cookies or are
+ * private are not stored, and concurrent misses on one route run the handler once. Adds `X-Cache`.
+ */
+@Injectable()
+export class CacheInterceptor implements NestInterceptor {
+  constructor(
+    private readonly cache: CacheManager,
+    private readonly reflector: Reflector,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    if (context.getType() !== 'http') return next.handle();
+    const request = context.switchToHttp().getRequest<HttpRequest & { [INTERCEPTED]?: true }>();
+    const response = context.switchToHttp().getResponse<HttpResponse>();
+    if (request[INTERCEPTED]) return next.handle();
+    request[INTERCEPTED] = true;
+    if (request.method !== 'GET' || headerOf(request, 'cache-control')?.includes('no-store')) return next.handle();
+
+    const targets = [context.getHandler(), context.getClass()];
+    const vary = this.reflector.getAllAndOverride<CacheVarySource[] | undefined>(CACHE_VARY_METADATA, targets);
+    const credentialed = headerOf(request, 'authorization') !== undefined || headerOf(request, 'cookie') !== undefined;
+    if (credentialed && !vary) return next.handle();
+
+    const key = this.keyOf(request, this.reflector.getAllAndOverride<string | undefined>(CACHE_KEY_METADATA, targets), vary);
+    const ttlMs = this.cache.ttlOf(this.reflector.getAllAndOverride<Ttl | undefined>(CACHE_TTL_METADATA, targets), key, 'set');
+    let ranHandler = false;
+    const body = await this.cache.cached(
+      key,
+      () => {
+        ranHandler = true;
+        return lastValueFrom(next.handle(), { defaultValue: undefined });
+      },
+      {
+        label: `${context.getClass().name}.${context.getHandler().name}`,
+        ttlFor: (value) => (!(value instanceof StreamableFile) && isStorableResponse(response, vary !== undefined) ? ttlMs : undefined),
+      },
+    );
+    this.adapterHost.httpAdapter.setHeader(response, 'X-Cache', ranHandler ? 'MISS' : 'HIT');
+    return of(body);
+  }
+
+  /** `http:GET:<url or @CacheKey>[:<hash of the varied values>]`. */
+  private keyOf(request: HttpRequest, fixedKey: string | undefined, vary: CacheVarySource[] | undefined): string {
+    const url = fixedKey ?? request.originalUrl ?? request.url ?? '/';
+    let key = `http:GET:${url.length > MAX_PLAIN_URL ? hash(url) : url}`;
+    if (vary) {
+      const values = vary.map((source) => (typeof source === 'function' ? source(request) : headerOf(request, source)) ?? '');
+      key += `:${hash(JSON.stringify(values))}`;
+    }
+    return key;
+  }
+}
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 32);
+}

@@ -1,0 +1,224 @@
+import 'reflect-metadata';
+import { Controller, Get, Header, HttpCode, Injectable, NotFoundException, Param, Post, Req, Res, StreamableFile, UseInterceptors, type INestApplication } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import { CacheInterceptor, CacheKey, CacheModule, CacheTTL, CacheVary } from '@datapunk/nestjs-cache';
+import { RedisServer } from './support/redis-server.js';
+
+let handled = 0;
+
+@Injectable()
+class Clock {
+  next(): number {
+    return ++handled;
+  }
+}
+
+@Controller('api')
+class ApiController {
+  constructor(private readonly clock: Clock) {}
+
+  @Get('public/:id')
+  publicItem(@Param('id') id: string) {
+    return { id, n: this.clock.next() };
+  }
+
+  @Get('slow')
+  async slow() {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return { n: this.clock.next() };
+  }
+
+  @Get('me')
+  @CacheVary('authorization')
+  me(@Req() req: { headers: Record<string, string> }) {
+    return { user: req.headers.authorization, n: this.clock.next() };
+  }
+
+  @Get('tenant')
+  @CacheVary((req: { headers: Record<string, string> }) => req.headers['x-tenant'])
+  tenant() {
+    return { n: this.clock.next() };
+  }
+
+  @Get('fixed')
+  @CacheKey('the-fixed-key')
+  @CacheTTL('2s')
+  fixed() {
+    return { n: this.clock.next() };
+  }
+
+  @Get('missing')
+  missing() {
+    this.clock.next();
+    throw new NotFoundException();
+  }
+
+  @Get('accepted')
+  @HttpCode(202)
+  accepted() {
+    return { n: this.clock.next() };
+  }
+
+  @Get('private')
+  @Header('Cache-Control', 'private, max-age=60')
+  privateData() {
+    return { n: this.clock.next() };
+  }
+
+  @Get('cookie')
+  cookie(@Res({ passthrough: true }) res: { header?: (k: string, v: string) => void; setHeader?: (k: string, v: string) => void }) {
+    if (res.setHeader) res.setHeader('Set-Cookie', 'session=abc');
+    else res.header!('Set-Cookie', 'session=abc');
+    return { n: this.clock.next() };
+  }
+
+  @Get('file')
+  file() {
+    this.clock.next();
+    return new StreamableFile(Buffer.from('file body'));
+  }
+
+  @Post('public/:id')
+  write(@Param('id') id: string) {
+    return { id, n: this.clock.next() };
+  }
+}
+
+@Controller('local')
+@UseInterceptors(CacheInterceptor)
+class LocalController {
+  constructor(private readonly clock: Clock) {}
+
+  @Get()
+  value() {
+    return { n: this.clock.next() };
+  }
+}
+
+describe.each([
+  ['Express', () => undefined],
+  ['Fastify', () => new FastifyAdapter()],
+])('CacheInterceptor on %s', (_platform, makeAdapter) => {
+  let server: RedisServer;
+  let redis: Redis;
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    server = await RedisServer.start();
+    redis = new Redis(server.port, '127.0.0.1');
+    const module = await Test.createTestingModule({
+      imports: [CacheModule.forRoot({ namespace: 'web', redis: { url: server.url }, isGlobal: true })],
+      controllers: [ApiController, LocalController],
+      providers: [Clock, { provide: APP_INTERCEPTOR, useClass: CacheInterceptor }],
+    }).compile();
+    const adapter = makeAdapter();
+    app = adapter ? module.createNestApplication(adapter) : module.createNestApplication();
+    await app.init();
+    if (adapter) await adapter.getInstance().ready();
+  });
+
+  afterAll(async () => {
+    await app.close();
+    redis.disconnect();
+    await server.dispose();
+  });
+
+  beforeEach(async () => {
+    await redis.flushdb();
+    handled = 0;
+  });
+
+  const http = () => request(app.getHttpServer());
+
+  it('serves a GET from the cache after the first call, with X-Cache MISS then HIT', async () => {
+    const first = await http().get('/api/public/1').expect(200);
+    const second = await http().get('/api/public/1').expect(200);
+    expect(first.headers['x-cache']).toBe('MISS');
+    expect(second.headers['x-cache']).toBe('HIT');
+    expect(second.body).toEqual(first.body);
+    expect(handled).toBe(1);
+    expect(await redis.exists('web:http:GET:/api/public/1')).toBe(1);
+  });
+
+  it('never caches other methods', async () => {
+    await http().post('/api/public/1').expect(201);
+    await http().post('/api/public/1').expect(201);
+    expect(handled).toBe(2);
+  });
+
+  it('neither serves nor stores for requests with Authorization or Cookie unless the route varies', async () => {
+    await http().get('/api/public/2').expect(200); // cached for anonymous callers
+    const withAuth = await http().get('/api/public/2').set('Authorization', 'Bearer alice').expect(200);
+    const withCookie = await http().get('/api/public/2').set('Cookie', 'sid=bob').expect(200);
+    expect(withAuth.headers['x-cache']).toBeUndefined();
+    expect(withCookie.headers['x-cache']).toBeUndefined();
+    expect(handled).toBe(3);
+  });
+
+  it('keeps users apart on a route that varies on Authorization, hashing the header', async () => {
+    const alice = await http().get('/api/me').set('Authorization', 'Bearer alice').expect(200);
+    const bob = await http().get('/api/me').set('Authorization', 'Bearer bob').expect(200);
+    const aliceAgain = await http().get('/api/me').set('Authorization', 'Bearer alice').expect(200);
+    expect(alice.body.user).toBe('Bearer alice');
+    expect(bob.body.user).toBe('Bearer bob');
+    expect(aliceAgain.body).toEqual(alice.body);
+    expect(aliceAgain.headers['x-cache']).toBe('HIT');
+    const keys = await redis.keys('web:http:GET:/api/me*');
+    expect(keys).toHaveLength(2);
+    expect(keys.join(' ')).not.toMatch(/alice|bob|Bearer/);
+  });
+
+  it('varies on any function of the request', async () => {
+    const a = await http().get('/api/tenant').set('X-Tenant', 'a');
+    const b = await http().get('/api/tenant').set('X-Tenant', 'b');
+    const a2 = await http().get('/api/tenant').set('X-Tenant', 'a');
+    expect(a.body.n).not.toBe(b.body.n);
+    expect(a2.body).toEqual(a.body);
+  });
+
+  it('uses @CacheKey and @CacheTTL', async () => {
+    await http().get('/api/fixed').expect(200);
+    expect(await redis.pttl('web:http:GET:the-fixed-key')).toBeLessThanOrEqual(2000);
+  });
+
+  it.each([
+    ['an error response', '/api/missing', 404],
+    ['a non-200 2xx response with Set-Cookie', '/api/cookie', 200],
+    ['a private response', '/api/private', 200],
+    ['a streamed file', '/api/file', 200],
+  ])('does not store %s', async (_label, path, status) => {
+    await http().get(path).expect(status);
+    await http().get(path).expect(status);
+    expect(handled).toBe(2);
+    expect(await redis.dbsize()).toBe(0);
+  });
+
+  it('stores other 2xx responses', async () => {
+    await http().get('/api/accepted').expect(202);
+    await http().get('/api/accepted').expect(202);
+    expect(handled).toBe(1);
+  });
+
+  it('passes requests with Cache-Control: no-store through', async () => {
+    await http().get('/api/public/3').expect(200);
+    const fresh = await http().get('/api/public/3').set('Cache-Control', 'no-store').expect(200);
+    expect(fresh.headers['x-cache']).toBeUndefined();
+    expect(handled).toBe(2);
+  });
+
+  it('runs the handler once for concurrent misses on one route', async () => {
+    const responses = await Promise.all(Array.from({ length: 20 }, () => http().get('/api/slow')));
+    expect(handled).toBe(1);
+    expect(new Set(responses.map((response) => response.body.n))).toEqual(new Set([1]));
+  });
+
+  it('works as a controller-level @UseInterceptors too', async () => {
+    await http().get('/local').expect(200);
+    await http().get('/local').expect(200);
+    expect(handled).toBe(1);
+  });
+});
