@@ -70,7 +70,7 @@ export class CacheManager {
   async get<T = unknown>(key: string): Promise<T | undefined> {
     const fullKey = this.keys.full(key, 'get');
     const startedAt = performance.now();
-    let raw: string | undefined;
+    let raw: string | null | undefined;
     try {
       raw = await this.store.get(fullKey);
     } catch (error) {
@@ -160,14 +160,14 @@ export class CacheManager {
   async mget<T = unknown>(keys: readonly string[]): Promise<Array<T | undefined>> {
     const fullKeys = keys.map((key) => this.keys.full(key, 'mget'));
     const startedAt = performance.now();
-    let raws: Array<string | undefined>;
+    let raws: Array<string | null | undefined>;
     try {
       raws = await this.store.mget(fullKeys);
     } catch (error) {
       throw this.failures.failed('mget', undefined, error, startedAt);
     }
     this.metrics.observe('mget', 'ok', startedAt);
-    return raws.map((raw, index) => this.codec.decode<T>(keys[index], fullKeys[index], raw, DIRECT));
+    return this.codec.decodeMany<T>(keys, fullKeys, raws, DIRECT);
   }
 
   /** Stores many entries in one round trip. Every value is checked first: one bad value stores nothing. */

@@ -23,18 +23,32 @@ export class EntryCodec {
     }
   }
 
-  /** A raw entry to a value (a hit), or undefined (a miss). An undecodable entry is a miss, counted, logged and removed. */
-  decode<T>(key: string, fullKey: string, raw: string | undefined, label: string): T | undefined {
-    if (raw === undefined) {
-      this.metrics.miss(label);
-      return undefined;
-    }
-    try {
-      const value = this.serializer.deserialize(raw) as T;
-      this.metrics.hit(label);
+  /** A raw entry (null/undefined: absent) to a value (a hit) or undefined (a miss). */
+  decode<T>(key: string, fullKey: string, raw: string | null | undefined, label: string): T | undefined {
+    const value = raw == null ? undefined : this.parse<T>(key, fullKey, raw);
+    if (value === undefined) this.metrics.miss(label);
+    else this.metrics.hit(label);
+    return value;
+  }
+
+  /** Decodes a batch, counting its hits and misses once rather than per key. */
+  decodeMany<T>(keys: readonly string[], fullKeys: readonly string[], raws: ReadonlyArray<string | null | undefined>, label: string): Array<T | undefined> {
+    let hits = 0;
+    const values = raws.map((raw, index) => {
+      const value = raw == null ? undefined : this.parse<T>(keys[index], fullKeys[index], raw);
+      if (value !== undefined) hits++;
       return value;
+    });
+    if (hits > 0) this.metrics.hit(label, hits);
+    if (values.length > hits) this.metrics.miss(label, values.length - hits);
+    return values;
+  }
+
+  /** An entry that cannot be decoded is treated as absent: counted as an error, logged and removed. */
+  private parse<T>(key: string, fullKey: string, raw: string): T | undefined {
+    try {
+      return this.serializer.deserialize(raw) as T;
     } catch (error) {
-      this.metrics.miss(label);
       this.metrics.error('deserialize', 'corrupt');
       this.failures.warn('deserialize', `entry "${key}" could not be decoded and is treated as a miss: ${(error as Error).message}`);
       this.store.delete([fullKey]).catch(() => undefined); // best effort: the next read-through rewrites it anyway

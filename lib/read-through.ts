@@ -40,7 +40,7 @@ export class ReadThrough {
 
   private async lookupOrLoad<T>(key: string, fullKey: string, lockKey: string, loader: () => T | Promise<T>, policy: ReadThroughPolicy<T>): Promise<T> {
     const startedAt = performance.now();
-    let raw: string | undefined;
+    let raw: string | null | undefined;
     try {
       raw = await this.store.get(fullKey);
       this.metrics.observe('getOrSet', 'ok', startedAt);

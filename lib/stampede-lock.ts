@@ -41,7 +41,7 @@ export class StampedeLock {
     while (performance.now() < deadline) {
       await sleep(this.settings.pollMs);
       const raw = await this.store.get(fullKey);
-      if (raw !== undefined) return raw;
+      if (raw != null) return raw;
       if (!(await this.store.has(lockKey))) return undefined;
     }
     return undefined;

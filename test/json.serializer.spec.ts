@@ -19,6 +19,15 @@ describe('JsonSerializer', () => {
     expect(roundTrip({ at: new Date('2026-01-02T03:04:05.000Z') })).toEqual({ at: '2026-01-02T03:04:05.000Z' });
   });
 
+  it('accepts the same object referenced twice (shared, not circular)', () => {
+    const shared = { n: 1 };
+    expect(roundTrip({ a: shared, b: [shared] })).toEqual({ a: { n: 1 }, b: [{ n: 1 }] });
+  });
+
+  it('checks what toJSON returns', () => {
+    expect(() => json.serialize({ odd: { toJSON: () => Number.NaN } })).toThrow(/NaN/);
+  });
+
   it('omits undefined object properties', () => {
     expect(roundTrip({ a: 1, b: undefined })).toEqual({ a: 1 });
   });

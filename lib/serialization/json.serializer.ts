@@ -3,12 +3,14 @@ import type { CacheSerializer } from './cache-serializer.interface.js';
 /**
  * JSON that refuses what JSON would silently change: functions, symbols, BigInt,
  * NaN/Infinity (they would come back as null), `undefined` inside arrays (null),
- * Map and Set (`{}`), circular structures. Objects with `toJSON` (Date) are stored
- * as their JSON form, as JSON defines; `undefined` object properties are omitted.
+ * Map and Set (`{}`), circular structures. Objects with `toJSON` (Date) are stored as
+ * their JSON form, as JSON defines; `undefined` object properties are omitted.
  */
 export class JsonSerializer implements CacheSerializer {
   serialize(value: unknown): string {
-    const json = JSON.stringify(value, refuseLossy);
+    // A separate check keeps JSON.stringify on V8's fast path, which a replacer function disables.
+    assertJsonSafe(value, '', false, new Set());
+    const json = JSON.stringify(value);
     if (json === undefined) throw new TypeError(`a value of type ${typeof value} cannot be stored as JSON`);
     return json;
   }
@@ -18,25 +20,44 @@ export class JsonSerializer implements CacheSerializer {
   }
 }
 
-function refuseLossy(this: unknown, key: string, value: unknown): unknown {
+function assertJsonSafe(value: unknown, key: string, inArray: boolean, ancestors: Set<object>): void {
   switch (typeof value) {
     case 'string':
     case 'boolean':
-      return value;
+      return;
     case 'number':
-      if (Number.isFinite(value)) return value;
-      throw new TypeError(`${describe(key)} is ${value}, which JSON would store as null`);
-    case 'object':
-      if (value instanceof Map || value instanceof Set) {
-        throw new TypeError(`${describe(key)} is a ${value.constructor.name}, which JSON would store as {}`);
-      }
-      return value;
+      if (!Number.isFinite(value)) throw new TypeError(`${describe(key)} is ${value}, which JSON would store as null`);
+      return;
     case 'undefined':
-      if (Array.isArray(this)) throw new TypeError(`${describe(key)} is undefined inside an array, which JSON would store as null`);
-      return value;
+      if (inArray) throw new TypeError(`${describe(key)} is undefined inside an array, which JSON would store as null`);
+      return; // an omitted property reads back as undefined; the whole value undefined is refused by serialize
+    case 'object':
+      if (value === null) return;
+      assertObjectSafe(value, key, inArray, ancestors);
+      return;
     default:
+      if (key === '' && !inArray && typeof value !== 'bigint') return; // the whole value: serialize refuses it
       throw new TypeError(`${describe(key)} is a ${typeof value}, which JSON cannot store`);
   }
+}
+
+function assertObjectSafe(value: object, key: string, inArray: boolean, ancestors: Set<object>): void {
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') {
+    assertJsonSafe(toJSON.call(value, key), key, inArray, ancestors);
+    return;
+  }
+  if (value instanceof Map || value instanceof Set) {
+    throw new TypeError(`${describe(key)} is a ${value.constructor.name}, which JSON would store as {}`);
+  }
+  if (ancestors.has(value)) throw new TypeError(`${describe(key)} is circular: JSON cannot store a structure that contains itself`);
+  ancestors.add(value);
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) assertJsonSafe(value[index], String(index), true, ancestors);
+  } else {
+    for (const property of Object.keys(value)) assertJsonSafe((value as Record<string, unknown>)[property], property, false, ancestors);
+  }
+  ancestors.delete(value);
 }
 
 function describe(key: string): string {

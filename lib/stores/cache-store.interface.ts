@@ -5,8 +5,9 @@
 export interface CacheStore {
   /** A name for logs and metrics: 'redis' or 'memory'. */
   readonly kind: string;
-  get(key: string): Promise<string | undefined>;
-  mget(keys: readonly string[]): Promise<Array<string | undefined>>;
+  /** The raw value; null or undefined when absent (whichever is cheaper for the backend). */
+  get(key: string): Promise<string | null | undefined>;
+  mget(keys: readonly string[]): Promise<Array<string | null | undefined>>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
   mset(entries: ReadonlyArray<StoreEntry>): Promise<void>;
   /** Removes keys, resolving to how many existed. */

@@ -16,7 +16,7 @@ export function createRedisConnection(redis: ResolvedRedisOptions): RedisConnect
       return { client: redis.client, owned: false };
     case 'cluster':
       return {
-        client: new Redis.Cluster(redis.nodes, { lazyConnect: true, enableAutoPipelining: true, ...redis.clusterOptions }),
+        client: new Redis.Cluster(redis.nodes, { lazyConnect: true, ...redis.clusterOptions }),
         owned: true,
       };
     case 'url':
@@ -29,6 +29,4 @@ export function createRedisConnection(redis: ResolvedRedisOptions): RedisConnect
 
 const clientDefaults = {
   lazyConnect: true,
-  // Batches commands issued in the same tick into one write: the main lever for throughput under concurrency.
-  enableAutoPipelining: true,
 } as const;

@@ -1,0 +1,87 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import KeyvRedis from '@keyv/redis';
+import { createCache } from 'cache-manager';
+import { Redis } from 'ioredis';
+import { Keyv } from 'keyv';
+import { CacheManager, CacheModule } from '@datapunk/nestjs-cache';
+
+/** Same TTL everywhere (CacheManager's default '5m'), so every stack sends the same kind of SET. */
+export const TTL_MS = 300_000;
+
+/** The operations the workloads need, in the shape each stack's users would call them. */
+export interface Stack {
+  readonly name: string;
+  /** Raw ioredis rows are the floor that ratios are computed against. */
+  readonly isRaw: boolean;
+  get(key: string): Promise<unknown>;
+  set(key: string, value: unknown): Promise<unknown>;
+  getOrSet(key: string, loader: () => unknown): Promise<unknown>;
+  mget(keys: string[]): Promise<unknown[]>;
+  /** Errors the stack swallowed (cache-manager/Keyv turn store failures into misses); must stay 0. */
+  swallowedErrors(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * Plain ioredis plus JSON: what a hand-written cache costs. Keys get a prefix like the
+ * other stacks so each stack owns its own keys and the key-building work is comparable.
+ */
+export async function rawIoredis(url: string, autoPipelining: boolean): Promise<Stack> {
+  const client = new Redis(url, { enableAutoPipelining: autoPipelining, lazyConnect: true });
+  await client.connect();
+  const prefix = autoPipelining ? 'rawap:' : 'raw:';
+  const parse = (raw: string | null): unknown => (raw === null ? undefined : JSON.parse(raw));
+  return {
+    name: autoPipelining ? 'raw ioredis + autoPipelining' : 'raw ioredis',
+    isRaw: true,
+    get: async (key) => parse(await client.get(prefix + key)),
+    set: (key, value) => client.set(prefix + key, JSON.stringify(value), 'PX', TTL_MS),
+    // The hand-written read-through: GET, and only on a miss load and SET.
+    async getOrSet(key, loader) {
+      const raw = await client.get(prefix + key);
+      if (raw !== null) return JSON.parse(raw);
+      const value = await loader();
+      await client.set(prefix + key, JSON.stringify(value), 'PX', TTL_MS);
+      return value;
+    },
+    mget: async (keys) => (await client.mget(keys.map((key) => prefix + key))).map(parse),
+    swallowedErrors: () => 0,
+    close: async () => void (await client.quit()),
+  };
+}
+
+/** This package, obtained exactly as an application gets it: Nest boots the module and injects the manager. */
+export async function nestjsCache(url: string): Promise<Stack> {
+  const app = await NestFactory.createApplicationContext(CacheModule.forRoot({ namespace: 'bench', redis: { url } }), { logger: false });
+  const cache = app.get(CacheManager);
+  return {
+    name: '@datapunk/nestjs-cache',
+    isRaw: false,
+    get: (key) => cache.get(key),
+    set: (key, value) => cache.set(key, value),
+    getOrSet: (key, loader) => cache.getOrSet(key, loader),
+    mget: (keys) => cache.mget(keys),
+    swallowedErrors: () => 0, // direct operations reject, and the bench lets them abort the run
+    close: () => app.close(),
+  };
+}
+
+/** What @nestjs/cache-manager users run underneath: cache-manager 7 over Keyv 5 over @keyv/redis 5 (node-redis). */
+export async function cacheManagerKeyv(url: string): Promise<Stack> {
+  const keyv = new Keyv({ store: new KeyvRedis(url) });
+  // Keyv turns store failures into 'error' events and misses: count them so the run can refuse to report them as speed.
+  let swallowed = 0;
+  keyv.on('error', () => void swallowed++);
+  const cache = createCache({ stores: [keyv], ttl: TTL_MS });
+  return {
+    name: 'cache-manager 7 + keyv/redis',
+    isRaw: false,
+    get: (key) => cache.get(key),
+    set: (key, value) => cache.set(key, value),
+    getOrSet: (key, loader) => cache.wrap(key, loader),
+    mget: (keys) => cache.mget(keys),
+    swallowedErrors: () => swallowed,
+    close: async () => void (await cache.disconnect()),
+  };
+}
