@@ -9,7 +9,7 @@ import type { CacheSerializer } from './cache-serializer.interface.js';
 export class JsonSerializer implements CacheSerializer {
   serialize(value: unknown): string {
     // A separate check keeps JSON.stringify on V8's fast path, which a replacer function disables.
-    assertJsonSafe(value, '', false, new Set());
+    assertJsonSafe(value, '', false, []);
     const json = JSON.stringify(value);
     if (json === undefined) throw new TypeError(`a value of type ${typeof value} cannot be stored as JSON`);
     return json;
@@ -20,46 +20,48 @@ export class JsonSerializer implements CacheSerializer {
   }
 }
 
-function assertJsonSafe(value: unknown, key: string, inArray: boolean, ancestors: Set<object>): void {
+// The walk keeps allocation low (array indexes stay numbers, ancestors a small stack) because every set runs it.
+function assertJsonSafe(value: unknown, key: string | number, inArray: boolean, ancestors: object[]): void {
   switch (typeof value) {
     case 'string':
     case 'boolean':
       return;
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`${describe(key)} is ${value}, which JSON would store as null`);
+      if (value - value !== 0) throw new TypeError(`${describe(key)} is ${value}, which JSON would store as null`); // NaN, ±Infinity
       return;
     case 'undefined':
       if (inArray) throw new TypeError(`${describe(key)} is undefined inside an array, which JSON would store as null`);
       return; // an omitted property reads back as undefined; the whole value undefined is refused by serialize
     case 'object':
-      if (value === null) return;
-      assertObjectSafe(value, key, inArray, ancestors);
+      if (value !== null) assertObjectSafe(value, key, inArray, ancestors);
       return;
     default:
-      if (key === '' && !inArray && typeof value !== 'bigint') return; // the whole value: serialize refuses it
+      if (key === '' && ancestors.length === 0 && typeof value !== 'bigint') return; // the whole value: serialize refuses it
       throw new TypeError(`${describe(key)} is a ${typeof value}, which JSON cannot store`);
   }
 }
 
-function assertObjectSafe(value: object, key: string, inArray: boolean, ancestors: Set<object>): void {
+function assertObjectSafe(value: object, key: string | number, inArray: boolean, ancestors: object[]): void {
   const toJSON = (value as { toJSON?: unknown }).toJSON;
   if (typeof toJSON === 'function') {
-    assertJsonSafe(toJSON.call(value, key), key, inArray, ancestors);
+    assertJsonSafe(toJSON.call(value, String(key)), key, inArray, ancestors);
     return;
   }
   if (value instanceof Map || value instanceof Set) {
     throw new TypeError(`${describe(key)} is a ${value.constructor.name}, which JSON would store as {}`);
   }
-  if (ancestors.has(value)) throw new TypeError(`${describe(key)} is circular: JSON cannot store a structure that contains itself`);
-  ancestors.add(value);
+  if (ancestors.includes(value)) throw new TypeError(`${describe(key)} is circular: JSON cannot store a structure that contains itself`);
+  ancestors.push(value);
   if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) assertJsonSafe(value[index], String(index), true, ancestors);
+    for (let index = 0; index < value.length; index++) assertJsonSafe(value[index], index, true, ancestors);
   } else {
-    for (const property of Object.keys(value)) assertJsonSafe((value as Record<string, unknown>)[property], property, false, ancestors);
+    for (const property in value) {
+      if (Object.hasOwn(value, property)) assertJsonSafe((value as Record<string, unknown>)[property], property, false, ancestors);
+    }
   }
-  ancestors.delete(value);
+  ancestors.pop();
 }
 
-function describe(key: string): string {
+function describe(key: string | number): string {
   return key === '' ? 'the value' : `property "${key}"`;
 }

@@ -8,7 +8,7 @@ export interface CacheStore {
   /** The raw value; null or undefined when absent (whichever is cheaper for the backend). */
   get(key: string): Promise<string | null | undefined>;
   mget(keys: readonly string[]): Promise<Array<string | null | undefined>>;
-  set(key: string, value: string, ttlMs: number): Promise<void>;
+  set(key: string, value: string, ttlMs: number): Promise<unknown>;
   mset(entries: ReadonlyArray<StoreEntry>): Promise<void>;
   /** Removes keys, resolving to how many existed. */
   delete(keys: readonly string[]): Promise<number>;

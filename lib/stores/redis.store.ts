@@ -34,8 +34,8 @@ export class RedisStore implements CacheStore {
     return this.isCluster ? Promise.all(keys.map((key) => this.client.get(key))) : this.client.mget(keys as string[]);
   }
 
-  async set(key: string, value: string, ttlMs: number): Promise<void> {
-    await this.client.set(key, value, 'PX', ttlMs);
+  set(key: string, value: string, ttlMs: number): Promise<unknown> {
+    return this.client.set(key, value, 'PX', ttlMs); // no extra async layer: this is the hot path
   }
 
   async mset(entries: ReadonlyArray<StoreEntry>): Promise<void> {
