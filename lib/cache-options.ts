@@ -20,6 +20,19 @@ export interface CacheModuleOptions {
    * `getOrSet` and `@Cacheable`; per call, `{ lock: true }`. Default: off, with `ttl: '10s'`, `maxWait: '5s'`.
    */
   lock?: boolean | { enabled?: boolean; ttl?: Ttl; maxWait?: Ttl };
+  /**
+   * The longest any call waits on Redis (ioredis `commandTimeout`); past it, read-through calls
+   * serve the loader's value and direct calls reject with a CacheError. Default: `250` (ms).
+   */
+  operationTimeout?: Ttl;
+  /**
+   * After `failureThreshold` consecutive Redis failures, stop sending commands for `cooldown`
+   * (read-through goes straight to the loader), then let one probe decide. `false` turns it off.
+   * Default: `{ failureThreshold: 5, cooldown: '1s' }`.
+   */
+  circuitBreaker?: false | { failureThreshold?: number; cooldown?: Ttl };
+  /** Largest serialized value `set` accepts (bytes of UTF-8); larger is a CacheError. Default: 5 MiB. */
+  maxValueBytes?: number;
   /** Fail the application's boot when the first PING to Redis fails. Default: `false` (log and keep serving). */
   failOnStartup?: boolean;
 }
@@ -59,4 +72,7 @@ export interface ResolvedCacheOptions {
   memoryMaxEntries: number;
   failOnStartup: boolean;
   lock: { enabled: boolean; ttlMs: number; maxWaitMs: number; pollMs: number };
+  operationTimeoutMs: number;
+  circuitBreaker: { failureThreshold: number; cooldownMs: number } | undefined;
+  maxValueBytes: number;
 }

@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import type { Counter, Histogram } from 'prom-client';
+import type { Counter, Gauge, Histogram } from 'prom-client';
 import { CACHE_RESOLVED_OPTIONS, CACHE_STORE } from './cache.constants.js';
 import { CACHE_MODULE_OPTIONS } from './cache.module-definition.js';
 import { CacheManager } from './cache-manager.js';
@@ -11,9 +11,7 @@ import { CacheMetrics } from './metrics/cache-metrics.js';
 import { cacheMetricProviders, metricToken } from './metrics/cache-metrics.providers.js';
 import { resolveCacheOptions } from './resolve-cache-options.js';
 import type { CacheStore } from './stores/cache-store.interface.js';
-import { MemoryStore } from './stores/memory.store.js';
-import { createRedisConnection } from './stores/redis-connection.js';
-import { RedisStore } from './stores/redis.store.js';
+import { createCacheStore } from './stores/create-cache-store.js';
 import { CacheStoreLifecycle } from './cache-store.lifecycle.js';
 import { CacheExplorer } from './method-cache/cache.explorer.js';
 
@@ -26,16 +24,20 @@ export const cacheProviders: Provider[] = [
   },
   {
     provide: CACHE_STORE,
-    useFactory: (options: ResolvedCacheOptions): CacheStore =>
-      options.redis
-        ? new RedisStore(createRedisConnection(options.redis), new RateLimitedLogger(`CacheStore:${options.namespace}`))
-        : new MemoryStore(options.memoryMaxEntries),
-    inject: [CACHE_RESOLVED_OPTIONS],
+    useFactory: (options: ResolvedCacheOptions, metrics: CacheMetrics): CacheStore => createCacheStore(options, metrics),
+    inject: [CACHE_RESOLVED_OPTIONS, CacheMetrics],
   },
   {
     provide: CacheMetrics,
-    useFactory: (options: ResolvedCacheOptions, hits: Counter, misses: Counter, errors: Counter, operations: Counter, duration: Histogram) =>
-      new CacheMetrics(options.namespace, hits, misses, errors, operations, duration),
+    useFactory: (
+      options: ResolvedCacheOptions,
+      hits: Counter,
+      misses: Counter,
+      errors: Counter,
+      operations: Counter,
+      duration: Histogram,
+      circuit: Gauge,
+    ) => new CacheMetrics(options.namespace, hits, misses, errors, operations, duration, circuit),
     inject: [
       CACHE_RESOLVED_OPTIONS,
       metricToken(CACHE_METRICS.hits.name),
@@ -43,6 +45,7 @@ export const cacheProviders: Provider[] = [
       metricToken(CACHE_METRICS.errors.name),
       metricToken(CACHE_METRICS.operations.name),
       metricToken(CACHE_METRICS.duration.name),
+      metricToken(CACHE_METRICS.circuit.name),
     ],
   },
   {

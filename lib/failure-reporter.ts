@@ -19,7 +19,7 @@ export class FailureReporter {
   /** Counts and logs (rate-limited) a failure the caller will not see: the call is served without the cache. */
   failedOpen(operation: CacheOperation, key: string, error: unknown, startedAt: number): void {
     const wrapped = this.failed(operation, key, error, startedAt);
-    this.logger.warn(`${operation}:${errorReason(error)}`, `${wrapped.message}; serving without the cache`);
+    this.logger.warn(`${operation}:${errorReason(error)}`, `${wrapped.message.replace(/\.$/, '')}; serving without the cache`);
   }
 
   warn(category: string, message: string): void {

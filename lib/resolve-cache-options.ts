@@ -6,6 +6,8 @@ import { parseTtl } from './ttl.js';
 
 const DEFAULT_TTL = '5m';
 const DEFAULT_MEMORY_MAX_ENTRIES = 10_000;
+const DEFAULT_OPERATION_TIMEOUT_MS = 250;
+const DEFAULT_MAX_VALUE_BYTES = 5 * 1024 * 1024;
 
 /** Validates the module options once, failing the boot with a message that names the option. */
 export function resolveCacheOptions(options: CacheModuleOptions | undefined): ResolvedCacheOptions {
@@ -13,10 +15,7 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
     throw configError(`CacheModule options must be an object, got ${options === null ? 'null' : typeof options}`);
   }
   assertValidNamespace(options.namespace);
-  const memoryMaxEntries = options.memoryMaxEntries ?? DEFAULT_MEMORY_MAX_ENTRIES;
-  if (!Number.isInteger(memoryMaxEntries) || memoryMaxEntries < 1) {
-    throw configError(`option "memoryMaxEntries" must be a positive integer, got ${JSON.stringify(options.memoryMaxEntries)}`);
-  }
+  const memoryMaxEntries = positiveInteger('memoryMaxEntries', options.memoryMaxEntries ?? DEFAULT_MEMORY_MAX_ENTRIES);
   const serializer = options.serializer ?? new JsonSerializer();
   if (typeof serializer.serialize !== 'function' || typeof serializer.deserialize !== 'function') {
     throw configError('option "serializer" must have serialize(value) and deserialize(raw) methods');
@@ -29,7 +28,23 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
     memoryMaxEntries,
     failOnStartup: options.failOnStartup ?? false,
     lock: resolveLock(options.lock),
+    operationTimeoutMs: parseTtl(options.operationTimeout ?? DEFAULT_OPERATION_TIMEOUT_MS, 'configure', undefined, 'option "operationTimeout"'),
+    circuitBreaker: resolveCircuitBreaker(options.circuitBreaker),
+    maxValueBytes: positiveInteger('maxValueBytes', options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES),
   };
+}
+
+function resolveCircuitBreaker(breaker: CacheModuleOptions['circuitBreaker']): ResolvedCacheOptions['circuitBreaker'] {
+  if (breaker === false) return undefined;
+  return {
+    failureThreshold: positiveInteger('circuitBreaker.failureThreshold', breaker?.failureThreshold ?? 5),
+    cooldownMs: parseTtl(breaker?.cooldown ?? '1s', 'configure', undefined, 'option "circuitBreaker.cooldown"'),
+  };
+}
+
+function positiveInteger(option: string, value: unknown): number {
+  if (!Number.isInteger(value) || (value as number) < 1) throw configError(`option "${option}" must be a positive integer, got ${JSON.stringify(value)}`);
+  return value as number;
 }
 
 function resolveLock(lock: CacheModuleOptions['lock']): ResolvedCacheOptions['lock'] {

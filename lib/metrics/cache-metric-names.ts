@@ -12,7 +12,7 @@ export const CACHE_METRICS = {
   },
   errors: {
     name: 'cache_errors_total',
-    help: 'Cache operations that failed, by operation and reason.',
+    help: 'Cache operations that failed, by operation and reason (connection, timeout, circuit_open, oom, readonly, loading, serialization, corrupt, too_large, other).',
     labelNames: ['namespace', 'operation', 'reason'],
   },
   operations: {
@@ -25,5 +25,10 @@ export const CACHE_METRICS = {
     help: 'Time a cache operation took, in seconds (loader time excluded for getOrSet).',
     labelNames: ['namespace', 'operation'],
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+  },
+  circuit: {
+    name: 'cache_circuit_state',
+    help: 'State of the circuit breaker in front of Redis: 0 closed, 1 open (commands paused), 2 half-open (probing).',
+    labelNames: ['namespace'],
   },
 } as const;

@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
-import { Counter, Histogram, register } from 'prom-client';
+import { Counter, Gauge, Histogram, register } from 'prom-client';
 import { CACHE_METRICS } from './cache-metric-names.js';
+import { CacheError } from '../cache-error.js';
 
 /**
  * The token @willsoto/nestjs-prometheus gives a metric (`PROM_METRIC_<NAME>`), so an app can
@@ -23,6 +24,11 @@ export const cacheMetricProviders: Provider[] = [
   counterProvider(CACHE_METRICS.errors),
   counterProvider(CACHE_METRICS.operations),
   {
+    provide: metricToken(CACHE_METRICS.circuit.name),
+    useFactory: () =>
+      getOrCreate(CACHE_METRICS.circuit.name, () => new Gauge({ ...CACHE_METRICS.circuit, labelNames: [...CACHE_METRICS.circuit.labelNames] })),
+  },
+  {
     provide: metricToken(CACHE_METRICS.duration.name),
     useFactory: () =>
       getOrCreate(CACHE_METRICS.duration.name, () => new Histogram({
@@ -41,5 +47,13 @@ function counterProvider(spec: { name: string; help: string; labelNames: readonl
 }
 
 function getOrCreate<T>(name: string, create: () => T): T {
-  return (register.getSingleMetric(name) as T | undefined) ?? create();
+  const existing = register.getSingleMetric(name) as (T & { labelNames?: readonly string[] }) | undefined;
+  if (!existing) return create();
+  // Fail at startup, not at the first lookup, if the app registered its own metric under our name.
+  const wanted = Object.values(CACHE_METRICS).find((spec) => spec.name === name)?.labelNames ?? [];
+  const actual = existing.labelNames ?? [];
+  if (wanted.length !== actual.length || wanted.some((label) => !actual.includes(label))) {
+    throw new CacheError('configure', undefined, `metric "${name}" is already registered with labels [${actual.join(', ')}]; this package needs [${wanted.join(', ')}]`);
+  }
+  return existing;
 }

@@ -1,4 +1,4 @@
-import type { Counter, Histogram } from 'prom-client';
+import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { CacheOperation } from '../cache-error.js';
 
 type Status = 'ok' | 'error';
@@ -29,11 +29,17 @@ export class CacheMetrics {
     private readonly errors: Counter,
     private readonly operations: Counter,
     private readonly duration: Histogram,
+    private readonly circuitState?: Gauge,
   ) {}
+
+  /** Publishes the circuit breaker's state: 0 closed, 1 open, 2 half-open. */
+  circuit(state: 'closed' | 'open' | 'half-open'): void {
+    this.circuitState?.set({ namespace: this.namespace }, state === 'closed' ? 0 : state === 'open' ? 1 : 2);
+  }
 
   /** The same metrics for another namespace (for `CacheManager.withNamespace`). */
   forNamespace(namespace: string): CacheMetrics {
-    return new CacheMetrics(namespace, this.hits, this.misses, this.errors, this.operations, this.duration);
+    return new CacheMetrics(namespace, this.hits, this.misses, this.errors, this.operations, this.duration, this.circuitState);
   }
 
   hit(cache: string, count = 1): void {
@@ -84,12 +90,14 @@ export class CacheMetrics {
 /** A bounded, non-secret reason for an error label. */
 export function errorReason(error: unknown): string {
   const cause = (error as { cause?: unknown })?.cause ?? error;
-  const message = cause instanceof Error ? cause.message : '';
-  if (/ECONNREFUSED|Connection is closed|ENOTFOUND|EHOSTUNREACH|ECONNRESET/i.test(message)) return 'connection';
+  if (!(cause instanceof Error)) return 'other';
+  if (cause.name === 'CircuitOpenError') return 'circuit_open';
+  if (cause instanceof TypeError || cause instanceof SyntaxError) return 'serialization';
+  const message = cause.message;
   if (/timed? ?out/i.test(message)) return 'timeout';
   if (/^OOM/.test(message)) return 'oom';
   if (/^READONLY/.test(message)) return 'readonly';
   if (/^LOADING/.test(message)) return 'loading';
-  if (cause instanceof TypeError || cause instanceof SyntaxError) return 'serialization';
+  if (/ECONNREFUSED|Connection is closed|connection is down|ENOTFOUND|EHOSTUNREACH|ECONNRESET|max retries|writeable/i.test(message)) return 'connection';
   return 'other';
 }

@@ -1,4 +1,4 @@
-import { Cluster, Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { ResolvedRedisOptions } from '../cache-options.js';
 
 export type RedisClient = Redis | Cluster;
@@ -9,24 +9,45 @@ export interface RedisConnection {
   owned: boolean;
 }
 
-/** Builds the ioredis client the options describe, without connecting yet (lazyConnect). */
-export function createRedisConnection(redis: ResolvedRedisOptions): RedisConnection {
+/**
+ * Builds the ioredis client the options describe, without connecting yet (lazyConnect).
+ * Our defaults keep every call within `operationTimeoutMs` and recover fast; the user's
+ * ioredis options override them.
+ */
+export function createRedisConnection(redis: ResolvedRedisOptions, operationTimeoutMs: number): RedisConnection {
+  const defaults = clientDefaults(operationTimeoutMs);
   switch (redis.mode) {
     case 'client':
       return { client: redis.client, owned: false };
     case 'cluster':
       return {
-        client: new Redis.Cluster(redis.nodes, { lazyConnect: true, ...redis.clusterOptions }),
+        client: new Redis.Cluster(redis.nodes, {
+          lazyConnect: true,
+          clusterRetryStrategy: defaults.retryStrategy,
+          ...redis.clusterOptions,
+          redisOptions: { ...defaults, ...redis.clusterOptions.redisOptions },
+        }),
         owned: true,
       };
     case 'url':
-      return { client: new Redis(redis.url, { ...clientDefaults, ...redis.options }), owned: true };
+      return { client: new Redis(redis.url, { ...defaults, ...redis.options }), owned: true };
     case 'standalone':
     case 'sentinel':
-      return { client: new Redis({ ...clientDefaults, ...redis.options }), owned: true };
+      return { client: new Redis({ ...defaults, ...redis.options }), owned: true };
   }
 }
 
-const clientDefaults = {
-  lazyConnect: true,
-} as const;
+function clientDefaults(operationTimeoutMs: number): RedisOptions {
+  return {
+    lazyConnect: true,
+    // No command waits longer than the budget, whether Redis is slow, hung or unreachable.
+    commandTimeout: operationTimeoutMs,
+    connectTimeout: Math.max(1000, operationTimeoutMs * 4),
+    // One resend after a reconnect, then the command fails instead of waiting through many.
+    maxRetriesPerRequest: 1,
+    // Reconnect quickly (capped at 500 ms) so the cache serves again soon after Redis is back.
+    retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 500),
+    // After a failover the old master answers READONLY: reconnect (to the new master) and resend.
+    reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 2 : false),
+  };
+}

@@ -4,6 +4,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** How to launch a server that plain arguments cannot describe (a Sentinel needs a writable config file). */
+export interface RedisServerLaunchOptions {
+  /** Passed first, as redis-server's config file (Sentinel rewrites it). */
+  configFile?: string;
+  /** The log line that means "serving". Default: 'Ready to accept connections' (a Sentinel never prints it). */
+  readyLine?: string;
+}
+
 /** A real redis-server on a free loopback port, owned by one test file and stopped by PID. */
 export class RedisServer {
   private process?: ChildProcess;
@@ -12,10 +20,11 @@ export class RedisServer {
   private constructor(
     readonly port: number,
     private readonly extraArgs: string[],
+    private readonly launchOptions: RedisServerLaunchOptions = {},
   ) {}
 
-  static async start(extraArgs: string[] = []): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), extraArgs);
+  static async start(extraArgs: string[] = [], launchOptions?: RedisServerLaunchOptions): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), extraArgs, launchOptions);
     await server.launch();
     return server;
   }
@@ -30,9 +39,13 @@ export class RedisServer {
 
   /** Starts it again on the same port (after stop or kill). */
   async launch(): Promise<void> {
+    const { configFile, readyLine = 'Ready to accept connections' } = this.launchOptions;
     const child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, ...this.extraArgs],
+      [
+        ...(configFile === undefined ? [] : [configFile]),
+        ...['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, ...this.extraArgs],
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.process = child;
@@ -41,7 +54,7 @@ export class RedisServer {
       const timer = setTimeout(() => reject(new Error(`redis-server did not start within 10 s:\n${output}`)), 10_000);
       const onData = (chunk: Buffer): void => {
         output += chunk.toString();
-        if (output.includes('Ready to accept connections')) {
+        if (output.includes(readyLine)) {
           clearTimeout(timer);
           child.stdout?.off('data', onData);
           child.stdout?.resume();

@@ -1,0 +1,37 @@
+import type { ResolvedCacheOptions } from '../cache-options.js';
+import { RateLimitedLogger } from '../logging/rate-limited-logger.js';
+import type { CacheMetrics } from '../metrics/cache-metrics.js';
+import { CircuitBreaker, type CircuitState } from '../resilience/circuit-breaker.js';
+import type { CacheStore } from './cache-store.interface.js';
+import { MemoryStore } from './memory.store.js';
+import { createRedisConnection } from './redis-connection.js';
+import { RedisStore } from './redis.store.js';
+import { ResilientStore } from './resilient.store.js';
+
+/** The store the options ask for: Redis behind a circuit breaker, or the embedded in-process store. */
+export function createCacheStore(options: ResolvedCacheOptions, metrics: CacheMetrics): CacheStore {
+  if (!options.redis) return new MemoryStore(options.memoryMaxEntries);
+  const logger = new RateLimitedLogger(`CacheStore:${options.namespace}`);
+  const connection = createRedisConnection(options.redis, options.operationTimeoutMs);
+  const { client } = connection;
+  const breaker = new CircuitBreaker(
+    options.circuitBreaker ?? { failureThreshold: Number.POSITIVE_INFINITY, cooldownMs: 0 },
+    (state: CircuitState) => {
+      metrics.circuit(state);
+      logger.warn(`circuit:${state}`, circuitMessage(state));
+    },
+  );
+  metrics.circuit('closed');
+  return new ResilientStore(new RedisStore(connection, logger), breaker, () => client.status === 'reconnecting' || client.status === 'end');
+}
+
+function circuitMessage(state: CircuitState): string {
+  switch (state) {
+    case 'open':
+      return 'Redis keeps failing: circuit open, serving without the cache for the cool-down';
+    case 'half-open':
+      return 'circuit half-open: probing Redis';
+    case 'closed':
+      return 'Redis answers again: circuit closed, cache back in use';
+  }
+}

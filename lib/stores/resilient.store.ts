@@ -1,0 +1,114 @@
+import { CircuitBreaker, CircuitOpenError } from '../resilience/circuit-breaker.js';
+import type { CacheStore, StoreEntry } from './cache-store.interface.js';
+
+/**
+ * Puts a circuit breaker in front of a store. Only failures that say Redis is unusable
+ * (timeouts, lost connections, LOADING, cluster down) count; an error reply from a working
+ * server (OOM, a wrong type) does not trip the breaker.
+ */
+export class ResilientStore implements CacheStore {
+  // Bound once: the hot paths chain these instead of allocating closures per call.
+  private readonly passed = <T>(result: T): T => {
+    this.breaker.success();
+    return result;
+  };
+  private readonly failed = (error: unknown): never => {
+    if (isOutage(error)) this.breaker.failure();
+    else this.breaker.success(); // the server answered: it is up
+    throw error;
+  };
+
+  /**
+   * @param isDown says the connection is known to be down (reconnecting): failing at once then keeps
+   *   commands out of the client's offline queue, where they would pile up and be sent late.
+   */
+  constructor(
+    private readonly inner: CacheStore,
+    private readonly breaker: CircuitBreaker,
+    private readonly isDown: () => boolean,
+  ) {}
+
+  get kind(): string {
+    return this.inner.kind;
+  }
+
+  get(key: string): Promise<string | null | undefined> {
+    const refusal = this.refusal();
+    return refusal ?? this.inner.get(key).then(this.passed, this.failed);
+  }
+
+  mget(keys: readonly string[]): Promise<Array<string | null | undefined>> {
+    return this.guard(() => this.inner.mget(keys));
+  }
+
+  set(key: string, value: string, ttlMs: number): Promise<unknown> {
+    const refusal = this.refusal();
+    return refusal ?? this.inner.set(key, value, ttlMs).then(this.passed, this.failed);
+  }
+
+  mset(entries: ReadonlyArray<StoreEntry>): Promise<void> {
+    return this.guard(() => this.inner.mset(entries));
+  }
+
+  delete(keys: readonly string[]): Promise<number> {
+    return this.guard(() => this.inner.delete(keys));
+  }
+
+  has(key: string): Promise<boolean> {
+    return this.guard(() => this.inner.has(key));
+  }
+
+  ttl(key: string): Promise<number | undefined> {
+    return this.guard(() => this.inner.ttl(key));
+  }
+
+  clear(prefix: string): Promise<number> {
+    return this.guard(() => this.inner.clear(prefix));
+  }
+
+  acquireLock(key: string, token: string, ttlMs: number): Promise<boolean> {
+    return this.guard(() => this.inner.acquireLock(key, token, ttlMs));
+  }
+
+  releaseLock(key: string, token: string): Promise<void> {
+    return this.guard(() => this.inner.releaseLock(key, token));
+  }
+
+  connect(): Promise<void> {
+    return this.inner.connect();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  private guard<T>(command: () => Promise<T>): Promise<T> {
+    return this.refusal() ?? command().then(this.passed, this.failed);
+  }
+
+  /** A rejection to return instead of sending, or undefined to go ahead. */
+  private refusal(): Promise<never> | undefined {
+    if (!this.breaker.allow()) return Promise.reject(new CircuitOpenError());
+    if (this.isDown()) {
+      this.breaker.failure();
+      return Promise.reject(new ConnectionDownError());
+    }
+    return undefined;
+  }
+}
+
+/** Errors that mean "Redis is not usable right now", as opposed to a reply from a working server. */
+export function isOutage(error: unknown): boolean {
+  if (!(error instanceof Error)) return true;
+  if (error.name !== 'ReplyError') return true; // timeouts, connection errors, MaxRetriesPerRequestError
+  return /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|READONLY)/.test(error.message);
+}
+
+/** Thrown instead of queueing a command while the client is reconnecting. */
+export class ConnectionDownError extends Error {
+  override readonly name = 'ConnectionDownError';
+
+  constructor() {
+    super('Redis connection is down (reconnecting)');
+  }
+}

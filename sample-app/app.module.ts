@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { CacheModule, type CacheModuleOptions } from '@datapunk/nestjs-cache';
+import { ProductsModule } from './products/products.module.js';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true }),
+    PrometheusModule.register(), // serves GET /metrics, including the cache_* metrics
+    CacheModule.forRootAsync({
+      imports: [ConfigModule],
+      inject: [ConfigService],
+      useFactory: (config: ConfigService): CacheModuleOptions => {
+        const url = config.get<string>('REDIS_URL');
+        return {
+          namespace: 'sample',
+          redis: url ? { url } : undefined, // no REDIS_URL: the embedded in-process store
+          defaultTtl: config.get<string>('CACHE_TTL') ?? '5m',
+        };
+      },
+      isGlobal: true,
+    }),
+    ProductsModule,
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,12 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module.js';
+
+const app = await NestFactory.create(AppModule);
+// On SIGTERM/SIGINT: close the app (the cache module quits its Redis client), then exit with code 0.
+app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+
+const port = Number(process.env.PORT ?? 3000);
+await (process.env.HOST ? app.listen(port, process.env.HOST) : app.listen(port));
+Logger.log(`Sample app listening on ${await app.getUrl()}`, 'Bootstrap');
