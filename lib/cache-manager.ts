@@ -47,7 +47,7 @@ export class CacheManager {
   ) {
     this.keys = new CacheKeys(options.namespace);
     this.failures = new FailureReporter(metrics, logger);
-    this.codec = new EntryCodec(options.serializer, metrics, this.failures, store);
+    this.codec = new EntryCodec(options.serializer, metrics, this.failures, store, options.maxValueBytes);
     this.readThrough = new ReadThrough(store, this.codec, metrics, this.failures, new StampedeLock(store, options.lock));
   }
 
@@ -184,6 +184,22 @@ export class CacheManager {
       throw this.failures.failed('mset', undefined, error, startedAt);
     }
     this.metrics.observe('mset', 'ok', startedAt);
+  }
+
+  /**
+   * Removes every key of this namespace that starts with `prefix`. The prefix is taken literally:
+   * glob characters in it are escaped, so user input can never widen it beyond the namespace.
+   */
+  async invalidatePrefix(prefix: string): Promise<number> {
+    const fullPrefix = this.keys.full(prefix, 'invalidate');
+    const startedAt = performance.now();
+    try {
+      const removed = await this.store.clear(fullPrefix);
+      this.metrics.observe('invalidate', 'ok', startedAt);
+      return removed;
+    } catch (error) {
+      throw this.failures.failed('invalidate', prefix, error, startedAt);
+    }
   }
 
   /** Removes every key of this namespace (SCAN + UNLINK in batches), and only those. */

@@ -11,16 +11,27 @@ export class EntryCodec {
     private readonly metrics: CacheMetrics,
     private readonly failures: FailureReporter,
     private readonly store: CacheStore,
+    private readonly maxValueBytes: number,
   ) {}
 
   encode(key: string, value: unknown, operation: CacheOperation): string {
     if (value === undefined) throw new CacheError(operation, key, 'undefined cannot be stored (a miss already reads as undefined)');
+    let raw: string;
     try {
-      return this.serializer.serialize(value);
+      raw = this.serializer.serialize(value);
     } catch (error) {
       this.metrics.error(operation, 'serialization');
       throw new CacheError(operation, key, `value cannot be stored: ${(error as Error).message}`, { cause: error });
     }
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: only values near the limit need counting.
+    if (raw.length * 3 > this.maxValueBytes) {
+      const bytes = Buffer.byteLength(raw);
+      if (bytes > this.maxValueBytes) {
+        this.metrics.error(operation, 'too_large');
+        throw new CacheError(operation, key, `value is ${bytes} bytes, over maxValueBytes (${this.maxValueBytes})`);
+      }
+    }
+    return raw;
   }
 
   /** A raw entry (null/undefined: absent) to a value (a hit) or undefined (a miss). */

@@ -1,3 +1,4 @@
+import calculateSlot from 'cluster-key-slot';
 import { Cluster } from 'ioredis';
 import type { RateLimitedLogger } from '../logging/rate-limited-logger.js';
 import type { CacheStore, StoreEntry } from './cache-store.interface.js';
@@ -30,8 +31,16 @@ export class RedisStore implements CacheStore {
 
   async mget(keys: readonly string[]): Promise<Array<string | null>> {
     if (keys.length === 0) return [];
-    // A cluster refuses MGET across slots; single GETs are pipelined per node instead.
-    return this.isCluster ? Promise.all(keys.map((key) => this.client.get(key))) : this.client.mget(keys as string[]);
+    if (!this.isCluster) return this.client.mget(keys as string[]);
+    // A cluster refuses MGET across slots (CROSSSLOT): one MGET per slot, answers put back in the order asked.
+    const values = new Array<string | null>(keys.length);
+    await Promise.all(
+      bySlot(keys).map(async (positions) => {
+        const found = await this.client.mget(positions.map((position) => keys[position]));
+        positions.forEach((position, i) => (values[position] = found[i]));
+      }),
+    );
+    return values;
   }
 
   set(key: string, value: string, ttlMs: number): Promise<unknown> {
@@ -41,6 +50,9 @@ export class RedisStore implements CacheStore {
   async mset(entries: ReadonlyArray<StoreEntry>): Promise<void> {
     if (entries.length === 0) return;
     if (this.isCluster) {
+      // MSET has no TTL and a cluster pipeline must stay in one slot; moreover ioredis never retries a cluster
+      // pipeline of writes after MOVED or a failover, while a lone command follows them. So: one SET PX per entry,
+      // all in flight at once.
       await Promise.all(entries.map(({ key, value, ttlMs }) => this.client.set(key, value, 'PX', ttlMs)));
       return;
     }
@@ -54,7 +66,8 @@ export class RedisStore implements CacheStore {
   async delete(keys: readonly string[]): Promise<number> {
     if (keys.length === 0) return 0;
     if (!this.isCluster) return this.client.unlink(...keys);
-    const counts = await Promise.all(keys.map((key) => this.client.unlink(key)));
+    // A cluster refuses UNLINK across slots (CROSSSLOT): one UNLINK per slot.
+    const counts = await Promise.all(bySlot(keys).map((positions) => this.client.unlink(...positions.map((position) => keys[position]))));
     return counts.reduce((sum, count) => sum + count, 0);
   }
 
@@ -70,7 +83,10 @@ export class RedisStore implements CacheStore {
 
   async clear(prefix: string): Promise<number> {
     const pattern = `${escapeGlob(prefix)}*`;
+    // SCAN sees one node's keys only: in a cluster every master is scanned (and its keys span many slots,
+    // which delete() splits). No known master means the cluster is not connected: clearing nothing would lie.
     const nodes = this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
+    if (nodes.length === 0) throw new Error('Redis Cluster has no known master to clear (not connected)');
     let removed = 0;
     for (const node of nodes) {
       let cursor = '0';
@@ -116,6 +132,18 @@ export class RedisStore implements CacheStore {
     if (this.client.status === 'wait') await this.client.connect();
     await this.client.ping();
   }
+}
+
+/** Positions of `keys` grouped by cluster hash slot, so each group can go in one command. */
+function bySlot(keys: readonly string[]): number[][] {
+  const groups = new Map<number, number[]>();
+  keys.forEach((key, position) => {
+    const slot = calculateSlot(key);
+    const group = groups.get(slot);
+    if (group) group.push(position);
+    else groups.set(slot, [position]);
+  });
+  return [...groups.values()];
 }
 
 /** Escapes Redis glob characters so a prefix matches only itself. */

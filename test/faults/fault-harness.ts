@@ -1,0 +1,61 @@
+import { register } from 'prom-client';
+import type { CacheManager } from '@datapunk/nestjs-cache';
+
+/** The value of one labelled series in prom-client's default registry (0 when absent). */
+export async function metricValue(name: string, labels: Record<string, string>): Promise<number> {
+  const metric = register.getSingleMetric(name);
+  if (!metric) return 0;
+  const { values } = await metric.get();
+  return values
+    .filter((sample) => Object.entries(labels).every(([label, value]) => sample.labels[label] === value))
+    .reduce((sum, sample) => sum + sample.value, 0);
+}
+
+export interface LoadResult {
+  calls: number;
+  wrongValues: number;
+  thrown: number;
+  /** The slowest call, in ms, minus the loader's own time when the loader ran. */
+  slowestCacheWaitMs: number;
+}
+
+/**
+ * Runs read-through calls from `inFlight` concurrent workers for `durationMs` (bounded by `maxCalls`),
+ * checking every value and timing every call apart from the loader's own time.
+ */
+export async function readThroughLoad(cache: CacheManager, options: { inFlight: number; durationMs: number; maxCalls: number; keys: number }): Promise<LoadResult> {
+  const result: LoadResult = { calls: 0, wrongValues: 0, thrown: 0, slowestCacheWaitMs: 0 };
+  const deadline = performance.now() + options.durationMs;
+  const worker = async (id: number): Promise<void> => {
+    for (let i = 0; performance.now() < deadline && result.calls < options.maxCalls; i++) {
+      const key = `load:${(id * 7 + i) % options.keys}`;
+      let loaderMs = 0;
+      const startedAt = performance.now();
+      try {
+        const value = await cache.getOrSet(key, async () => {
+          const loadStart = performance.now();
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          loaderMs += performance.now() - loadStart;
+          return { key };
+        });
+        if (value.key !== key) result.wrongValues++;
+      } catch {
+        result.thrown++;
+      }
+      result.calls++;
+      result.slowestCacheWaitMs = Math.max(result.slowestCacheWaitMs, performance.now() - startedAt - loaderMs);
+    }
+  };
+  await Promise.all(Array.from({ length: options.inFlight }, (_, id) => worker(id)));
+  return result;
+}
+
+/** Polls until `probe` resolves true, returning how long it took (ms); throws after `timeoutMs`. */
+export async function timeUntil(probe: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const startedAt = performance.now();
+  while (performance.now() - startedAt < timeoutMs) {
+    if (await probe().catch(() => false)) return performance.now() - startedAt;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`not recovered within ${timeoutMs} ms`);
+}

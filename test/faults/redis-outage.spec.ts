@@ -1,0 +1,116 @@
+import { Logger } from '@nestjs/common';
+import { CacheError } from '@datapunk/nestjs-cache';
+import { bootCache } from '../support/cache-app.js';
+import { RedisServer } from '../support/redis-server.js';
+import { metricValue, readThroughLoad, timeUntil } from './fault-harness.js';
+
+const BUDGET_MS = 200;
+/** A read-through makes at most two Redis round trips (lookup, write-back); the rest is scheduling slack on a busy CI machine. */
+const MAX_CACHE_WAIT_MS = 2 * BUDGET_MS + 300;
+
+describe('faults: Redis outages', () => {
+  it('Redis killed mid-load with 64 calls in flight, then restarted on the same port', async () => {
+    const server = await RedisServer.start();
+    const { module, cache } = await bootCache({ namespace: 'killed', redis: { url: server.url }, operationTimeout: BUDGET_MS });
+    try {
+      const load = readThroughLoad(cache, { inFlight: 64, durationMs: 2500, maxCalls: 200_000, keys: 50 });
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      await server.stop('SIGKILL');
+      const result = await load;
+      expect(result.thrown).toBe(0);
+      expect(result.wrongValues).toBe(0);
+      expect(result.calls).toBeGreaterThan(1000);
+      expect(result.slowestCacheWaitMs).toBeLessThan(MAX_CACHE_WAIT_MS);
+
+      // A direct call gets a CacheError, fast, whose cause says what happened.
+      const startedAt = performance.now();
+      const failure = await cache.get('load:1').then(() => undefined, (error: unknown) => error);
+      expect(failure).toBeInstanceOf(CacheError);
+      expect(performance.now() - startedAt).toBeLessThan(MAX_CACHE_WAIT_MS);
+      expect(await metricValue('cache_errors_total', { namespace: 'killed' })).toBeGreaterThan(0);
+
+      await server.launch();
+      await cache.getOrSet('after', () => 'stored again').catch(() => undefined);
+      const recoveryMs = await timeUntil(async () => {
+        await cache.set('after', 'stored again');
+        return (await cache.get('after')) === 'stored again';
+      }, 5000);
+      expect(recoveryMs).toBeLessThan(2000);
+      console.info(`faults: killed mid-load: ${result.calls} calls, slowest cache wait ${result.slowestCacheWaitMs.toFixed(0)} ms, recovered in ${recoveryMs.toFixed(0)} ms`);
+    } finally {
+      await module.close();
+      await server.dispose();
+    }
+  });
+
+  it('Redis hung with SIGSTOP for 5 s: calls stay within budget, the circuit opens, then closes again', async () => {
+    const server = await RedisServer.start();
+    const { module, cache } = await bootCache({
+      namespace: 'hung',
+      redis: { url: server.url },
+      operationTimeout: BUDGET_MS,
+      circuitBreaker: { failureThreshold: 5, cooldown: 500 },
+    });
+    try {
+      await cache.set('warm', 1);
+      process.kill(server.pid!, 'SIGSTOP');
+      const result = await readThroughLoad(cache, { inFlight: 16, durationMs: 5000, maxCalls: 100_000, keys: 20 });
+      expect(result.thrown).toBe(0);
+      expect(result.wrongValues).toBe(0);
+      expect(result.slowestCacheWaitMs).toBeLessThan(MAX_CACHE_WAIT_MS);
+      expect(await metricValue('cache_circuit_state', { namespace: 'hung' })).toBeGreaterThan(0);
+      expect(await metricValue('cache_errors_total', { namespace: 'hung', reason: 'circuit_open' })).toBeGreaterThan(0);
+      expect(await metricValue('cache_errors_total', { namespace: 'hung', reason: 'timeout' })).toBeGreaterThan(0);
+
+      process.kill(server.pid!, 'SIGCONT');
+      const recoveryMs = await timeUntil(async () => (await cache.get('warm')) === 1, 5000);
+      expect(recoveryMs).toBeLessThan(2000);
+      expect(await metricValue('cache_circuit_state', { namespace: 'hung' })).toBe(0);
+      console.info(`faults: SIGSTOP 5 s: ${result.calls} calls, slowest cache wait ${result.slowestCacheWaitMs.toFixed(0)} ms, recovered in ${recoveryMs.toFixed(0)} ms`);
+    } finally {
+      if (server.pid) process.kill(server.pid, 'SIGCONT');
+      await module.close();
+      await server.dispose();
+    }
+  });
+
+  it('Redis never started: the app boots, read-through serves the loader, and the cache serves once Redis is up', async () => {
+    const server = await RedisServer.start();
+    await server.stop(); // keep its port, but nothing listens
+    const { module, cache } = await bootCache({ namespace: 'late', redis: { url: server.url }, operationTimeout: BUDGET_MS });
+    try {
+      const startedAt = performance.now();
+      expect(await cache.getOrSet('k', () => 'from loader')).toBe('from loader');
+      expect(performance.now() - startedAt).toBeLessThan(MAX_CACHE_WAIT_MS);
+      await expect(cache.set('k', 1)).rejects.toThrow(CacheError);
+
+      await server.launch();
+      const recoveryMs = await timeUntil(async () => {
+        await cache.set('k', 'cached');
+        return (await cache.get('k')) === 'cached';
+      }, 5000);
+      expect(recoveryMs).toBeLessThan(2000);
+    } finally {
+      await module.close();
+      await server.dispose();
+    }
+  });
+
+  it('logs an outage at thousands of calls as a handful of lines', async () => {
+    const server = await RedisServer.start();
+    const warnings: string[] = [];
+    Logger.overrideLogger({ log: () => undefined, error: () => undefined, warn: (message: unknown) => void warnings.push(String(message)), debug: () => undefined, verbose: () => undefined });
+    const { module, cache } = await bootCache({ namespace: 'noisy', redis: { url: server.url }, operationTimeout: BUDGET_MS });
+    try {
+      await server.stop('SIGKILL');
+      const result = await readThroughLoad(cache, { inFlight: 64, durationMs: 1500, maxCalls: 20_000, keys: 100 });
+      expect(result.calls).toBeGreaterThan(2000);
+      expect(result.thrown).toBe(0);
+      expect(warnings.length).toBeLessThan(15);
+    } finally {
+      Logger.overrideLogger(['log', 'warn', 'error']);
+      await module.close();
+      await server.dispose();
+    }
+  });
+});
