@@ -1,3 +1,4 @@
+import type { CacheOperation } from './cache-error.js';
 import { CacheKeys } from './cache-keys.js';
 import type { ResolvedCacheOptions } from './cache-options.js';
 import { EntryCodec } from './entry-codec.js';
@@ -97,39 +98,18 @@ export class CacheManager {
   async invalidate(keys: string | readonly string[]): Promise<number> {
     const list = typeof keys === 'string' ? [keys] : keys;
     const fullKeys = list.map((key) => this.keys.full(key, 'invalidate'));
-    const startedAt = performance.now();
-    try {
-      const removed = await this.store.delete(fullKeys);
-      this.metrics.observe('invalidate', 'ok', startedAt);
-      return removed;
-    } catch (error) {
-      throw this.failures.failed('invalidate', list.length === 1 ? list[0] : undefined, error, startedAt);
-    }
+    return this.direct('invalidate', list.length === 1 ? list[0] : undefined, () => this.store.delete(fullKeys));
   }
 
   async has(key: string): Promise<boolean> {
     const fullKey = this.keys.full(key, 'has');
-    const startedAt = performance.now();
-    try {
-      const present = await this.store.has(fullKey);
-      this.metrics.observe('has', 'ok', startedAt);
-      return present;
-    } catch (error) {
-      throw this.failures.failed('has', key, error, startedAt);
-    }
+    return this.direct('has', key, () => this.store.has(fullKey));
   }
 
   /** Remaining time to live in milliseconds; `undefined` when the key is absent. */
   async ttl(key: string): Promise<number | undefined> {
     const fullKey = this.keys.full(key, 'ttl');
-    const startedAt = performance.now();
-    try {
-      const remaining = await this.store.ttl(fullKey);
-      this.metrics.observe('ttl', 'ok', startedAt);
-      return remaining;
-    } catch (error) {
-      throw this.failures.failed('ttl', key, error, startedAt);
-    }
+    return this.direct('ttl', key, () => this.store.ttl(fullKey));
   }
 
   /**
@@ -159,14 +139,7 @@ export class CacheManager {
   /** Values of many keys in one round trip, in the order asked; misses are `undefined`. */
   async mget<T = unknown>(keys: readonly string[]): Promise<Array<T | undefined>> {
     const fullKeys = keys.map((key) => this.keys.full(key, 'mget'));
-    const startedAt = performance.now();
-    let raws: Array<string | null | undefined>;
-    try {
-      raws = await this.store.mget(fullKeys);
-    } catch (error) {
-      throw this.failures.failed('mget', undefined, error, startedAt);
-    }
-    this.metrics.observe('mget', 'ok', startedAt);
+    const raws = await this.direct('mget', undefined, () => this.store.mget(fullKeys));
     return this.codec.decodeMany<T>(keys, fullKeys, raws, DIRECT);
   }
 
@@ -177,13 +150,7 @@ export class CacheManager {
       ttlMs: this.ttlOf(entry.ttl, entry.key, 'mset'),
       value: this.codec.encode(entry.key, entry.value, 'mset'),
     }));
-    const startedAt = performance.now();
-    try {
-      await this.store.mset(prepared);
-    } catch (error) {
-      throw this.failures.failed('mset', undefined, error, startedAt);
-    }
-    this.metrics.observe('mset', 'ok', startedAt);
+    await this.direct('mset', undefined, () => this.store.mset(prepared));
   }
 
   /**
@@ -192,25 +159,23 @@ export class CacheManager {
    */
   async invalidatePrefix(prefix: string): Promise<number> {
     const fullPrefix = this.keys.full(prefix, 'invalidate');
-    const startedAt = performance.now();
-    try {
-      const removed = await this.store.clear(fullPrefix);
-      this.metrics.observe('invalidate', 'ok', startedAt);
-      return removed;
-    } catch (error) {
-      throw this.failures.failed('invalidate', prefix, error, startedAt);
-    }
+    return this.direct('invalidate', prefix, () => this.store.clear(fullPrefix));
   }
 
   /** Removes every key of this namespace (SCAN + UNLINK in batches), and only those. */
-  async clear(): Promise<number> {
+  clear(): Promise<number> {
+    return this.direct('clear', undefined, () => this.store.clear(this.keys.prefix));
+  }
+
+  /** Runs one direct store command, timing it and turning a failure into a counted CacheError. */
+  private async direct<T>(operation: CacheOperation, key: string | undefined, command: () => Promise<T>): Promise<T> {
     const startedAt = performance.now();
     try {
-      const removed = await this.store.clear(this.keys.prefix);
-      this.metrics.observe('clear', 'ok', startedAt);
-      return removed;
+      const result = await command();
+      this.metrics.observe(operation, 'ok', startedAt);
+      return result;
     } catch (error) {
-      throw this.failures.failed('clear', undefined, error, startedAt);
+      throw this.failures.failed(operation, key, error, startedAt);
     }
   }
 
