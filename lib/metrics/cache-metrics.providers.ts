@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { Counter, Gauge, Histogram, register } from 'prom-client';
 import { CACHE_METRICS } from './cache-metric-names.js';
+import { flushPendingCounts } from './pending-counts.js';
 import { CacheError } from '../cache-error.js';
 
 /**
@@ -42,7 +43,8 @@ export const cacheMetricProviders: Provider[] = [
 function counterProvider(spec: { name: string; help: string; labelNames: readonly string[] }): Provider {
   return {
     provide: metricToken(spec.name),
-    useFactory: () => getOrCreate(spec.name, () => new Counter({ ...spec, labelNames: [...spec.labelNames] })),
+    // collect runs before each read of the metric: it hands over the counts summed on the hot path.
+    useFactory: () => getOrCreate(spec.name, () => new Counter({ ...spec, labelNames: [...spec.labelNames], collect: flushPendingCounts })),
   };
 }
 
