@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { CacheModule, type CacheModuleOptions } from '@datapunk/nestjs-cache';
+import { CatalogModule } from './catalog/catalog.module.js';
+import { IndexController } from './index.controller.js';
 import { ProductsModule } from './products/products.module.js';
 
 @Module({
@@ -21,7 +23,9 @@ import { ProductsModule } from './products/products.module.js';
       },
       isGlobal: true,
     }),
-    ProductsModule,
+    ProductsModule, // the CacheManager API, used directly
+    CatalogModule, // @Cacheable, @CachePut, @CacheInvalidate; CacheInterceptor, @CacheTTL, @CacheVary
   ],
+  controllers: [IndexController], // GET /: what to try
 })
 export class AppModule {}

@@ -9,4 +9,6 @@ app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
 
 const port = Number(process.env.PORT ?? 3000);
 await (process.env.HOST ? app.listen(port, process.env.HOST) : app.listen(port));
-Logger.log(`Sample app listening on ${await app.getUrl()}`, 'Bootstrap');
+const url = await app.getUrl();
+Logger.log(`Sample app listening on ${url}`, 'Bootstrap');
+Logger.log(`What to try: curl ${url}/`, 'Bootstrap');

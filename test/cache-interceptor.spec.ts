@@ -44,6 +44,21 @@ class ApiController {
     return { n: this.clock.next() };
   }
 
+  @Get('by-language')
+  @CacheVary('accept-language')
+  byLanguage() {
+    return { n: this.clock.next() };
+  }
+
+  @Get('slow-cookie')
+  async slowCookie(@Res({ passthrough: true }) res: { header?: (k: string, v: string) => void; setHeader?: (k: string, v: string) => void }) {
+    const n = this.clock.next();
+    if (res.setHeader) res.setHeader('Set-Cookie', `sid=${n}`);
+    else res.header!('Set-Cookie', `sid=${n}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return { sid: n };
+  }
+
   @Get('fixed')
   @CacheKey('the-fixed-key')
   @CacheTTL('2s')
@@ -170,6 +185,20 @@ describe.each([
     const keys = await redis.keys('web:http:GET:/api/me*');
     expect(keys).toHaveLength(2);
     expect(keys.join(' ')).not.toMatch(/alice|bob|Bearer/);
+  });
+
+  it('does not let a vary on other headers open the cache to credentialed requests', async () => {
+    await http().get('/api/by-language').set('Accept-Language', 'en').expect(200);
+    const withAuth = await http().get('/api/by-language').set('Accept-Language', 'en').set('Authorization', 'Bearer eve').expect(200);
+    expect(withAuth.headers['x-cache']).toBeUndefined();
+    expect(handled).toBe(2);
+  });
+
+  it('never shares a response that may not be stored with concurrent callers', async () => {
+    const responses = await Promise.all(Array.from({ length: 5 }, () => http().get('/api/slow-cookie').expect(200)));
+    expect(new Set(responses.map((response) => response.body.sid)).size).toBe(5);
+    expect(responses.every((response) => String(response.headers['set-cookie']).includes(`sid=${response.body.sid}`))).toBe(true);
+    expect(handled).toBe(5);
   });
 
   it('varies on any function of the request', async () => {

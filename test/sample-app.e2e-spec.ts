@@ -13,19 +13,50 @@ import { assertSampleAppBuilt, SampleAppProcess } from './support/sample-app-pro
 const KEYBOARD = { id: 1, name: 'Keyboard', price: 49 };
 const MOUSE = { id: 2, name: 'Mouse', price: 19 };
 const MONITOR = { id: 3, name: 'Monitor', price: 199 };
-const DIRECT = { namespace: 'sample', cache: 'direct' };
+const CATALOG_KEYBOARD = { id: 1, title: 'Mechanical keyboard', tags: ['office', 'bestseller'], price: 89 };
+const CATALOG_MOUSE = { id: 2, title: 'Wireless mouse', tags: ['office'], price: 29 };
 
-/** Scrapes /metrics and reads the sample namespace's lookups (0 for a series not yet created). */
+/** The `cache` label of each lookup site: CacheManager calls, decorated methods (Class.method), interceptor routes (Controller.handler). */
+const DIRECT = 'direct';
+const FIND_ONE = 'CatalogService.findOne';
+const SEARCH = 'CatalogService.search';
+const FEATURED = 'StorefrontController.featured';
+const RECOMMENDATIONS = 'StorefrontController.recommendations';
+
+interface Lookups {
+  hits: number;
+  misses: number;
+}
+
+/** Scrapes /metrics and reads the sample namespace's counters (0 for a series not yet created). */
 async function cacheCounters(app: SampleAppProcess) {
   const response = await request(app.url).get('/metrics').expect(200);
   expect(response.headers['content-type']).toMatch(/^text\/plain/);
   const samples = parsePrometheusText(response.text);
-  const value = (name: string, labels: Record<string, string>) => sampleValue(samples, name, labels) ?? 0;
+  const value = (name: string, labels: Record<string, string>) => sampleValue(samples, name, { namespace: 'sample', ...labels }) ?? 0;
+  const lookups = (cache: string): Lookups => ({
+    hits: value('cache_hits_total', { cache }),
+    misses: value('cache_misses_total', { cache }),
+  });
   return {
-    hits: value('cache_hits_total', DIRECT),
-    misses: value('cache_misses_total', DIRECT),
-    operation: (operation: string, status = 'ok') => value('cache_operations_total', { namespace: 'sample', operation, status }),
+    ...lookups(DIRECT),
+    lookups,
+    operation: (operation: string, status = 'ok') => value('cache_operations_total', { operation, status }),
   };
+}
+
+/** Runs `action`; returns its result and the hits and misses counted under the `cache` label meanwhile. */
+async function counted<T>(app: SampleAppProcess, cache: string, action: () => PromiseLike<T>): Promise<[T, Lookups]> {
+  const before = (await cacheCounters(app)).lookups(cache);
+  const result = await action();
+  const after = (await cacheCounters(app)).lookups(cache);
+  return [result, { hits: after.hits - before.hits, misses: after.misses - before.misses }];
+}
+
+/** A fresh entry's remaining time to live: at most `ttlMs`, and not much less (the test is quick). */
+function expectFreshTtl(pttl: number, ttlMs: number): void {
+  expect(pttl).toBeGreaterThan(ttlMs * 0.8);
+  expect(pttl).toBeLessThanOrEqual(ttlMs);
 }
 
 /** Polls `probe` every 50 ms until it returns true, for at most `timeoutMs`. */
@@ -130,6 +161,158 @@ describe('sample app (built, as a child process) on a real Redis', () => {
   });
 });
 
+describe('sample app (built, as a child process): method decorators and the CacheInterceptor on a real Redis', () => {
+  let server: RedisServer;
+  let redis: Redis;
+  let app: SampleAppProcess | undefined;
+  const http = () => request(app!.url);
+
+  beforeAll(async () => {
+    assertSampleAppBuilt();
+    server = await RedisServer.start();
+    redis = new Redis(server.port, '127.0.0.1');
+    app = await SampleAppProcess.start({ REDIS_URL: server.url });
+  });
+
+  afterAll(async () => {
+    await app?.kill();
+    redis?.disconnect();
+    await server?.dispose();
+  });
+
+  it('@Cacheable({ key, ttl: "10m" }): a miss stores "catalog:item:1" for 10 minutes, then hits serve that copy', async () => {
+    const [first, miss] = await counted(app!, FIND_ONE, () => http().get('/catalog/items/1').expect(200));
+    expect(miss).toEqual({ hits: 0, misses: 1 });
+    expect(first.body).toMatchObject(CATALOG_KEYBOARD);
+    expect(JSON.parse((await redis.get('sample:catalog:item:1'))!)).toEqual(first.body);
+    expectFreshTtl(await redis.pttl('sample:catalog:item:1'), 10 * 60_000);
+
+    const [second, hit] = await counted(app!, FIND_ONE, () => http().get('/catalog/items/1').expect(200));
+    expect(hit).toEqual({ hits: 1, misses: 0 });
+    expect(second.body).toEqual(first.body); // same loadedAt: not read from the database again
+  });
+
+  it('@Cacheable nullTtl: an unknown id is a 404, remembered as null for 30 seconds', async () => {
+    const [, miss] = await counted(app!, FIND_ONE, () => http().get('/catalog/items/99').expect(404));
+    expect(miss).toEqual({ hits: 0, misses: 1 });
+    expect(await redis.get('sample:catalog:item:99')).toBe('null');
+    expectFreshTtl(await redis.pttl('sample:catalog:item:99'), 30_000);
+
+    const [, hit] = await counted(app!, FIND_ONE, () => http().get('/catalog/items/99').expect(404));
+    expect(hit).toEqual({ hits: 1, misses: 0 });
+  });
+
+  it('@Cacheable() default key: a hash of the filter, so equal filters share an entry whatever the query order', async () => {
+    const [first, miss] = await counted(app!, SEARCH, () => http().get('/catalog/search?tag=office&maxPrice=100').expect(200));
+    expect(miss).toEqual({ hits: 0, misses: 1 });
+    expect(first.body.map((item: { id: number }) => item.id)).toEqual([1, 2]);
+
+    const [second, hit] = await counted(app!, SEARCH, () => http().get('/catalog/search?maxPrice=100&tag=office').expect(200));
+    expect(hit).toEqual({ hits: 1, misses: 0 });
+    expect(second.body).toEqual(first.body);
+    const [officeKey, ...others] = await redis.keys('sample:CatalogService.search:*');
+    expect(others).toEqual([]);
+    expect(officeKey).toMatch(/^sample:CatalogService\.search:[\w-]{22}$/);
+    expectFreshTtl(await redis.pttl(officeKey), 60_000);
+
+    const [audio, otherFilter] = await counted(app!, SEARCH, () => http().get('/catalog/search?tag=audio').expect(200));
+    expect(otherFilter).toEqual({ hits: 0, misses: 1 });
+    expect(audio.body.map((item: { id: number }) => item.id)).toEqual([4, 5]);
+    expect(await redis.keys('sample:CatalogService.search:*')).toHaveLength(2);
+    await http().get('/catalog/search?maxPrice=cheap').expect(400);
+  });
+
+  it('@CacheInvalidate({ keys }): PUT writes the row and removes its entry; the next read loads the new price', async () => {
+    await http().get('/catalog/items/1').expect(200);
+    expect(await redis.exists('sample:catalog:item:1')).toBe(1);
+
+    const updated = await http().put('/catalog/items/1').send({ price: 79 }).expect(200);
+    expect(updated.body).toMatchObject({ ...CATALOG_KEYBOARD, price: 79 });
+    expect(await redis.exists('sample:catalog:item:1')).toBe(0);
+
+    const [next, miss] = await counted(app!, FIND_ONE, () => http().get('/catalog/items/1').expect(200));
+    expect(miss).toEqual({ hits: 0, misses: 1 });
+    expect(next.body).toMatchObject({ ...CATALOG_KEYBOARD, price: 79 });
+    await http().put('/catalog/items/404').send({ price: 1 }).expect(404);
+    await http().put('/catalog/items/1').send({ price: 'free' }).expect(400);
+  });
+
+  it('@CachePut: POST refresh reloads the row and overwrites its entry; the next read is a hit serving that copy', async () => {
+    const cached = (await http().get('/catalog/items/2').expect(200)).body as { loadedAt: string };
+    const [refreshed, lookups] = await counted(app!, FIND_ONE, () => http().post('/catalog/items/2/refresh').expect(200));
+    expect(lookups).toEqual({ hits: 0, misses: 0 }); // a put never looks up
+    expect(refreshed.body).toMatchObject(CATALOG_MOUSE);
+    expect(refreshed.body.loadedAt > cached.loadedAt).toBe(true);
+    expect(JSON.parse((await redis.get('sample:catalog:item:2'))!)).toEqual(refreshed.body);
+    expectFreshTtl(await redis.pttl('sample:catalog:item:2'), 10 * 60_000);
+
+    const [next, hit] = await counted(app!, FIND_ONE, () => http().get('/catalog/items/2').expect(200));
+    expect(hit).toEqual({ hits: 1, misses: 0 });
+    expect(next.body).toEqual(refreshed.body);
+
+    await http().post('/catalog/items/98/refresh').expect(404);
+    expect(await redis.exists('sample:catalog:item:98')).toBe(0); // `unless`: a missing item is not stored
+  });
+
+  it('CacheInterceptor + @CacheTTL("30s"): GET /catalog/featured is a MISS, then a HIT with the same body', async () => {
+    const [first, miss] = await counted(app!, FEATURED, () => http().get('/catalog/featured').expect(200));
+    expect(first.headers['x-cache']).toBe('MISS');
+    expect(miss).toEqual({ hits: 0, misses: 1 });
+    expect(first.body.items.map((item: { id: number }) => item.id)).toEqual([1, 3, 4]);
+    expectFreshTtl(await redis.pttl('sample:http:GET:/catalog/featured'), 30_000);
+
+    const [second, hit] = await counted(app!, FEATURED, () => http().get('/catalog/featured').expect(200));
+    expect(second.headers['x-cache']).toBe('HIT');
+    expect(hit).toEqual({ hits: 1, misses: 0 });
+    expect(second.body).toEqual(first.body);
+  });
+
+  it('the public route neither serves nor stores a request that carries Authorization or Cookie', async () => {
+    const cached = await http().get('/catalog/featured').expect(200);
+    expect(await redis.exists('sample:http:GET:/catalog/featured')).toBe(1);
+    for (const [header, value] of [
+      ['Authorization', 'Bearer alice'],
+      ['Cookie', 'sid=alice'],
+    ]) {
+      const [response, lookups] = await counted(app!, FEATURED, () => http().get('/catalog/featured').set(header, value).expect(200));
+      expect(response.headers['x-cache']).toBeUndefined();
+      expect(lookups).toEqual({ hits: 0, misses: 0 });
+      expect(response.body.generatedAt).not.toBe(cached.body.generatedAt); // the handler ran
+    }
+    expect(await redis.keys('sample:http:*featured*')).toEqual(['sample:http:GET:/catalog/featured']);
+  });
+
+  it('@CacheVary("authorization"): one cached page per caller, the header hashed into the key', async () => {
+    const recommendations = (user: string) =>
+      counted(app!, RECOMMENDATIONS, () => http().get('/catalog/me/recommendations').set('Authorization', `Bearer ${user}`).expect(200));
+    const [alice, aliceLookups] = await recommendations('alice');
+    const [bob, bobLookups] = await recommendations('bob');
+    const [aliceAgain, aliceAgainLookups] = await recommendations('alice');
+    const [bobAgain, bobAgainLookups] = await recommendations('bob');
+
+    expect([alice, bob, aliceAgain, bobAgain].map((response) => response.headers['x-cache'])).toEqual(['MISS', 'MISS', 'HIT', 'HIT']);
+    expect([aliceLookups, bobLookups, aliceAgainLookups, bobAgainLookups]).toEqual([
+      { hits: 0, misses: 1 },
+      { hits: 0, misses: 1 },
+      { hits: 1, misses: 0 },
+      { hits: 1, misses: 0 },
+    ]);
+    expect([alice.body.user, bob.body.user]).toEqual(['alice', 'bob']);
+    expect(aliceAgain.body).toEqual(alice.body);
+    expect(bobAgain.body).toEqual(bob.body);
+
+    const keys = await redis.keys('sample:http:GET:/catalog/me/recommendations*');
+    expect(keys).toHaveLength(2);
+    expect(keys.join(' ')).not.toMatch(/alice|bob|Bearer/);
+    await http().get('/catalog/me/recommendations').expect(401); // errors are never stored
+    expect(await redis.keys('sample:http:GET:/catalog/me/recommendations*')).toHaveLength(2);
+  });
+
+  it('logged no errors', () => {
+    expect(app!.logs).not.toMatch(/ERROR|WARN/);
+  });
+});
+
 describe('sample app (built, as a child process) without REDIS_URL', () => {
   let app: SampleAppProcess | undefined;
 
@@ -150,6 +333,46 @@ describe('sample app (built, as a child process) without REDIS_URL', () => {
     await request(app!.url).get('/products/2').expect(200, MOUSE);
     const afterHit = await cacheCounters(app!);
     expect([afterHit.hits, afterHit.misses]).toEqual([1, 1]);
+  });
+
+  it('runs the method decorators and the CacheInterceptor on the embedded store too', async () => {
+    const [first, miss] = await counted(app!, FIND_ONE, () => request(app!.url).get('/catalog/items/1').expect(200));
+    const [second, hit] = await counted(app!, FIND_ONE, () => request(app!.url).get('/catalog/items/1').expect(200));
+    expect([miss, hit]).toEqual([
+      { hits: 0, misses: 1 },
+      { hits: 1, misses: 0 },
+    ]);
+    expect(second.body).toEqual(first.body);
+    await request(app!.url).get('/catalog/featured').expect(200).expect('X-Cache', 'MISS');
+    await request(app!.url).get('/catalog/featured').expect(200).expect('X-Cache', 'HIT');
+  });
+
+  it('GET / lists the demo routes, and each one works as listed, in order', async () => {
+    const { body } = await request(app!.url).get('/').expect(200);
+    const routes = body.routes as Array<{ method: string; path: string; headers?: Record<string, string>; body?: object; curl: string }>;
+    expect(routes.map((route) => `${route.method} ${route.path}`)).toEqual(
+      expect.arrayContaining([
+        'GET /catalog/items/1',
+        'PUT /catalog/items/1',
+        'POST /catalog/items/1/refresh',
+        'GET /catalog/featured',
+        'GET /metrics',
+      ]),
+    );
+    const vary = routes.find((route) => route.path === '/catalog/me/recommendations');
+    expect(vary?.curl).toBe(`curl -i -H 'Authorization: Bearer alice' '${app!.url}/catalog/me/recommendations'`);
+
+    for (const route of routes) {
+      const call = request(app!.url)
+        [route.method.toLowerCase() as 'get' | 'put' | 'post' | 'delete'](route.path)
+        .set(route.headers ?? {});
+      const response = await (route.body ? call.send(route.body) : call);
+      // Every example answers 200, but the one that shows a cached "not found".
+      expect({ route: `${route.method} ${route.path}`, status: response.status }).toEqual({
+        route: `${route.method} ${route.path}`,
+        status: route.path === '/catalog/items/99' ? 404 : 200,
+      });
+    }
   });
 
   it('shuts down cleanly on SIGTERM', async () => {

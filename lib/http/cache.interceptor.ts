@@ -36,25 +36,27 @@ export class CacheInterceptor implements NestInterceptor {
 
     const targets = [context.getHandler(), context.getClass()];
     const vary = this.reflector.getAllAndOverride<CacheVarySource[] | undefined>(CACHE_VARY_METADATA, targets);
-    const credentialed = headerOf(request, 'authorization') !== undefined || headerOf(request, 'cookie') !== undefined;
-    if (credentialed && !vary) return next.handle();
+    if (!variesOnCredentials(request, vary)) return next.handle();
 
     const key = this.keyOf(request, this.reflector.getAllAndOverride<string | undefined>(CACHE_KEY_METADATA, targets), vary);
     const ttlMs = this.cache.ttlOf(this.reflector.getAllAndOverride<Ttl | undefined>(CACHE_TTL_METADATA, targets), key, 'set');
+    const run = () => lastValueFrom(next.handle(), { defaultValue: undefined });
     let ranHandler = false;
-    const body = await this.cache.cached(
+    const entry = await this.cache.cached<CachedResponse>(
       key,
-      () => {
+      async () => {
         ranHandler = true;
-        return lastValueFrom(next.handle(), { defaultValue: undefined });
+        const body = await run();
+        const entry = { body };
+        if (body === undefined || body instanceof StreamableFile || !isStorableResponse(response, vary !== undefined)) unshareable.add(entry);
+        return entry;
       },
-      {
-        label: `${context.getClass().name}.${context.getHandler().name}`,
-        ttlFor: (value) => (!(value instanceof StreamableFile) && isStorableResponse(response, vary !== undefined) ? ttlMs : undefined),
-      },
+      { label: `${context.getClass().name}.${context.getHandler().name}`, ttlFor: (entry) => (unshareable.has(entry) ? undefined : ttlMs) },
     );
+    // A response that may not be stored may not be shared either: a caller that joined its flight runs its own handler.
+    if (!ranHandler && unshareable.has(entry)) return of(await run());
     this.adapterHost.httpAdapter.setHeader(response, 'X-Cache', ranHandler ? 'MISS' : 'HIT');
-    return of(body);
+    return of(entry.body);
   }
 
   /** `http:GET:<url or @CacheKey>[:<hash of the varied values>]`. */
@@ -67,6 +69,27 @@ export class CacheInterceptor implements NestInterceptor {
     }
     return key;
   }
+}
+
+/** What is stored for a route: the body in an envelope, so "not storable" can be marked on the object itself. */
+interface CachedResponse {
+  body: unknown;
+}
+
+/** Envelopes of responses that must be neither stored nor shared with concurrent callers. */
+const unshareable = new WeakSet<CachedResponse>();
+
+/**
+ * A request with credentials is cached only on a route that varies on them: on each credential
+ * header it carries, or on a function of the request (a user id, a tenant).
+ */
+function variesOnCredentials(request: HttpRequest, vary: CacheVarySource[] | undefined): boolean {
+  const credentials = ['authorization', 'cookie'].filter((name) => headerOf(request, name) !== undefined);
+  if (credentials.length === 0) return true;
+  if (!vary) return false;
+  if (vary.some((source) => typeof source === 'function')) return true;
+  const varied = new Set(vary.map((source) => (source as string).toLowerCase()));
+  return credentials.every((name) => varied.has(name));
 }
 
 function hash(text: string): string {

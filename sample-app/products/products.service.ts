@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { CacheManager } from '@datapunk/nestjs-cache';
+import { dbLatency } from '../db-latency.js';
 
 export interface Product {
   id: number;
@@ -7,12 +8,15 @@ export interface Product {
   price: number;
 }
 
-const DB_LATENCY_MS = 50;
 const keyOf = (id: number): string => `product:${id}`;
 
+/**
+ * The CacheManager used directly: getOrSet, mget/mset, invalidate, clear (metrics label `cache="direct"`).
+ * The same patterns written as method decorators are in ../catalog/catalog.service.ts.
+ */
 @Injectable()
 export class ProductsService {
-  /** A fake database: every read costs DB_LATENCY_MS. */
+  /** A fake database: every read waits for dbLatency(). */
   private readonly table = new Map<number, Product>([
     [1, { id: 1, name: 'Keyboard', price: 49 }],
     [2, { id: 2, name: 'Mouse', price: 19 }],
@@ -39,7 +43,7 @@ export class ProductsService {
 
   /** Writes to the database, then invalidates the cached copy so the next read loads the new one. */
   async update(id: number, changes: Partial<Omit<Product, 'id'>>): Promise<Product> {
-    await sleep(DB_LATENCY_MS);
+    await dbLatency();
     const current = this.table.get(id);
     if (!current) throw new NotFoundException(`product ${id} not found`);
     const updated = { ...current, ...pick(changes), id };
@@ -53,7 +57,7 @@ export class ProductsService {
   }
 
   private async load(id: number): Promise<Product | null> {
-    await sleep(DB_LATENCY_MS);
+    await dbLatency();
     return this.table.get(id) ?? null;
   }
 }
@@ -64,5 +68,3 @@ function pick(changes: Partial<Omit<Product, 'id'>>): Partial<Product> {
   if (typeof changes?.price === 'number') out.price = changes.price;
   return out;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

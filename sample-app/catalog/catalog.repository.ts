@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { dbLatency } from '../db-latency.js';
+
+export interface CatalogItem {
+  id: number;
+  title: string;
+  tags: string[];
+  price: number;
+  /** When this copy was read from the database: it stays the same for as long as the copy is served from the cache. */
+  loadedAt: string;
+}
+
+export interface CatalogFilter {
+  tag?: string;
+  maxPrice?: number;
+}
+
+export type CatalogChanges = Partial<Pick<CatalogItem, 'title' | 'price'>>;
+
+type Row = Omit<CatalogItem, 'loadedAt'>;
+
+/** A fake database table, no cache at all: every call waits for dbLatency(). */
+@Injectable()
+export class CatalogRepository {
+  private readonly rows = new Map<number, Row>(
+    [
+      { id: 1, title: 'Mechanical keyboard', tags: ['office', 'bestseller'], price: 89 },
+      { id: 2, title: 'Wireless mouse', tags: ['office'], price: 29 },
+      { id: 3, title: '27" monitor', tags: ['office', 'bestseller'], price: 249 },
+      { id: 4, title: 'Noise-cancelling headphones', tags: ['audio', 'bestseller'], price: 199 },
+      { id: 5, title: 'Desk speaker', tags: ['audio'], price: 59 },
+    ].map((row) => [row.id, row]),
+  );
+
+  async find(id: number): Promise<CatalogItem | null> {
+    await dbLatency();
+    const row = this.rows.get(id);
+    return row ? loaded(row) : null;
+  }
+
+  async search(filter: CatalogFilter): Promise<CatalogItem[]> {
+    await dbLatency();
+    return [...this.rows.values()]
+      .filter((row) => filter.tag === undefined || row.tags.includes(filter.tag))
+      .filter((row) => filter.maxPrice === undefined || row.price <= filter.maxPrice)
+      .map(loaded);
+  }
+
+  async update(id: number, changes: CatalogChanges): Promise<CatalogItem | null> {
+    await dbLatency();
+    const current = this.rows.get(id);
+    if (!current) return null;
+    const updated = { ...current, ...changes, id };
+    this.rows.set(id, updated);
+    return loaded(updated);
+  }
+}
+
+function loaded(row: Row): CatalogItem {
+  return { ...row, tags: [...row.tags], loadedAt: new Date().toISOString() };
+}

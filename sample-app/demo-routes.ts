@@ -1,0 +1,28 @@
+/** What to try, as GET / lists it: one entry per feature, each a request that works as written. */
+export interface DemoRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  headers?: Record<string, string>;
+  body?: Record<string, unknown>;
+  shows: string;
+}
+
+export const DEMO_ROUTES: DemoRoute[] = [
+  { method: 'GET', path: '/products/1', shows: 'CacheManager.getOrSet: a miss (slow), then hits; cache="direct" in /metrics' },
+  { method: 'GET', path: '/products?ids=1,2,3', shows: 'CacheManager.mget/mset: many keys in one round trip' },
+  { method: 'PUT', path: '/products/1', body: { price: 59 }, shows: 'CacheManager.invalidate after a write' },
+  { method: 'GET', path: '/catalog/items/1', shows: '@Cacheable({ key, ttl: "10m" }) on CatalogService.findOne' },
+  { method: 'GET', path: '/catalog/items/99', shows: '@Cacheable nullTtl: a 404 ("not found" cached as null for 30s)' },
+  { method: 'GET', path: '/catalog/search?tag=office&maxPrice=100', shows: '@Cacheable() with its default key, a hash of the filter' },
+  { method: 'PUT', path: '/catalog/items/1', body: { price: 79 }, shows: '@CacheInvalidate({ keys }): the next read loads the new price' },
+  { method: 'POST', path: '/catalog/items/1/refresh', shows: '@CachePut: reloads and overwrites the entry (see loadedAt)' },
+  { method: 'GET', path: '/catalog/featured', shows: 'CacheInterceptor + @CacheTTL("30s"): X-Cache MISS, then HIT' },
+  {
+    method: 'GET',
+    path: '/catalog/me/recommendations',
+    headers: { Authorization: 'Bearer alice' },
+    shows: '@CacheVary("authorization"): one cached page per caller (try Bearer bob)',
+  },
+  { method: 'DELETE', path: '/cache', shows: 'CacheManager.clear: removes every key of the "sample" namespace' },
+  { method: 'GET', path: '/metrics', shows: 'Prometheus: cache_hits_total, cache_misses_total, ... by namespace and cache' },
+];
