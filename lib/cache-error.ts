@@ -27,10 +27,7 @@ export class CacheError extends Error {
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(
-      key === undefined ? `${operation}: ${message}` : `${operation} "${key}": ${message}`,
-      options,
-    );
+    super(key === undefined ? `${operation}: ${message}` : `${operation} "${key}": ${message}`, options);
   }
 
   /** Wraps any thrown value, keeping an existing CacheError as it is. */

@@ -2,9 +2,13 @@ import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { CacheModuleOptions } from './cache-options.js';
 
 /** One builder call gives forRoot / forRootAsync (useFactory, useClass, useExisting, imports, inject) and isGlobal. */
-export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN: CACHE_MODULE_OPTIONS, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
-  new ConfigurableModuleBuilder<CacheModuleOptions>({ moduleName: 'Cache' })
-    .setClassMethodName('forRoot')
-    .setFactoryMethodName('createCacheOptions')
-    .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
-    .build();
+export const {
+  ConfigurableModuleClass,
+  MODULE_OPTIONS_TOKEN: CACHE_MODULE_OPTIONS,
+  OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<CacheModuleOptions>({ moduleName: 'Cache' })
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createCacheOptions')
+  .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .build();

@@ -43,7 +43,12 @@ export class EntryCodec {
   }
 
   /** Decodes a batch, counting its hits and misses once rather than per key. */
-  decodeMany<T>(keys: readonly string[], fullKeys: readonly string[], raws: ReadonlyArray<string | null | undefined>, label: string): Array<T | undefined> {
+  decodeMany<T>(
+    keys: readonly string[],
+    fullKeys: readonly string[],
+    raws: ReadonlyArray<string | null | undefined>,
+    label: string,
+  ): Array<T | undefined> {
     let hits = 0;
     const values = raws.map((raw, index) => {
       const value = raw == null ? undefined : this.parse<T>(keys[index], fullKeys[index], raw);

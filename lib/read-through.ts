@@ -38,7 +38,13 @@ export class ReadThrough {
     return flight;
   }
 
-  private async lookupOrLoad<T>(key: string, fullKey: string, lockKey: string, loader: () => T | Promise<T>, policy: ReadThroughPolicy<T>): Promise<T> {
+  private async lookupOrLoad<T>(
+    key: string,
+    fullKey: string,
+    lockKey: string,
+    loader: () => T | Promise<T>,
+    policy: ReadThroughPolicy<T>,
+  ): Promise<T> {
     const startedAt = performance.now();
     let raw: string | null | undefined;
     try {
@@ -53,7 +59,13 @@ export class ReadThrough {
     return policy.lock ? this.loadUnderLock(key, fullKey, lockKey, loader, policy) : this.loadAndStore(key, fullKey, loader, policy);
   }
 
-  private async loadUnderLock<T>(key: string, fullKey: string, lockKey: string, loader: () => T | Promise<T>, policy: ReadThroughPolicy<T>): Promise<T> {
+  private async loadUnderLock<T>(
+    key: string,
+    fullKey: string,
+    lockKey: string,
+    loader: () => T | Promise<T>,
+    policy: ReadThroughPolicy<T>,
+  ): Promise<T> {
     const startedAt = performance.now();
     let token: string | undefined;
     try {

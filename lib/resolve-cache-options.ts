@@ -28,7 +28,12 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
     memoryMaxEntries,
     failOnStartup: options.failOnStartup ?? false,
     lock: resolveLock(options.lock),
-    operationTimeoutMs: parseTtl(options.operationTimeout ?? DEFAULT_OPERATION_TIMEOUT_MS, 'configure', undefined, 'option "operationTimeout"'),
+    operationTimeoutMs: parseTtl(
+      options.operationTimeout ?? DEFAULT_OPERATION_TIMEOUT_MS,
+      'configure',
+      undefined,
+      'option "operationTimeout"',
+    ),
     circuitBreaker: resolveCircuitBreaker(options.circuitBreaker),
     maxValueBytes: positiveInteger('maxValueBytes', options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES),
   };
@@ -43,7 +48,8 @@ function resolveCircuitBreaker(breaker: CacheModuleOptions['circuitBreaker']): R
 }
 
 function positiveInteger(option: string, value: unknown): number {
-  if (!Number.isInteger(value) || (value as number) < 1) throw configError(`option "${option}" must be a positive integer, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(value) || (value as number) < 1)
+    throw configError(`option "${option}" must be a positive integer, got ${JSON.stringify(value)}`);
   return value as number;
 }
 
@@ -65,7 +71,8 @@ function resolveRedis(redis: CacheRedisOptions): ResolvedRedisOptions {
     throw configError(`options ${given.map((name) => `"redis.${name}"`).join(' and ')} contradict each other: give one`);
   }
   if (redis.client !== undefined) {
-    if (redis.options !== undefined) throw configError('option "redis.options" cannot be used with "redis.client": configure your own client');
+    if (redis.options !== undefined)
+      throw configError('option "redis.options" cannot be used with "redis.client": configure your own client');
     return { mode: 'client', client: redis.client };
   }
   if (redis.cluster !== undefined) {
@@ -75,8 +82,10 @@ function resolveRedis(redis: CacheRedisOptions): ResolvedRedisOptions {
     return { mode: 'cluster', nodes: redis.cluster.nodes, clusterOptions: { ...redis.cluster.options } };
   }
   if (redis.sentinels !== undefined) {
-    if (!Array.isArray(redis.sentinels) || redis.sentinels.length === 0) throw configError('option "redis.sentinels" must list at least one sentinel');
-    if (typeof redis.name !== 'string' || redis.name === '') throw configError('option "redis.name" (the Sentinel master name) is required with "redis.sentinels"');
+    if (!Array.isArray(redis.sentinels) || redis.sentinels.length === 0)
+      throw configError('option "redis.sentinels" must list at least one sentinel');
+    if (typeof redis.name !== 'string' || redis.name === '')
+      throw configError('option "redis.name" (the Sentinel master name) is required with "redis.sentinels"');
     return { mode: 'sentinel', options: { ...redis.options, sentinels: redis.sentinels, name: redis.name } };
   }
   if (redis.name !== undefined) throw configError('option "redis.name" is only used with "redis.sentinels"');
@@ -89,7 +98,10 @@ function resolveRedis(redis: CacheRedisOptions): ResolvedRedisOptions {
   if (redis.port !== undefined && (!Number.isInteger(redis.port) || redis.port < 1 || redis.port > 65535)) {
     throw configError(`option "redis.port" must be a port number, got ${JSON.stringify(redis.port)}`);
   }
-  return { mode: 'standalone', options: { ...redis.options, host: redis.host ?? redis.options?.host, port: redis.port ?? redis.options?.port } };
+  return {
+    mode: 'standalone',
+    options: { ...redis.options, host: redis.host ?? redis.options?.host, port: redis.port ?? redis.options?.port },
+  };
 }
 
 function configError(message: string): CacheError {

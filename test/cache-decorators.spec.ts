@@ -52,7 +52,11 @@ class ProductsService {
     return null;
   }
 
-  @Cacheable({ key: (id: string) => `cond:${id}`, condition: (id: string) => !id.startsWith('live'), unless: (r: { stale?: boolean }) => r.stale === true })
+  @Cacheable({
+    key: (id: string) => `cond:${id}`,
+    condition: (id: string) => !id.startsWith('live'),
+    unless: (r: { stale?: boolean }) => r.stale === true,
+  })
   async conditional(id: string) {
     ran('conditional');
     return { id, stale: id.startsWith('stale') };

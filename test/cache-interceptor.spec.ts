@@ -1,5 +1,19 @@
 import 'reflect-metadata';
-import { Controller, Get, Header, HttpCode, Injectable, NotFoundException, Param, Post, Req, Res, StreamableFile, UseInterceptors, type INestApplication } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Injectable,
+  NotFoundException,
+  Param,
+  Post,
+  Req,
+  Res,
+  StreamableFile,
+  UseInterceptors,
+  type INestApplication,
+} from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -51,7 +65,9 @@ class ApiController {
   }
 
   @Get('slow-cookie')
-  async slowCookie(@Res({ passthrough: true }) res: { header?: (k: string, v: string) => void; setHeader?: (k: string, v: string) => void }) {
+  async slowCookie(
+    @Res({ passthrough: true }) res: { header?: (k: string, v: string) => void; setHeader?: (k: string, v: string) => void },
+  ) {
     const n = this.clock.next();
     if (res.setHeader) res.setHeader('Set-Cookie', `sid=${n}`);
     else res.header!('Set-Cookie', `sid=${n}`);

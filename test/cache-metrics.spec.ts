@@ -45,7 +45,10 @@ describe('cache metrics', () => {
     expect(await metricValue('cache_operations_total', { namespace: 'metrics-count', operation: 'set', status: 'ok' })).toBe(2);
     const histogram = await register.getSingleMetric('cache_operation_duration_seconds')!.get();
     const count = histogram.values.find(
-      (sample) => (sample as { metricName?: string }).metricName === 'cache_operation_duration_seconds_count' && sample.labels.namespace === 'metrics-count' && sample.labels.operation === 'get',
+      (sample) =>
+        (sample as { metricName?: string }).metricName === 'cache_operation_duration_seconds_count' &&
+        sample.labels.namespace === 'metrics-count' &&
+        sample.labels.operation === 'get',
     );
     expect(count?.value).toBe(2);
     await module.close();
@@ -64,7 +67,10 @@ describe('cache metrics', () => {
 
   it('counts failed operations with a bounded reason', async () => {
     const url = `redis://127.0.0.1:${await freePort()}`;
-    const { module, cache } = await bootCache({ namespace: 'metrics-down', redis: { url, options: { maxRetriesPerRequest: 0, retryStrategy: () => null } } });
+    const { module, cache } = await bootCache({
+      namespace: 'metrics-down',
+      redis: { url, options: { maxRetriesPerRequest: 0, retryStrategy: () => null } },
+    });
     await expect(cache.set('k', 1)).rejects.toThrow();
     expect(await cache.getOrSet('k', () => 'fallback')).toBe('fallback');
     expect(await metricValue('cache_operations_total', { namespace: 'metrics-down', operation: 'set', status: 'error' })).toBe(1);

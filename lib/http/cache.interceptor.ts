@@ -48,7 +48,8 @@ export class CacheInterceptor implements NestInterceptor {
         ranHandler = true;
         const body = await run();
         const entry = { body };
-        if (body === undefined || body instanceof StreamableFile || !isStorableResponse(response, vary !== undefined)) unshareable.add(entry);
+        if (body === undefined || body instanceof StreamableFile || !isStorableResponse(response, vary !== undefined))
+          unshareable.add(entry);
         return entry;
       },
       { label: `${context.getClass().name}.${context.getHandler().name}`, ttlFor: (entry) => (unshareable.has(entry) ? undefined : ttlMs) },

@@ -9,7 +9,10 @@ export class RateLimitedLogger {
   private readonly lastLogged = new Map<string, number>();
   private readonly suppressed = new Map<string, number>();
 
-  constructor(context: string, private readonly intervalMs = 10_000) {
+  constructor(
+    context: string,
+    private readonly intervalMs = 10_000,
+  ) {
     this.logger = new Logger(context);
   }
 

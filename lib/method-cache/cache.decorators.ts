@@ -11,14 +11,18 @@ export function Cacheable(options: CacheableOptions = {}): MethodDecorator {
   checkTtl('Cacheable', 'ttl', options.ttl);
   checkTtl('Cacheable', 'nullTtl', options.nullTtl);
   return (target, propertyKey, descriptor) =>
-    wrapMethod('Cacheable', target, propertyKey, descriptor, (cache, name, self, args, original) => cache.cacheable(name, options, self, args, original));
+    wrapMethod('Cacheable', target, propertyKey, descriptor, (cache, name, self, args, original) =>
+      cache.cacheable(name, options, self, args, original),
+    );
 }
 
 /** Always runs the method and stores its result (as Spring's @CachePut). */
 export function CachePut(options: CachePutOptions = {}): MethodDecorator {
   checkTtl('CachePut', 'ttl', options.ttl);
   return (target, propertyKey, descriptor) =>
-    wrapMethod('CachePut', target, propertyKey, descriptor, (cache, name, self, args, original) => cache.put(name, options, self, args, original));
+    wrapMethod('CachePut', target, propertyKey, descriptor, (cache, name, self, args, original) =>
+      cache.put(name, options, self, args, original),
+    );
 }
 
 /** Removes keys (or the whole namespace) after the method succeeds, or before it runs with `before: true`. */
@@ -27,7 +31,9 @@ export function CacheInvalidate(options: CacheInvalidateOptions): MethodDecorato
     throw new CacheError('configure', undefined, '@CacheInvalidate needs "keys", "resultKeys" or "all: true"');
   }
   return (target, propertyKey, descriptor) =>
-    wrapMethod('CacheInvalidate', target, propertyKey, descriptor, (cache, name, self, args, original) => cache.invalidate(name, options, self, args, original));
+    wrapMethod('CacheInvalidate', target, propertyKey, descriptor, (cache, name, self, args, original) =>
+      cache.invalidate(name, options, self, args, original),
+    );
 }
 
 /** Fails at class definition, not at the first call, on a TTL that cannot work. */

@@ -6,14 +6,26 @@ export const METHOD_CACHE_BINDING = Symbol('datapunk.nestjs-cache.binding');
 /** Marks a class that has decorated methods, so the explorer only looks at those. */
 export const CACHED_CLASS = 'datapunk:nestjs-cache:cached-class';
 
-type Run = (cache: MethodCache, cacheName: string, self: object, args: unknown[], original: (...args: unknown[]) => unknown) => Promise<unknown>;
+type Run = (
+  cache: MethodCache,
+  cacheName: string,
+  self: object,
+  args: unknown[],
+  original: (...args: unknown[]) => unknown,
+) => Promise<unknown>;
 
 /**
  * Replaces the method with one that finds its MethodCache on `this`. The wrapper keeps the
  * method's name and its Reflect metadata (e.g. Nest route metadata set by decorators below it),
  * and decorators above it decorate the wrapper as usual.
  */
-export function wrapMethod(decorator: string, target: object, propertyKey: string | symbol, descriptor: PropertyDescriptor, run: Run): PropertyDescriptor {
+export function wrapMethod(
+  decorator: string,
+  target: object,
+  propertyKey: string | symbol,
+  descriptor: PropertyDescriptor,
+  run: Run,
+): PropertyDescriptor {
   const original = descriptor.value as unknown;
   const cacheName = `${target.constructor.name}.${String(propertyKey)}`;
   if (typeof original !== 'function') {

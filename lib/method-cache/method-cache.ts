@@ -54,7 +54,13 @@ export class MethodCache {
     return result;
   }
 
-  private async remove(manager: CacheManager, cacheName: string, options: CacheInvalidateOptions, args: unknown[], result: unknown): Promise<void> {
+  private async remove(
+    manager: CacheManager,
+    cacheName: string,
+    options: CacheInvalidateOptions,
+    args: unknown[],
+    result: unknown,
+  ): Promise<void> {
     try {
       if (options.all) {
         await manager.clear();

@@ -6,6 +6,9 @@ const stableStringify = configure({ bigint: true, circularValue: '[Circular]', d
 
 /** The default key of a decorated method: `ClassName.method:` and a short hash of its arguments. */
 export function defaultMethodKey(cacheName: string, args: readonly unknown[]): string {
-  const digest = createHash('sha1').update(stableStringify(args) ?? '').digest('base64url').slice(0, 22);
+  const digest = createHash('sha1')
+    .update(stableStringify(args) ?? '')
+    .digest('base64url')
+    .slice(0, 22);
   return `${cacheName}:${digest}`;
 }

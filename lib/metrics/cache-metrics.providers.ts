@@ -27,16 +27,23 @@ export const cacheMetricProviders: Provider[] = [
   {
     provide: metricToken(CACHE_METRICS.circuit.name),
     useFactory: () =>
-      getOrCreate(CACHE_METRICS.circuit.name, () => new Gauge({ ...CACHE_METRICS.circuit, labelNames: [...CACHE_METRICS.circuit.labelNames] })),
+      getOrCreate(
+        CACHE_METRICS.circuit.name,
+        () => new Gauge({ ...CACHE_METRICS.circuit, labelNames: [...CACHE_METRICS.circuit.labelNames] }),
+      ),
   },
   {
     provide: metricToken(CACHE_METRICS.duration.name),
     useFactory: () =>
-      getOrCreate(CACHE_METRICS.duration.name, () => new Histogram({
-        ...CACHE_METRICS.duration,
-        labelNames: [...CACHE_METRICS.duration.labelNames],
-        buckets: [...CACHE_METRICS.duration.buckets],
-      })),
+      getOrCreate(
+        CACHE_METRICS.duration.name,
+        () =>
+          new Histogram({
+            ...CACHE_METRICS.duration,
+            labelNames: [...CACHE_METRICS.duration.labelNames],
+            buckets: [...CACHE_METRICS.duration.buckets],
+          }),
+      ),
   },
 ];
 
@@ -55,7 +62,11 @@ function getOrCreate<T>(name: string, create: () => T): T {
   const wanted = Object.values(CACHE_METRICS).find((spec) => spec.name === name)?.labelNames ?? [];
   const actual = existing.labelNames ?? [];
   if (wanted.length !== actual.length || wanted.some((label) => !actual.includes(label))) {
-    throw new CacheError('configure', undefined, `metric "${name}" is already registered with labels [${actual.join(', ')}]; this package needs [${wanted.join(', ')}]`);
+    throw new CacheError(
+      'configure',
+      undefined,
+      `metric "${name}" is already registered with labels [${actual.join(', ')}]; this package needs [${wanted.join(', ')}]`,
+    );
   }
   return existing;
 }

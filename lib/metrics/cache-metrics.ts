@@ -122,6 +122,7 @@ export function errorReason(error: unknown): string {
   if (/^OOM/.test(message)) return 'oom';
   if (/^READONLY/.test(message)) return 'readonly';
   if (/^LOADING/.test(message)) return 'loading';
-  if (/ECONNREFUSED|Connection is closed|connection is down|ENOTFOUND|EHOSTUNREACH|ECONNRESET|max retries|writeable/i.test(message)) return 'connection';
+  if (/ECONNREFUSED|Connection is closed|connection is down|ENOTFOUND|EHOSTUNREACH|ECONNRESET|max retries|writeable/i.test(message))
+    return 'connection';
   return 'other';
 }

@@ -50,9 +50,9 @@ export class RedisStore implements CacheStore {
   async mset(entries: ReadonlyArray<StoreEntry>): Promise<void> {
     if (entries.length === 0) return;
     if (this.isCluster) {
-      // MSET has no TTL and a cluster pipeline must stay in one slot; moreover ioredis never retries a cluster
-      // pipeline of writes after MOVED or a failover, while a lone command follows them. So: one SET PX per entry,
-      // all in flight at once.
+      // One SET PX per entry, all in flight at once. Not MSET: it has no TTL. Not a pipeline per slot: keys rarely
+      // share a slot, and ioredis follows MOVED or a failover for each lone command, but for a cluster pipeline
+      // only when every command in it failed alike (one that half-applied its writes just fails).
       await Promise.all(entries.map(({ key, value, ttlMs }) => this.client.set(key, value, 'PX', ttlMs)));
       return;
     }

@@ -23,7 +23,10 @@ export interface LoadResult {
  * Runs read-through calls from `inFlight` concurrent workers for `durationMs` (bounded by `maxCalls`),
  * checking every value and timing every call apart from the loader's own time.
  */
-export async function readThroughLoad(cache: CacheManager, options: { inFlight: number; durationMs: number; maxCalls: number; keys: number }): Promise<LoadResult> {
+export async function readThroughLoad(
+  cache: CacheManager,
+  options: { inFlight: number; durationMs: number; maxCalls: number; keys: number },
+): Promise<LoadResult> {
   const result: LoadResult = { calls: 0, wrongValues: 0, thrown: 0, slowestCacheWaitMs: 0 };
   const deadline = performance.now() + options.durationMs;
   const worker = async (id: number): Promise<void> => {
@@ -58,4 +61,49 @@ export async function timeUntil(probe: () => Promise<boolean>, timeoutMs: number
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`not recovered within ${timeoutMs} ms`);
+}
+
+export interface DirectResult {
+  calls: number;
+  /** Calls whose get returned what their set wrote. */
+  values: number;
+  /**
+   * Calls whose get returned something else: Redis replicates asynchronously, so a write acknowledged by a
+   * master that dies before passing it on is gone after the failover (Redis's documented trade-off).
+   */
+  staleReads: number;
+  cacheErrors: number;
+  /** Anything thrown that is not a CacheError: a defect. */
+  otherErrors: unknown[];
+  slowestMs: number;
+}
+
+/**
+ * Direct set-then-get calls from one worker for `durationMs` (bounded by `maxCalls`): each must
+ * resolve or reject with a CacheError.
+ */
+export async function directLoad(
+  cache: CacheManager,
+  isCacheError: (error: unknown) => boolean,
+  options: { durationMs: number; maxCalls: number },
+): Promise<DirectResult> {
+  const result: DirectResult = { calls: 0, values: 0, staleReads: 0, cacheErrors: 0, otherErrors: [], slowestMs: 0 };
+  const deadline = performance.now() + options.durationMs;
+  for (let i = 0; performance.now() < deadline && result.calls < options.maxCalls; i++) {
+    const key = `direct:${i % 50}`;
+    const startedAt = performance.now();
+    try {
+      await cache.set(key, i);
+      const read = await cache.get<number>(key);
+      if (read === i) result.values++;
+      else result.staleReads++;
+    } catch (error) {
+      if (isCacheError(error)) result.cacheErrors++;
+      else result.otherErrors.push(error);
+    }
+    result.calls++;
+    result.slowestMs = Math.max(result.slowestMs, performance.now() - startedAt);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return result;
 }

@@ -24,7 +24,10 @@ describe('faults: Redis outages', () => {
 
       // A direct call gets a CacheError, fast, whose cause says what happened.
       const startedAt = performance.now();
-      const failure = await cache.get('load:1').then(() => undefined, (error: unknown) => error);
+      const failure = await cache.get('load:1').then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       expect(failure).toBeInstanceOf(CacheError);
       expect(performance.now() - startedAt).toBeLessThan(MAX_CACHE_WAIT_MS);
       expect(await metricValue('cache_errors_total', { namespace: 'killed' })).toBeGreaterThan(0);
@@ -36,7 +39,9 @@ describe('faults: Redis outages', () => {
         return (await cache.get('after')) === 'stored again';
       }, 5000);
       expect(recoveryMs).toBeLessThan(2000);
-      console.info(`faults: killed mid-load: ${result.calls} calls, slowest cache wait ${result.slowestCacheWaitMs.toFixed(0)} ms, recovered in ${recoveryMs.toFixed(0)} ms`);
+      console.info(
+        `faults: killed mid-load: ${result.calls} calls, slowest cache wait ${result.slowestCacheWaitMs.toFixed(0)} ms, recovered in ${recoveryMs.toFixed(0)} ms`,
+      );
     } finally {
       await module.close();
       await server.dispose();
@@ -66,7 +71,9 @@ describe('faults: Redis outages', () => {
       const recoveryMs = await timeUntil(async () => (await cache.get('warm')) === 1, 5000);
       expect(recoveryMs).toBeLessThan(2000);
       expect(await metricValue('cache_circuit_state', { namespace: 'hung' })).toBe(0);
-      console.info(`faults: SIGSTOP 5 s: ${result.calls} calls, slowest cache wait ${result.slowestCacheWaitMs.toFixed(0)} ms, recovered in ${recoveryMs.toFixed(0)} ms`);
+      console.info(
+        `faults: SIGSTOP 5 s: ${result.calls} calls, slowest cache wait ${result.slowestCacheWaitMs.toFixed(0)} ms, recovered in ${recoveryMs.toFixed(0)} ms`,
+      );
     } finally {
       if (server.pid) process.kill(server.pid, 'SIGCONT');
       await module.close();
@@ -99,7 +106,13 @@ describe('faults: Redis outages', () => {
   it('logs an outage at thousands of calls as a handful of lines', async () => {
     const server = await RedisServer.start();
     const warnings: string[] = [];
-    Logger.overrideLogger({ log: () => undefined, error: () => undefined, warn: (message: unknown) => void warnings.push(String(message)), debug: () => undefined, verbose: () => undefined });
+    Logger.overrideLogger({
+      log: () => undefined,
+      error: () => undefined,
+      warn: (message: unknown) => void warnings.push(String(message)),
+      debug: () => undefined,
+      verbose: () => undefined,
+    });
     const { module, cache } = await bootCache({ namespace: 'noisy', redis: { url: server.url }, operationTimeout: BUDGET_MS });
     try {
       await server.stop('SIGKILL');

@@ -12,7 +12,11 @@ describe('faults: Redis answers with errors, or with data it should not hold', (
     try {
       const filler = 'x'.repeat(100_000);
       let oom: unknown;
-      for (let i = 0; i < 200 && !oom; i++) oom = await cache.set(`fill:${i}`, filler).then(() => undefined, (error: unknown) => error);
+      for (let i = 0; i < 200 && !oom; i++)
+        oom = await cache.set(`fill:${i}`, filler).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
       expect(oom).toBeInstanceOf(CacheError);
       expect((oom as CacheError).operation).toBe('set');
       expect(String((oom as CacheError).cause)).toMatch(/^ReplyError: OOM/);

@@ -1,0 +1,143 @@
+import { execFile } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { RedisServer, freePort } from './redis-server.js';
+
+const run = promisify(execFile);
+const HOST = '127.0.0.1';
+const SLOTS = 16384;
+
+export interface NodeAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * A real Redis Cluster on loopback: 3 masters, each with 1 replica, every node a RedisServer
+ * (stopped by PID). A 1 s node timeout makes a failover take a couple of seconds.
+ */
+export class RedisCluster {
+  private readonly killed = new Set<number>();
+
+  private constructor(private readonly servers: RedisServer[]) {}
+
+  static async start(): Promise<RedisCluster> {
+    const servers: RedisServer[] = [];
+    const cluster = new RedisCluster(servers);
+    try {
+      for (let i = 0; i < 6; i++) {
+        // The bus port is given explicitly: the default (port + 10000) overflows for high free ports.
+        const busPort = await freePort();
+        servers.push(
+          await RedisServer.start([
+            ...['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort)],
+            // Failover is always allowed (no replica is "too stale" in a test) and happens fast.
+            ...['--cluster-node-timeout', '1000', '--cluster-replica-validity-factor', '0'],
+            // No 5 s wait for more replicas before the first full sync (the default diskless-sync delay).
+            ...['--repl-diskless-sync-delay', '0'],
+          ]),
+        );
+      }
+      const addresses = servers.map((server) => `${HOST}:${server.port}`);
+      await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '1', '--cluster-yes'], { timeout: 20_000 });
+      await waitUntil('the cluster to form', 20_000, () => cluster.isHealthy());
+      return cluster;
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+  }
+
+  /** Every node, masters and replicas (seed nodes for a client). */
+  get nodes(): NodeAddress[] {
+    return this.servers.map((server) => ({ host: HOST, port: server.port }));
+  }
+
+  /** The masters that serve slots now, according to a live node. */
+  async masters(): Promise<NodeAddress[]> {
+    const ranges = await this.slotRanges(this.liveServers()[0].port);
+    const ports = [...new Set(ranges.map((range) => range.masterPort))];
+    return ports.sort((a, b) => a - b).map((port) => ({ host: HOST, port }));
+  }
+
+  /** Crashes one master (SIGKILL by PID): its replica takes over once the others mark it failed. */
+  async killMaster(port: number): Promise<void> {
+    if (!(await this.masters()).some((master) => master.port === port)) throw new Error(`${port} is not a master`);
+    this.killed.add(port);
+    await this.server(port).stop('SIGKILL');
+  }
+
+  /** Waits until no slot is served by a killed master and every live node says cluster_state:ok. */
+  waitForFailover(timeoutMs = 20_000): Promise<void> {
+    return waitUntil('a replica to take over', timeoutMs, () => this.isHealthy());
+  }
+
+  /** Stops every node by PID and removes their folders. */
+  async stop(): Promise<void> {
+    await Promise.all(this.servers.map((server) => server.dispose()));
+  }
+
+  private liveServers(): RedisServer[] {
+    return this.servers.filter((server) => !this.killed.has(server.port));
+  }
+
+  private server(port: number): RedisServer {
+    const server = this.servers.find((candidate) => candidate.port === port);
+    if (!server) throw new Error(`no node on port ${port}`);
+    return server;
+  }
+
+  /** Healthy: every live node is ok, every slot is served by a live master, and every live replica has synced. */
+  private async isHealthy(): Promise<boolean> {
+    for (const server of this.liveServers()) {
+      const info = String(await command(server.port, 'cluster', 'info'));
+      if (!info.includes('cluster_state:ok') || !info.includes(`cluster_slots_ok:${SLOTS}`)) return false;
+      const ranges = await this.slotRanges(server.port);
+      const covered = ranges.reduce((sum, range) => sum + range.end - range.start + 1, 0);
+      if (covered !== SLOTS || ranges.some((range) => this.killed.has(range.masterPort))) return false;
+      const role = (await command(server.port, 'role')) as unknown[];
+      if (role[0] === 'slave' && role[3] !== 'connected') return false;
+    }
+    return true;
+  }
+
+  private async slotRanges(port: number): Promise<Array<{ start: number; end: number; masterPort: number }>> {
+    const reply = (await command(port, 'cluster', 'slots')) as Array<[number, number, [string, number, ...unknown[]], ...unknown[]]>;
+    return reply.map(([start, end, master]) => ({ start, end, masterPort: Number(master[1]) }));
+  }
+}
+
+/** One command on one node over a short-lived connection that never retries. */
+export async function command(port: number, name: string, ...args: Array<string | number>): Promise<unknown> {
+  const redis = new Redis({
+    host: HOST,
+    port,
+    lazyConnect: true,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 1000,
+  });
+  redis.on('error', () => undefined); // reported through the rejected command instead
+  try {
+    await redis.connect();
+    return await redis.call(name, ...args);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Polls `condition` every 100 ms until it holds; errors count as "not yet" (a node starting or just killed). */
+export async function waitUntil(what: string, timeoutMs: number, condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      if (await condition()) return;
+    } catch (error) {
+      lastError = error;
+    }
+    await sleep(100);
+  }
+  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+}
