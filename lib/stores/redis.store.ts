@@ -1,7 +1,6 @@
 import calculateSlot from 'cluster-key-slot';
-import { Cluster, type Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import type { RateLimitedLogger } from '../logging/rate-limited-logger.js';
-import { AdaptivePipelining } from './adaptive-pipelining.js';
 import type { CacheStore, StoreEntry } from './cache-store.interface.js';
 import type { RedisClient, RedisConnection } from './redis-connection.js';
 
@@ -16,31 +15,28 @@ export class RedisStore implements CacheStore {
   private readonly client: RedisClient;
   private readonly owned: boolean;
   private readonly isCluster: boolean;
-  /** Every command on the client goes through it (see AdaptivePipelining for why). */
-  private readonly commands: AdaptivePipelining;
   private connecting?: Promise<void>;
 
   constructor(connection: RedisConnection, logger: RateLimitedLogger) {
     this.client = connection.client;
     this.owned = connection.owned;
     this.isCluster = connection.client instanceof Cluster;
-    this.commands = new AdaptivePipelining(this.client, this.owned && !this.isCluster);
     // Without a listener ioredis prints every connection error to stderr; ours are rate-limited.
     if (this.owned) this.client.on('error', (error: Error) => logger.warn('redis-connection', `Redis connection error: ${error.message}`));
   }
 
   get(key: string): Promise<string | null> {
-    return this.commands.send((client) => client.get(key));
+    return this.client.get(key); // no extra async layer: this is the hot path
   }
 
   async mget(keys: readonly string[]): Promise<Array<string | null>> {
     if (keys.length === 0) return [];
-    if (!this.isCluster) return this.commands.send((client) => client.mget(keys as string[]));
+    if (!this.isCluster) return this.client.mget(keys as string[]);
     // A cluster refuses MGET across slots (CROSSSLOT): one MGET per slot, answers put back in the order asked.
     const values = new Array<string | null>(keys.length);
     await Promise.all(
       bySlot(keys).map(async (positions) => {
-        const found = await this.commands.send((client) => client.mget(positions.map((position) => keys[position])));
+        const found = await this.client.mget(positions.map((position) => keys[position]));
         positions.forEach((position, i) => (values[position] = found[i]));
       }),
     );
@@ -48,33 +44,39 @@ export class RedisStore implements CacheStore {
   }
 
   set(key: string, value: string, ttlMs: number): Promise<unknown> {
-    return this.commands.send((client) => client.set(key, value, 'PX', ttlMs));
+    return this.client.set(key, value, 'PX', ttlMs); // no extra async layer: this is the hot path
   }
 
   async mset(entries: ReadonlyArray<StoreEntry>): Promise<void> {
-    // One SET PX per entry (MSET has no TTL), all in flight at once: on a standalone server they leave
-    // in one auto-pipeline. Not an explicit pipeline: it would overtake commands already waiting in one;
-    // and on a Cluster, ioredis follows MOVED or a failover for each lone command, but for a pipeline
-    // only when every command in it failed alike (one that half-applied its writes just fails).
-    await Promise.all(entries.map(({ key, value, ttlMs }) => this.commands.send((client) => client.set(key, value, 'PX', ttlMs))));
+    if (entries.length === 0) return;
+    if (this.isCluster) {
+      // One SET PX per entry, all in flight at once. Not MSET: it has no TTL. Not a pipeline per slot: keys rarely
+      // share a slot, and ioredis follows MOVED or a failover for each lone command, but for a cluster pipeline
+      // only when every command in it failed alike (one that half-applied its writes just fails).
+      await Promise.all(entries.map(({ key, value, ttlMs }) => this.client.set(key, value, 'PX', ttlMs)));
+      return;
+    }
+    const pipeline = this.client.pipeline();
+    for (const { key, value, ttlMs } of entries) pipeline.set(key, value, 'PX', ttlMs);
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([error]) => error);
+    if (failed) throw failed[0];
   }
 
   async delete(keys: readonly string[]): Promise<number> {
     if (keys.length === 0) return 0;
-    if (!this.isCluster) return this.commands.send((client) => client.unlink(...keys));
+    if (!this.isCluster) return this.client.unlink(...keys);
     // A cluster refuses UNLINK across slots (CROSSSLOT): one UNLINK per slot.
-    const counts = await Promise.all(
-      bySlot(keys).map((positions) => this.commands.send((client) => client.unlink(...positions.map((position) => keys[position])))),
-    );
+    const counts = await Promise.all(bySlot(keys).map((positions) => this.client.unlink(...positions.map((position) => keys[position]))));
     return counts.reduce((sum, count) => sum + count, 0);
   }
 
   async has(key: string): Promise<boolean> {
-    return (await this.commands.send((client) => client.exists(key))) === 1;
+    return (await this.client.exists(key)) === 1;
   }
 
   async ttl(key: string): Promise<number | undefined> {
-    const millis = await this.commands.send((client) => client.pttl(key));
+    const millis = await this.client.pttl(key);
     if (millis === -2) return undefined;
     return millis === -1 ? Number.POSITIVE_INFINITY : millis;
   }
@@ -89,8 +91,7 @@ export class RedisStore implements CacheStore {
     for (const node of nodes) {
       let cursor = '0';
       do {
-        const scan = (client: RedisClient | Redis) => client.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_BATCH);
-        const [next, keys] = await (this.isCluster ? scan(node) : this.commands.send(scan));
+        const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_BATCH);
         cursor = next;
         if (keys.length > 0) removed += await this.delete(keys);
       } while (cursor !== '0');
@@ -99,11 +100,11 @@ export class RedisStore implements CacheStore {
   }
 
   async acquireLock(key: string, token: string, ttlMs: number): Promise<boolean> {
-    return (await this.commands.send((client) => client.set(key, token, 'PX', ttlMs, 'NX'))) === 'OK';
+    return (await this.client.set(key, token, 'PX', ttlMs, 'NX')) === 'OK';
   }
 
   async releaseLock(key: string, token: string): Promise<void> {
-    await this.commands.send((client) => client.eval(RELEASE_LOCK_SCRIPT, 1, key, token));
+    await this.client.eval(RELEASE_LOCK_SCRIPT, 1, key, token);
   }
 
   connect(): Promise<void> {
@@ -129,7 +130,7 @@ export class RedisStore implements CacheStore {
 
   private async open(): Promise<void> {
     if (this.client.status === 'wait') await this.client.connect();
-    await this.commands.send((client) => client.ping());
+    await this.client.ping();
   }
 }
 
