@@ -49,7 +49,14 @@ export class CacheManager {
     this.keys = new CacheKeys(options.namespace);
     this.failures = new FailureReporter(metrics, logger);
     this.codec = new EntryCodec(options.serializer, metrics, this.failures, store, options.maxValueBytes);
-    this.readThrough = new ReadThrough(store, this.codec, metrics, this.failures, new StampedeLock(store, options.lock));
+    this.readThrough = new ReadThrough(
+      store,
+      this.codec,
+      metrics,
+      this.failures,
+      new StampedeLock(store, options.lock),
+      options.operationTimeoutMs,
+    );
   }
 
   get namespace(): string {

@@ -22,6 +22,12 @@ export class FailureReporter {
     this.logger.warn(`${operation}:${errorReason(error)}`, `${wrapped.message.replace(/\.$/, '')}; serving without the cache`);
   }
 
+  /** Logs (rate-limited) a loaded value the codec refused to store; the caller still gets it. */
+  notStored(key: string, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.logger.warn('set:refused', `${message.replace(/\.$/, '')}; returned without storing`);
+  }
+
   warn(category: string, message: string): void {
     this.logger.warn(category, message);
   }

@@ -28,6 +28,8 @@ export class ReadThrough {
     private readonly metrics: CacheMetrics,
     private readonly failures: FailureReporter,
     private readonly lock: StampedeLock,
+    /** operationTimeout: the most one call waits on Redis, apart from its loader (and lock waits). */
+    private readonly budgetMs: number,
   ) {}
 
   run<T>(key: string, fullKey: string, lockKey: string, loader: () => T | Promise<T>, policy: ReadThroughPolicy<T>): Promise<T> {
@@ -56,7 +58,10 @@ export class ReadThrough {
     }
     const cached = this.codec.decode<T>(key, fullKey, raw, policy.label);
     if (cached !== undefined) return cached;
-    return policy.lock ? this.loadUnderLock(key, fullKey, lockKey, loader, policy) : this.loadAndStore(key, fullKey, loader, policy);
+    const budgetLeftMs = this.budgetMs - (performance.now() - startedAt);
+    return policy.lock
+      ? this.loadUnderLock(key, fullKey, lockKey, loader, policy, budgetLeftMs)
+      : this.loadAndStore(key, fullKey, loader, policy, budgetLeftMs);
   }
 
   private async loadUnderLock<T>(
@@ -65,6 +70,7 @@ export class ReadThrough {
     lockKey: string,
     loader: () => T | Promise<T>,
     policy: ReadThroughPolicy<T>,
+    budgetLeftMs: number,
   ): Promise<T> {
     const startedAt = performance.now();
     let token: string | undefined;
@@ -82,23 +88,52 @@ export class ReadThrough {
       return loader();
     }
     try {
-      return await this.loadAndStore(key, fullKey, loader, policy);
+      return await this.loadAndStore(key, fullKey, loader, policy, budgetLeftMs);
     } finally {
       if (token !== undefined) this.lock.release(lockKey, token).catch(() => undefined); // it expires anyway
     }
   }
 
-  private async loadAndStore<T>(key: string, fullKey: string, loader: () => T | Promise<T>, policy: ReadThroughPolicy<T>): Promise<T> {
+  /**
+   * Runs the loader and stores its value. The caller waits for the write only for what is left of
+   * the budget after the lookup: a slow or failing write goes on (and is reported) in the background
+   * instead of holding a good value back.
+   */
+  private async loadAndStore<T>(
+    key: string,
+    fullKey: string,
+    loader: () => T | Promise<T>,
+    policy: ReadThroughPolicy<T>,
+    budgetLeftMs: number,
+  ): Promise<T> {
     const value = await loader();
     const ttlMs = value === undefined ? undefined : policy.ttlFor(value);
     if (ttlMs === undefined) return value;
-    const startedAt = performance.now();
+    let raw: string;
     try {
-      await this.store.set(fullKey, this.codec.encode(key, value, 'set'), ttlMs);
-      this.metrics.observe('set', 'ok', startedAt);
+      raw = this.codec.encode(key, value, 'set');
     } catch (error) {
-      this.failures.failedOpen('set', key, error, startedAt); // never thrown over a good value
+      this.failures.notStored(key, error); // the codec counted it
+      return value;
     }
+    const startedAt = performance.now();
+    const write = this.store.set(fullKey, raw, ttlMs).then(
+      () => this.metrics.observe('set', 'ok', startedAt),
+      (error: unknown) => this.failures.failedOpen('set', key, error, startedAt), // never thrown over a good value
+    );
+    await settledWithin(write, budgetLeftMs);
     return value;
   }
+}
+
+/** Resolves when `work` settles or after `ms`, whichever comes first (`work` must not reject). */
+function settledWithin(work: Promise<void>, ms: number): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void work.finally(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

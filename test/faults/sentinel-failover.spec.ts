@@ -6,8 +6,8 @@ import { RedisSentinel } from '../support/redis-sentinel.js';
 import { directLoad, metricValue, readThroughLoad, timeUntil } from './fault-harness.js';
 
 const BUDGET_MS = 200;
-/** A read-through makes at most two Redis round trips (lookup, write-back); the rest is scheduling slack on a busy CI machine. */
-const MAX_CACHE_WAIT_MS = 2 * BUDGET_MS + 300;
+/** A read-through waits on Redis at most BUDGET_MS in all (lookup and write-back); the rest is scheduling slack on a busy CI machine. */
+const MAX_CACHE_WAIT_MS = BUDGET_MS + 200;
 
 describe('faults: the Sentinels fail the master over to its replica', () => {
   let setup: RedisSentinel;
@@ -44,7 +44,8 @@ describe('faults: the Sentinels fail the master over to its replica', () => {
       expect(readThrough.wrongValues).toBe(0);
       expect(readThrough.slowestCacheWaitMs).toBeLessThan(MAX_CACHE_WAIT_MS);
       expect(direct.otherErrors).toEqual([]);
-      expect(direct.calls).toBe(direct.values + direct.staleReads + direct.cacheErrors);
+      expect(direct.values).toBeGreaterThan(direct.calls / 4); // served before and after the outage
+      expect(direct.staleReads).toBeLessThanOrEqual(3); // at most the writes in flight when the master died
       expect(direct.slowestMs).toBeLessThan(2 * MAX_CACHE_WAIT_MS); // a set and a get
       expect(await metricValue('cache_errors_total', { namespace: 'failover' })).toBeGreaterThan(0); // the outage fell inside the load
       expect(setup.masterPort).not.toBe(oldMaster);

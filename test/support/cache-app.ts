@@ -1,10 +1,33 @@
 import 'reflect-metadata';
+import type { LoggerService } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { CacheManager, CacheModule, type CacheModuleOptions } from '@datapunk/nestjs-cache';
 
-/** Boots a real Nest testing module around CacheModule.forRoot and hands back its CacheManager. */
-export async function bootCache(options: CacheModuleOptions): Promise<{ module: TestingModule; cache: CacheManager }> {
-  const module = await Test.createTestingModule({ imports: [CacheModule.forRoot(options)] }).compile();
+/**
+ * Boots a real Nest testing module around CacheModule.forRoot and hands back its CacheManager.
+ * `logger` sees what the module logs while it boots (Nest's testing logger drops warnings).
+ */
+export async function bootCache(
+  options: CacheModuleOptions,
+  logger?: LoggerService,
+): Promise<{ module: TestingModule; cache: CacheManager }> {
+  const builder = Test.createTestingModule({ imports: [CacheModule.forRoot(options)] });
+  if (logger) builder.setLogger(logger);
+  const module = await builder.compile();
   await module.init();
   return { module, cache: module.get(CacheManager) };
+}
+
+/** A logger that keeps the warnings it is given. */
+export function warningCollector(): LoggerService & { warnings: string[] } {
+  const warnings: string[] = [];
+  const ignore = (): void => undefined;
+  return {
+    warnings,
+    log: ignore,
+    error: ignore,
+    debug: ignore,
+    verbose: ignore,
+    warn: (message: unknown) => void warnings.push(String(message)),
+  };
 }
