@@ -6,12 +6,12 @@ export const MAX_KEY_LENGTH = 1024;
 
 const NAMESPACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.\-]*$/;
 
-export function assertValidNamespace(namespace: unknown): asserts namespace is string {
+export function assertValidNamespace(namespace: unknown, where = 'option "namespace"'): asserts namespace is string {
   if (typeof namespace !== 'string' || !NAMESPACE_PATTERN.test(namespace)) {
     throw new CacheError(
       'configure',
       undefined,
-      `option "namespace" must be a non-empty string of letters, digits, "_", "." or "-"; got ${JSON.stringify(namespace)}`,
+      `${where} must be a non-empty string of letters, digits, "_", "." or "-"; got ${JSON.stringify(namespace)}`,
     );
   }
 }

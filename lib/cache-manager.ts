@@ -1,5 +1,5 @@
 import type { CacheOperation } from './cache-error.js';
-import { CacheKeys } from './cache-keys.js';
+import { assertValidNamespace, CacheKeys } from './cache-keys.js';
 import type { ResolvedCacheOptions } from './cache-options.js';
 import { EntryCodec } from './entry-codec.js';
 import { FailureReporter } from './failure-reporter.js';
@@ -68,6 +68,7 @@ export class CacheManager {
     if (namespace === this.namespace) return this;
     let sibling = this.siblings.get(namespace);
     if (!sibling) {
+      assertValidNamespace(namespace, 'withNamespace(namespace)');
       sibling = new CacheManager({ ...this.options, namespace }, this.store, this.metrics.forNamespace(namespace), this.logger);
       this.siblings.set(namespace, sibling);
     }

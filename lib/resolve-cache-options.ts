@@ -26,7 +26,7 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
     defaultTtlMs: parseTtl(options.defaultTtl ?? DEFAULT_TTL, 'configure', undefined, 'option "defaultTtl"'),
     serializer,
     memoryMaxEntries,
-    failOnStartup: options.failOnStartup ?? false,
+    failOnStartup: optionalBoolean('failOnStartup', options.failOnStartup) ?? false,
     lock: resolveLock(options.lock),
     operationTimeoutMs: parseTtl(
       options.operationTimeout ?? DEFAULT_OPERATION_TIMEOUT_MS,
@@ -41,10 +41,18 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
 
 function resolveCircuitBreaker(breaker: CacheModuleOptions['circuitBreaker']): ResolvedCacheOptions['circuitBreaker'] {
   if (breaker === false) return undefined;
+  if (breaker !== undefined && (typeof breaker !== 'object' || breaker === null))
+    throw configError(`option "circuitBreaker" must be false or { failureThreshold?, cooldown? }, got ${JSON.stringify(breaker)}`);
   return {
     failureThreshold: positiveInteger('circuitBreaker.failureThreshold', breaker?.failureThreshold ?? 5),
     cooldownMs: parseTtl(breaker?.cooldown ?? '1s', 'configure', undefined, 'option "circuitBreaker.cooldown"'),
   };
+}
+
+function optionalBoolean(option: string, value: unknown): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean')
+    throw configError(`option "${option}" must be true or false, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 function positiveInteger(option: string, value: unknown): number {
@@ -53,10 +61,13 @@ function positiveInteger(option: string, value: unknown): number {
   return value as number;
 }
 
+/** `lock: true`, or an object that turns the lock on unless it says `enabled: false`. */
 function resolveLock(lock: CacheModuleOptions['lock']): ResolvedCacheOptions['lock'] {
-  const settings = typeof lock === 'object' && lock !== null ? lock : { enabled: lock === true };
+  if (lock !== undefined && typeof lock !== 'boolean' && (typeof lock !== 'object' || lock === null))
+    throw configError(`option "lock" must be a boolean or { enabled?, ttl?, maxWait? }, got ${JSON.stringify(lock)}`);
+  const settings = typeof lock === 'object' ? lock : { enabled: lock === true };
   return {
-    enabled: settings.enabled ?? true,
+    enabled: optionalBoolean('lock.enabled', settings.enabled) ?? true,
     ttlMs: parseTtl(settings.ttl ?? '10s', 'configure', undefined, 'option "lock.ttl"'),
     maxWaitMs: parseTtl(settings.maxWait ?? '5s', 'configure', undefined, 'option "lock.maxWait"'),
     pollMs: 20,
@@ -79,6 +90,10 @@ function resolveRedis(redis: CacheRedisOptions): ResolvedRedisOptions {
     if (!Array.isArray(redis.cluster.nodes) || redis.cluster.nodes.length === 0) {
       throw configError('option "redis.cluster.nodes" must list at least one node');
     }
+    if (redis.options !== undefined)
+      throw configError(
+        'option "redis.options" is not used with "redis.cluster": put ioredis options in "redis.cluster.options" (per node: its "redisOptions")',
+      );
     return { mode: 'cluster', nodes: redis.cluster.nodes, clusterOptions: { ...redis.cluster.options } };
   }
   if (redis.sentinels !== undefined) {
@@ -94,6 +109,12 @@ function resolveRedis(redis: CacheRedisOptions): ResolvedRedisOptions {
       throw configError('option "redis.url" must start with redis:// or rediss://');
     }
     return { mode: 'url', url: redis.url, options: { ...redis.options } };
+  }
+  const { host, port, path } = redis.options ?? {};
+  if (redis.host === undefined && redis.port === undefined && host === undefined && port === undefined && path === undefined) {
+    throw configError(
+      'option "redis" names no server: give "url", "host"/"port", "client", "cluster" or "sentinels" (or leave "redis" out for the embedded store)',
+    );
   }
   if (redis.port !== undefined && (!Number.isInteger(redis.port) || redis.port < 1 || redis.port > 65535)) {
     throw configError(`option "redis.port" must be a port number, got ${JSON.stringify(redis.port)}`);

@@ -3,6 +3,7 @@ import { Controller, Get, Injectable, Param, Scope } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants.js';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { Redis } from 'ioredis';
+import request from 'supertest';
 import { Cacheable, CacheError, CacheInvalidate, CacheModule, CachePut } from '@datapunk/nestjs-cache';
 import { RedisServer } from './support/redis-server.js';
 
@@ -125,6 +126,16 @@ class PerRequestService {
   }
 }
 
+/** Provided through useFactory / useValue: Nest's wrapper then names the factory (or nothing), not this class. */
+class ReportsRepository {
+  @Cacheable({ key: (month: string) => `report:${month}` })
+  async monthly(month: string) {
+    ran('monthly');
+    return { month };
+  }
+}
+const sharedReports = new ReportsRepository();
+
 @Controller('items')
 class ItemsController {
   @Get(':id')
@@ -132,6 +143,14 @@ class ItemsController {
   async item(@Param('id') id: string) {
     ran('item');
     return { id };
+  }
+
+  // The route decorator below ours: its metadata is on the original method, which ours must carry over.
+  @Cacheable({ key: (id: string) => `detail:${id}` })
+  @Get(':id/detail')
+  async detail(@Param('id') id: string) {
+    ran('detail');
+    return { id, detail: true };
   }
 }
 
@@ -146,7 +165,12 @@ describe('@Cacheable, @CacheInvalidate, @CachePut', () => {
     redis = new Redis(server.port, '127.0.0.1');
     module = await Test.createTestingModule({
       imports: [CacheModule.forRoot({ namespace: 'shop', redis: { url: server.url } })],
-      providers: [ProductsService, PerRequestService],
+      providers: [
+        ProductsService,
+        PerRequestService,
+        { provide: 'REPORTS', useFactory: () => new ReportsRepository() },
+        { provide: 'SHARED_REPORTS', useValue: sharedReports },
+      ],
       controllers: [ItemsController],
     }).compile();
     await module.init();
@@ -245,6 +269,35 @@ describe('@Cacheable, @CacheInvalidate, @CachePut', () => {
     expect(count('item')).toBe(1);
   });
 
+  it('works on providers made by useFactory and useValue', async () => {
+    const fromFactory = module.get<ReportsRepository>('REPORTS');
+    expect(await fromFactory.monthly('2026-10')).toEqual({ month: '2026-10' });
+    expect(await fromFactory.monthly('2026-10')).toEqual({ month: '2026-10' });
+    expect(await module.get<ReportsRepository>('SHARED_REPORTS').monthly('2026-10')).toEqual({ month: '2026-10' });
+    expect(count('monthly')).toBe(1);
+  });
+
+  it('works on a controller over HTTP, with the route decorator above or below it', async () => {
+    // Its own app: closing an app closes its module, and the suite's module must stay open.
+    const httpModule = await Test.createTestingModule({
+      imports: [CacheModule.forRoot({ namespace: 'shop', redis: { url: server.url } })],
+      controllers: [ItemsController],
+    }).compile();
+    const app = httpModule.createNestApplication();
+    await app.init();
+    try {
+      for (let i = 0; i < 2; i++) {
+        await request(app.getHttpServer()).get('/items/5').expect(200, { id: '5' });
+        await request(app.getHttpServer()).get('/items/5/detail').expect(200, { id: '5', detail: true });
+      }
+      expect(count('item')).toBe(1);
+      expect(count('detail')).toBe(1);
+      expect(await redis.exists('shop:item:5', 'shop:detail:5')).toBe(2);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('works on a request-scoped provider', async () => {
     const first = await module.resolve(PerRequestService);
     const second = await module.resolve(PerRequestService);
@@ -296,5 +349,7 @@ describe('@Cacheable, @CacheInvalidate, @CachePut', () => {
   it('refuses a decorator configuration that cannot work, at class definition', () => {
     expect(() => Cacheable({ ttl: 0 })).toThrow(/@Cacheable option "ttl" must be positive/);
     expect(() => CacheInvalidate({})).toThrow(/needs "keys"/);
+    expect(() => Cacheable({ namespace: '' })).toThrow(/@Cacheable option "namespace" must be a non-empty string/);
+    expect(() => CacheInvalidate({ all: true, namespace: 'a b' })).toThrow(/@CacheInvalidate option "namespace"/);
   });
 });

@@ -225,6 +225,18 @@ describe.each([
     expect(a2.body).toEqual(a.body);
   });
 
+  it('passes credentialed requests through when a vary function names nobody, so they never share one key', async () => {
+    const alice = await http().get('/api/tenant').set('Authorization', 'Bearer alice').expect(200);
+    const bob = await http().get('/api/tenant').set('Authorization', 'Bearer bob').expect(200);
+    expect(alice.headers['x-cache']).toBeUndefined();
+    expect(bob.body.n).not.toBe(alice.body.n);
+    const tenant = await http().get('/api/tenant').set('Authorization', 'Bearer alice').set('X-Tenant', 't1').expect(200);
+    const sameTenant = await http().get('/api/tenant').set('Authorization', 'Bearer carol').set('X-Tenant', 't1').expect(200);
+    expect(tenant.headers['x-cache']).toBe('MISS');
+    expect(sameTenant.headers['x-cache']).toBe('HIT'); // the route said: one response per tenant
+    expect(handled).toBe(3);
+  });
+
   it('uses @CacheKey and @CacheTTL', async () => {
     await http().get('/api/fixed').expect(200);
     expect(await redis.pttl('web:http:GET:the-fixed-key')).toBeLessThanOrEqual(2000);
@@ -232,7 +244,7 @@ describe.each([
 
   it.each([
     ['an error response', '/api/missing', 404],
-    ['a non-200 2xx response with Set-Cookie', '/api/cookie', 200],
+    ['a response with Set-Cookie', '/api/cookie', 200],
     ['a private response', '/api/private', 200],
     ['a streamed file', '/api/file', 200],
   ])('does not store %s', async (_label, path, status) => {

@@ -151,4 +151,27 @@ describe('CacheManager on a real Redis', () => {
     await expect(cache.get('x'.repeat(2000))).rejects.toThrow(/key length/);
     await expect(cache.set(42 as unknown as string, 1)).rejects.toThrow(/key must be a string/);
   });
+
+  it('refuses values JSON cannot keep on set, storing nothing', async () => {
+    const circular: Record<string, unknown> = { id: 1 };
+    circular.self = circular;
+    for (const value of [circular, { n: 10n }, { run: () => 1 }, undefined]) {
+      await expect(cache.set('bad', value)).rejects.toThrow(CacheError);
+    }
+    await expect(cache.set('bad', { when: new Date(0), n: 10n })).rejects.toThrow(/set "bad"/);
+    expect(await redis.exists('orders:bad')).toBe(0);
+  });
+
+  it('withNamespace works under another prefix on the same connection, and refuses a bad namespace', async () => {
+    const catalog = cache.withNamespace('catalog');
+    expect(catalog.namespace).toBe('catalog');
+    expect(cache.withNamespace('catalog')).toBe(catalog);
+    await catalog.set('k', 'in catalog');
+    await cache.set('k', 'in orders');
+    expect(await redis.get('catalog:k')).toBe('"in catalog"');
+    expect(await catalog.clear()).toBe(1);
+    expect(await cache.get('k')).toBe('in orders');
+    expect(() => cache.withNamespace('')).toThrow(/withNamespace\(namespace\) must be a non-empty string/);
+    expect(() => cache.withNamespace('a:*')).toThrow(CacheError);
+  });
 });

@@ -141,6 +141,15 @@ describe('CacheModule', () => {
     ['a url of another scheme', { namespace: 'n', redis: { url: 'http://x' } }, /"redis.url"/],
     ['a bad port', { namespace: 'n', redis: { port: 70000 } }, /"redis.port"/],
     ['an empty cluster', { namespace: 'n', redis: { cluster: { nodes: [] } } }, /"redis.cluster.nodes"/],
+    [
+      'redis.options beside a cluster',
+      { namespace: 'n', redis: { cluster: { nodes: [{ port: 1 }] }, options: { db: 1 } } },
+      /"redis.options" is not used/,
+    ],
+    ['a redis object naming no server', { namespace: 'n', redis: {} }, /option "redis" names no server/],
+    ['a failOnStartup that is not a boolean', { namespace: 'n', failOnStartup: 'yes' }, /option "failOnStartup" must be true or false/],
+    ['a lock that is neither boolean nor object', { namespace: 'n', lock: 'on' }, /option "lock" must be/],
+    ['a circuitBreaker of true', { namespace: 'n', circuitBreaker: true }, /option "circuitBreaker" must be false or/],
   ])('fails the boot on %s, naming the option', async (_label, options, message) => {
     const build = Test.createTestingModule({ imports: [CacheModule.forRoot(options as unknown as CacheModuleOptions)] }).compile();
     await expect(build).rejects.toThrow(message);

@@ -36,9 +36,13 @@ export class CacheInterceptor implements NestInterceptor {
 
     const targets = [context.getHandler(), context.getClass()];
     const vary = this.reflector.getAllAndOverride<CacheVarySource[] | undefined>(CACHE_VARY_METADATA, targets);
-    if (!variesOnCredentials(request, vary)) return next.handle();
+    const credentials = credentialHeaders(request);
+    if (!variesOnCredentials(credentials, vary)) return next.handle();
+    const varied = vary?.map((source) => (typeof source === 'function' ? source(request) : headerOf(request, source)) ?? '');
+    // A vary function that names nobody (no user id, no tenant) would put every credentialed caller under one key.
+    if (credentials.length > 0 && vary?.some((source, i) => typeof source === 'function' && varied![i] === '')) return next.handle();
 
-    const key = this.keyOf(request, this.reflector.getAllAndOverride<string | undefined>(CACHE_KEY_METADATA, targets), vary);
+    const key = this.keyOf(request, this.reflector.getAllAndOverride<string | undefined>(CACHE_KEY_METADATA, targets), varied);
     const ttlMs = this.cache.ttlOf(this.reflector.getAllAndOverride<Ttl | undefined>(CACHE_TTL_METADATA, targets), key, 'set');
     const run = () => lastValueFrom(next.handle(), { defaultValue: undefined });
     let ranHandler = false;
@@ -61,14 +65,10 @@ export class CacheInterceptor implements NestInterceptor {
   }
 
   /** `http:GET:<url or @CacheKey>[:<hash of the varied values>]`. */
-  private keyOf(request: HttpRequest, fixedKey: string | undefined, vary: CacheVarySource[] | undefined): string {
+  private keyOf(request: HttpRequest, fixedKey: string | undefined, varied: string[] | undefined): string {
     const url = fixedKey ?? request.originalUrl ?? request.url ?? '/';
-    let key = `http:GET:${url.length > MAX_PLAIN_URL ? hash(url) : url}`;
-    if (vary) {
-      const values = vary.map((source) => (typeof source === 'function' ? source(request) : headerOf(request, source)) ?? '');
-      key += `:${hash(JSON.stringify(values))}`;
-    }
-    return key;
+    const key = `http:GET:${url.length > MAX_PLAIN_URL ? hash(url) : url}`;
+    return varied ? `${key}:${hash(JSON.stringify(varied))}` : key;
   }
 }
 
@@ -80,12 +80,16 @@ interface CachedResponse {
 /** Envelopes of responses that must be neither stored nor shared with concurrent callers. */
 const unshareable = new WeakSet<CachedResponse>();
 
+/** The credential headers a request carries. */
+function credentialHeaders(request: HttpRequest): string[] {
+  return ['authorization', 'cookie'].filter((name) => headerOf(request, name) !== undefined);
+}
+
 /**
  * A request with credentials is cached only on a route that varies on them: on each credential
  * header it carries, or on a function of the request (a user id, a tenant).
  */
-function variesOnCredentials(request: HttpRequest, vary: CacheVarySource[] | undefined): boolean {
-  const credentials = ['authorization', 'cookie'].filter((name) => headerOf(request, name) !== undefined);
+function variesOnCredentials(credentials: string[], vary: CacheVarySource[] | undefined): boolean {
   if (credentials.length === 0) return true;
   if (!vary) return false;
   if (vary.some((source) => typeof source === 'function')) return true;

@@ -1,4 +1,5 @@
 import { CacheError } from '../cache-error.js';
+import { assertValidNamespace } from '../cache-keys.js';
 import { parseTtl, type Ttl } from '../ttl.js';
 import type { CacheableOptions, CacheInvalidateOptions, CachePutOptions } from './method-cache.options.js';
 import { wrapMethod } from './method-binding.js';
@@ -10,6 +11,7 @@ import { wrapMethod } from './method-binding.js';
 export function Cacheable(options: CacheableOptions = {}): MethodDecorator {
   checkTtl('Cacheable', 'ttl', options.ttl);
   checkTtl('Cacheable', 'nullTtl', options.nullTtl);
+  checkNamespace('Cacheable', options.namespace);
   return (target, propertyKey, descriptor) =>
     wrapMethod('Cacheable', target, propertyKey, descriptor, (cache, name, self, args, original) =>
       cache.cacheable(name, options, self, args, original),
@@ -19,6 +21,7 @@ export function Cacheable(options: CacheableOptions = {}): MethodDecorator {
 /** Always runs the method and stores its result (as Spring's @CachePut). */
 export function CachePut(options: CachePutOptions = {}): MethodDecorator {
   checkTtl('CachePut', 'ttl', options.ttl);
+  checkNamespace('CachePut', options.namespace);
   return (target, propertyKey, descriptor) =>
     wrapMethod('CachePut', target, propertyKey, descriptor, (cache, name, self, args, original) =>
       cache.put(name, options, self, args, original),
@@ -30,6 +33,7 @@ export function CacheInvalidate(options: CacheInvalidateOptions): MethodDecorato
   if (!options?.keys && !options?.resultKeys && !options?.all) {
     throw new CacheError('configure', undefined, '@CacheInvalidate needs "keys", "resultKeys" or "all: true"');
   }
+  checkNamespace('CacheInvalidate', options.namespace);
   return (target, propertyKey, descriptor) =>
     wrapMethod('CacheInvalidate', target, propertyKey, descriptor, (cache, name, self, args, original) =>
       cache.invalidate(name, options, self, args, original),
@@ -39,4 +43,8 @@ export function CacheInvalidate(options: CacheInvalidateOptions): MethodDecorato
 /** Fails at class definition, not at the first call, on a TTL that cannot work. */
 function checkTtl(decorator: string, option: string, ttl: Ttl | undefined): void {
   if (ttl !== undefined) parseTtl(ttl, 'configure', undefined, `@${decorator} option "${option}"`);
+}
+
+function checkNamespace(decorator: string, namespace: string | undefined): void {
+  if (namespace !== undefined) assertValidNamespace(namespace, `@${decorator} option "namespace"`);
 }

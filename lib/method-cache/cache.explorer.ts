@@ -19,10 +19,13 @@ export class CacheExplorer implements OnModuleInit {
   onModuleInit(): void {
     const methodCache = new MethodCache(this.manager, new RateLimitedLogger(`CacheDecorators:${this.manager.namespace}`));
     for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
-      const { instance, metatype } = wrapper;
-      if (!instance || typeof metatype !== 'function' || !Reflect.getMetadata(CACHED_CLASS, metatype)) continue;
+      const { instance } = wrapper;
+      if (!instance || typeof instance !== 'object') continue;
+      // The instance's own class, not the wrapper's metatype: for useFactory that is the factory, for useValue null.
+      const cls = (instance as object).constructor;
+      if (typeof cls !== 'function' || !Reflect.getMetadata(CACHED_CLASS, cls)) continue;
       const isStatic = wrapper.isDependencyTreeStatic() && !wrapper.isTransient;
-      bindMethodCache(isStatic ? (instance as object) : (metatype.prototype as object), methodCache);
+      bindMethodCache(isStatic ? (instance as object) : (cls.prototype as object), methodCache);
     }
   }
 }
