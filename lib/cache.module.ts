@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { ConfigurableModuleClass } from './cache.module-definition.js';
 import { CacheManager } from './cache-manager.js';
 import { cacheProviders } from './cache.providers.js';
+import { cacheMetricTokens } from './metrics/cache-metrics.providers.js';
 
 /**
  * `CacheModule.forRoot(options)` or `CacheModule.forRootAsync({ imports, inject, useFactory, isGlobal })`
@@ -11,6 +12,7 @@ import { cacheProviders } from './cache.providers.js';
 @Module({
   imports: [DiscoveryModule],
   providers: cacheProviders,
-  exports: [CacheManager],
+  // The metrics too, so an app can @InjectMetric('cache_hits_total') them as with @willsoto/nestjs-prometheus.
+  exports: [CacheManager, ...cacheMetricTokens],
 })
 export class CacheModule extends ConfigurableModuleClass {}

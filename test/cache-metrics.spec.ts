@@ -1,6 +1,9 @@
+import 'reflect-metadata';
+import { Inject, Injectable, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
-import { register } from 'prom-client';
-import { CACHE_METRICS } from '@datapunk/nestjs-cache';
+import { register, type Counter } from 'prom-client';
+import { CACHE_METRICS, CacheManager, CacheModule } from '@datapunk/nestjs-cache';
 import { bootCache } from './support/cache-app.js';
 import { freePort, RedisServer } from './support/redis-server.js';
 
@@ -28,6 +31,26 @@ describe('cache metrics', () => {
     for (const { name } of Object.values(CACHE_METRICS)) expect(register.getSingleMetric(name)).toBeDefined();
     await first.module.close();
     await second.module.close();
+  });
+
+  it('lets the app inject the metrics by the tokens @InjectMetric uses', async () => {
+    @Injectable()
+    class Dashboard {
+      constructor(@Inject('PROM_METRIC_CACHE_HITS_TOTAL') readonly hits: Counter) {}
+    }
+    @Module({ imports: [CacheModule.forRoot({ namespace: 'metrics-inject', redis: { url: server.url } })], providers: [Dashboard] })
+    class AppModule {}
+    const module = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    await module.init();
+    try {
+      const { hits } = module.get(Dashboard);
+      expect(hits).toBe(register.getSingleMetric('cache_hits_total'));
+      await module.get(CacheManager).set('k', 1);
+      await module.get(CacheManager).get('k');
+      expect((await hits.get()).values.find((sample) => sample.labels.namespace === 'metrics-inject')?.value).toBe(1);
+    } finally {
+      await module.close();
+    }
   });
 
   it('counts hits, misses and operations per namespace', async () => {
