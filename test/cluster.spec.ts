@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import calculateSlot from 'cluster-key-slot';
 import { Cluster, Redis } from 'ioredis';
 import type { TestingModule } from '@nestjs/testing';
 import type { CacheManager } from '@datapunk/nestjs-cache';
@@ -148,5 +149,32 @@ describe('CacheManager on a real 3-master Redis Cluster', () => {
     } finally {
       for (const instance of instances.slice(1)) await instance.module.close();
     }
+  });
+
+  it('follows ASK while a slot migrates and MOVED after it moved, for reads and writes', async () => {
+    await cache.set('moving', { v: 1 });
+    const slot = calculateSlot('orders:moving');
+    const masters = await cluster.masters();
+    const ids = new Map<number, string>();
+    for (const { port } of masters) ids.set(port, String(await command(port, 'cluster', 'myid')));
+    let sourcePort = 0;
+    for (const { port } of masters) if (Number(await command(port, 'cluster', 'countkeysinslot', slot)) === 1) sourcePort = port;
+    expect(sourcePort).not.toBe(0);
+    const targetPort = masters.find(({ port }) => port !== sourcePort)!.port;
+
+    // Mid-migration: the key already lives on the target, the slot still on the source (which answers ASK).
+    await command(targetPort, 'cluster', 'setslot', slot, 'importing', ids.get(sourcePort)!);
+    await command(sourcePort, 'cluster', 'setslot', slot, 'migrating', ids.get(targetPort)!);
+    await command(sourcePort, 'migrate', '127.0.0.1', targetPort, '', 0, 5000, 'keys', 'orders:moving');
+    expect(await cache.get('moving')).toEqual({ v: 1 });
+    expect(await cache.getOrSet('moving', () => ({ v: 'loader' }))).toEqual({ v: 1 });
+
+    // Done: every master learns the new owner; the client, still on the old map, gets MOVED and follows it.
+    for (const { port } of masters) await command(port, 'cluster', 'setslot', slot, 'node', ids.get(targetPort)!);
+    expect(await cache.get('moving')).toEqual({ v: 1 });
+    await cache.set('moving', { v: 2 });
+    expect(await cache.get('moving')).toEqual({ v: 2 });
+    expect(await command(targetPort, 'get', 'orders:moving')).toBe('{"v":2}');
+    expect(await cache.invalidate(['moving', 'other:1'])).toBe(1);
   });
 });

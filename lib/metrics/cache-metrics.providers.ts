@@ -50,7 +50,6 @@ export const cacheMetricProviders: Provider[] = [
 /** Their tokens, which CacheModule exports. */
 export const cacheMetricTokens: string[] = cacheMetricProviders.map((provider) => (provider as { provide: string }).provide);
 
-
 function counterProvider(spec: { name: string; help: string; labelNames: readonly string[] }): Provider {
   return {
     provide: metricToken(spec.name),

@@ -47,7 +47,9 @@ function clientDefaults(operationTimeoutMs: number): RedisOptions {
     maxRetriesPerRequest: 1,
     // Reconnect quickly (capped at 500 ms) so the cache serves again soon after Redis is back.
     retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 500),
-    // After a failover the old master answers READONLY: reconnect (to the new master) and resend.
-    reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 2 : false),
+    // After a failover the old master answers READONLY: reconnect, so the next command reaches the new master
+    // (Sentinel is asked again; a DNS name may point elsewhere by now). The failed write is reported, not resent:
+    // resending to a server that is still a replica would loop until the timeout and hide the real cause.
+    reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 1 : false),
   };
 }
