@@ -1,10 +1,13 @@
-import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { CacheError } from './cache-error.js';
 import type { ResolvedCacheOptions } from './cache-options.js';
 import type { CacheStore } from './stores/cache-store.interface.js';
 
-/** Opens the store when the app boots (verified with PING) and closes what it owns when the app closes. */
-export class CacheStoreLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
+/**
+ * Opens the store when its module initialises (verified with PING), so providers of importing modules can already
+ * use (or warm) the cache in their own onModuleInit; closes what it owns when the app closes.
+ */
+export class CacheStoreLifecycle implements OnModuleInit, OnModuleDestroy {
   private readonly logger: Logger;
 
   constructor(
@@ -14,7 +17,7 @@ export class CacheStoreLifecycle implements OnApplicationBootstrap, OnModuleDest
     this.logger = new Logger(`CacheModule:${options.namespace}`);
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  async onModuleInit(): Promise<void> {
     if (this.store.kind === 'memory') {
       this.logger.log('No Redis configured: using the embedded in-process store (not shared between instances)');
       return;

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
@@ -68,6 +68,38 @@ describe('CacheModule', () => {
     expect(cache.namespace).toBe('from-class');
     await cache.set('k', 'v');
     expect(await cache.ttl('k')).toBeLessThanOrEqual(1000);
+    await module.close();
+  });
+
+  it('builds with useExisting', async () => {
+    @Module({ providers: [CacheConfig], exports: [CacheConfig] })
+    class ConfigHolder {}
+    const module = await Test.createTestingModule({
+      imports: [CacheModule.forRootAsync({ imports: [ConfigHolder], useExisting: CacheConfig })],
+    }).compile();
+    await module.init();
+    expect(module.get(CacheManager).namespace).toBe('from-class');
+    await module.close();
+  });
+
+  it('is connected before importing modules initialise, so a provider can warm the cache in onModuleInit', async () => {
+    @Injectable()
+    class Warmer implements OnModuleInit {
+      warmed?: unknown;
+      constructor(private readonly cache: CacheManager) {}
+      async onModuleInit() {
+        await this.cache.set('warm', { ready: true });
+        this.warmed = await this.cache.get('warm');
+      }
+    }
+    @Module({ providers: [Warmer] })
+    class WarmModule {}
+    const module = await Test.createTestingModule({
+      imports: [CacheModule.forRoot({ namespace: 'warming', redis: { url: server.url }, isGlobal: true }), WarmModule],
+    }).compile();
+    await module.init();
+    expect(module.get(Warmer).warmed).toEqual({ ready: true });
+    expect(await redis.get('warming:warm')).toBe('{"ready":true}');
     await module.close();
   });
 

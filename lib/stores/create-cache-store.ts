@@ -1,3 +1,4 @@
+import { Cluster } from 'ioredis';
 import type { ResolvedCacheOptions } from '../cache-options.js';
 import { RateLimitedLogger } from '../logging/rate-limited-logger.js';
 import type { CacheMetrics } from '../metrics/cache-metrics.js';
@@ -22,7 +23,11 @@ export function createCacheStore(options: ResolvedCacheOptions, metrics: CacheMe
     },
   );
   metrics.circuit('closed');
-  return new ResilientStore(new RedisStore(connection, logger), breaker, () => client.status === 'reconnecting' || client.status === 'end');
+  // A Cluster's offline queue has no timeout (its commands get one only once sent to a node): a cluster that is not
+  // ready is down. A single client's queue honours commandTimeout, so only a lost connection counts as down there.
+  const isDown =
+    client instanceof Cluster ? () => client.status !== 'ready' : () => client.status === 'reconnecting' || client.status === 'end';
+  return new ResilientStore(new RedisStore(connection, logger), breaker, isDown);
 }
 
 function circuitMessage(state: CircuitState): string {
