@@ -12,3 +12,6 @@ export const {
   .setFactoryMethodName('createCacheOptions')
   .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
   .build();
+
+/** What `CacheModule.forRootAsync()` takes: `imports`, `inject`, `useFactory` | `useClass` | `useExisting`, `isGlobal`. */
+export type CacheModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;

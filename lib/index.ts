@@ -4,11 +4,11 @@ export { Cacheable, CacheInvalidate, CachePut } from './method-cache/cache.decor
 export type { CacheableOptions, CacheInvalidateOptions, CachePutOptions } from './method-cache/method-cache.options.js';
 export { CacheError, type CacheOperation } from './cache-error.js';
 export type { CacheModuleOptions, CacheRedisOptions } from './cache-options.js';
-export { CACHE_MODULE_OPTIONS } from './cache.module-definition.js';
+export { CACHE_MODULE_OPTIONS, type CacheModuleAsyncOptions } from './cache.module-definition.js';
 export type { CacheSerializer } from './serialization/cache-serializer.interface.js';
 export { JsonSerializer } from './serialization/json.serializer.js';
 export { CACHE_METRICS } from './metrics/cache-metric-names.js';
 export { MAX_KEY_LENGTH } from './cache-keys.js';
 export type { Ttl } from './ttl.js';
 export { CacheInterceptor } from './http/cache.interceptor.js';
-export { CacheKey, CacheTTL, CacheVary, type CacheVarySource } from './http/cache-http.decorators.js';
+export { CacheKey, CacheTTL, CacheVary, type CacheTtlSetting, type CacheVarySource } from './http/cache-http.decorators.js';

@@ -12,6 +12,7 @@ import {
   Res,
   StreamableFile,
   UseInterceptors,
+  type ExecutionContext,
   type INestApplication,
 } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
@@ -79,6 +80,25 @@ class ApiController {
   @CacheKey('the-fixed-key')
   @CacheTTL('2s')
   fixed() {
+    return { n: this.clock.next() };
+  }
+
+  @Get('ttl-from-context')
+  @CacheTTL((context: ExecutionContext) => (context.switchToHttp().getRequest<{ query: { long?: string } }>().query.long ? '1h' : '3s'))
+  ttlFromContext() {
+    return { n: this.clock.next() };
+  }
+
+  @Get('no-store-response')
+  @Header('Cache-Control', 'no-store')
+  noStoreResponse() {
+    return { n: this.clock.next() };
+  }
+
+  @Get('status-from-res')
+  statusFromRes(@Res({ passthrough: true }) res: { status?: (code: number) => void; code?: (code: number) => void }) {
+    if (typeof res.status === 'function') res.status(503);
+    else res.code!(503);
     return { n: this.clock.next() };
   }
 
@@ -242,11 +262,22 @@ describe.each([
     expect(await redis.pttl('web:http:GET:the-fixed-key')).toBeLessThanOrEqual(2000);
   });
 
+  it('takes a TTL from a function of the context', async () => {
+    await http().get('/api/ttl-from-context').expect(200);
+    await http().get('/api/ttl-from-context?long=1').expect(200);
+    const short = await redis.pttl('web:http:GET:/api/ttl-from-context');
+    expect(short).toBeGreaterThan(1000);
+    expect(short).toBeLessThanOrEqual(3000);
+    expect(await redis.pttl('web:http:GET:/api/ttl-from-context?long=1')).toBeGreaterThan(3_500_000);
+  });
+
   it.each([
     ['an error response', '/api/missing', 404],
     ['a response with Set-Cookie', '/api/cookie', 200],
     ['a private response', '/api/private', 200],
     ['a streamed file', '/api/file', 200],
+    ['a response marked Cache-Control: no-store', '/api/no-store-response', 200],
+    ['a 503 set through @Res({ passthrough: true })', '/api/status-from-res', 503],
   ])('does not store %s', async (_label, path, status) => {
     await http().get(path).expect(status);
     await http().get(path).expect(status);

@@ -1,4 +1,4 @@
-import { SetMetadata } from '@nestjs/common';
+import { SetMetadata, type ExecutionContext } from '@nestjs/common';
 import { parseTtl, type Ttl } from '../ttl.js';
 
 export const CACHE_KEY_METADATA = 'datapunk:nestjs-cache:http-key';
@@ -12,9 +12,12 @@ export type CacheVarySource = string | ((request: any) => string | undefined);
 /** A fixed cache key for a route (instead of its URL), as in @nestjs/cache-manager. */
 export const CacheKey = (key: string) => SetMetadata(CACHE_KEY_METADATA, key);
 
-/** The TTL of a route's cached responses: milliseconds or `'30s'`/`'5m'`. */
-export const CacheTTL = (ttl: Ttl) => {
-  parseTtl(ttl, 'configure', undefined, '@CacheTTL');
+/** A route's TTL, or (as in @nestjs/cache-manager) a function of the request's context that returns one. */
+export type CacheTtlSetting = Ttl | ((context: ExecutionContext) => Ttl);
+
+/** The TTL of a route's cached responses: milliseconds or `'30s'`/`'5m'`, or a function of the context. */
+export const CacheTTL = (ttl: CacheTtlSetting) => {
+  if (typeof ttl !== 'function') parseTtl(ttl, 'configure', undefined, '@CacheTTL');
   return SetMetadata(CACHE_TTL_METADATA, ttl);
 };
 

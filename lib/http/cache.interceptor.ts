@@ -3,8 +3,13 @@ import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import { lastValueFrom, of, type Observable } from 'rxjs';
 import { CacheManager } from '../cache-manager.js';
-import type { Ttl } from '../ttl.js';
-import { CACHE_KEY_METADATA, CACHE_TTL_METADATA, CACHE_VARY_METADATA, type CacheVarySource } from './cache-http.decorators.js';
+import {
+  CACHE_KEY_METADATA,
+  CACHE_TTL_METADATA,
+  CACHE_VARY_METADATA,
+  type CacheTtlSetting,
+  type CacheVarySource,
+} from './cache-http.decorators.js';
 import { headerOf, isStorableResponse, type HttpRequest, type HttpResponse } from './http-messages.js';
 
 /** Marks a request already handled, so a route under both a global and a local interceptor is cached once (not deadlocked on itself). */
@@ -43,7 +48,8 @@ export class CacheInterceptor implements NestInterceptor {
     if (credentials.length > 0 && vary?.some((source, i) => typeof source === 'function' && varied![i] === '')) return next.handle();
 
     const key = this.keyOf(request, this.reflector.getAllAndOverride<string | undefined>(CACHE_KEY_METADATA, targets), varied);
-    const ttlMs = this.cache.ttlOf(this.reflector.getAllAndOverride<Ttl | undefined>(CACHE_TTL_METADATA, targets), key, 'set');
+    const ttlSetting = this.reflector.getAllAndOverride<CacheTtlSetting | undefined>(CACHE_TTL_METADATA, targets);
+    const ttlMs = this.cache.ttlOf(typeof ttlSetting === 'function' ? ttlSetting(context) : ttlSetting, key, 'set');
     const run = () => lastValueFrom(next.handle(), { defaultValue: undefined });
     let ranHandler = false;
     const entry = await this.cache.cached<CachedResponse>(

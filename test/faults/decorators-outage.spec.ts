@@ -72,5 +72,6 @@ describe('faults: decorators and the interceptor with Redis stopped', () => {
   it('serves HTTP responses through the interceptor', async () => {
     const response = await request(app.getHttpServer()).get('/prices/abc').expect(200);
     expect(response.body).toEqual({ sku: 'abc', cents: 1299 });
+    expect(response.headers['x-cache']).toBe('MISS'); // served by the handler, not from the cache
   });
 });
