@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Proves the published tarball works in a fresh NestJS 12 app, as a user would install it:
+# Proves the published tarball works in a fresh NestJS 12 app, as a user would install it, and in a NestJS 11 one:
 #   1. npm pack (prepack builds dist/) and check what the tarball holds;
 #   2. a scratch ESM app in a temp dir: npm init, install the tarball + peers, copy sample-app/*.ts, compile with its own tsc;
-#   3. start a redis-server and the app on free loopback ports; GET a product twice; /metrics must show a miss then a hit.
+#   3. start a redis-server and the app on free loopback ports; GET a product twice; /metrics must show a miss then a hit;
+#   4. a CommonJS NestJS 11 + ioredis 5 app require()s the tarball and sees a miss then a hit.
 # Every wait is bounded; both processes are stopped by PID on exit. Exits non-zero on any failure.
 # PACK_SMOKE_KEEP=1 keeps the temp dir for inspection.
 set -euo pipefail
@@ -222,3 +223,55 @@ ok "exit status 0"
 clients="$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" client list | grep -c '^id=' || true)"
 [ "$clients" -eq 1 ] || fail "Redis still has $clients clients (expected only redis-cli itself)"
 ok "Redis clients left: redis-cli only"
+
+# ---------------------------------------------------------------------------------------------
+step "a CommonJS NestJS 11 app with ioredis 5 (the older peers) requires the package and caches"
+APP11_DIR="$WORK/app11"
+mkdir -p "$APP11_DIR"
+cd "$APP11_DIR"
+npm init -y >/dev/null
+npm install "${NPM_FLAGS[@]}" "$TARBALL" @nestjs/common@11 @nestjs/core@11 @willsoto/nestjs-prometheus prom-client ioredis@5 \
+  reflect-metadata rxjs >"$WORK/install11.log" 2>&1 || {
+  cat "$WORK/install11.log" >&2
+  fail "npm install (NestJS 11) failed"
+}
+ok "installed @nestjs/core@$(node -p "require('@nestjs/core/package.json').version"), ioredis@$(node -p "require('ioredis/package.json').version")"
+cat >app.cjs <<'JS'
+// CommonJS, as `nest new` on NestJS 11 compiles: require() of this ESM package works on Node >= 20.19.
+require('reflect-metadata');
+const { Module } = require('@nestjs/common');
+const { NestFactory } = require('@nestjs/core');
+const { PrometheusModule } = require('@willsoto/nestjs-prometheus');
+const { register } = require('prom-client');
+const { CacheModule, CacheManager } = require('@datapunk/nestjs-cache');
+
+class AppModule {}
+Module({
+  imports: [
+    PrometheusModule.register(),
+    CacheModule.forRootAsync({ useFactory: () => ({ namespace: 'nest11', redis: { url: process.env.REDIS_URL } }) }),
+  ],
+})(AppModule);
+
+(async () => {
+  const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
+  const cache = app.get(CacheManager);
+  const loaded = await cache.getOrSet('k', () => ({ v: 1 }));
+  const again = await cache.get('k');
+  if (JSON.stringify(loaded) !== '{"v":1}' || JSON.stringify(again) !== '{"v":1}') throw new Error('wrong values');
+  process.stdout.write(await register.metrics());
+  await app.close();
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+JS
+REDIS_URL="redis://127.0.0.1:$REDIS_PORT" NO_COLOR=1 timeout 30 node app.cjs >"$WORK/metrics-11.txt" 2>"$WORK/app11.log" || {
+  cat "$WORK/app11.log" >&2
+  fail "the NestJS 11 app failed"
+}
+expect_metric "$WORK/metrics-11.txt" cache_misses_total 1 namespace=nest11 cache=direct
+expect_metric "$WORK/metrics-11.txt" cache_hits_total 1 namespace=nest11 cache=direct
+stored="$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" get nest11:k)"
+[ "$stored" = '{"v":1}' ] || fail "Redis holds '$stored' under nest11:k"
+ok "Redis: nest11:k = $stored"
