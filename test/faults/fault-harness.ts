@@ -1,5 +1,6 @@
+import { expect } from '@jest/globals';
 import { register } from 'prom-client';
-import type { CacheManager } from '@datapunk/nestjs-cache';
+import { CacheError, type CacheManager } from '@datapunk/nestjs-cache';
 
 /** The value of one labelled series in prom-client's default registry (0 when absent). */
 export async function metricValue(name: string, labels: Record<string, string>): Promise<number> {
@@ -82,11 +83,7 @@ export interface DirectResult {
  * Direct set-then-get calls from one worker for `durationMs` (bounded by `maxCalls`): each must
  * resolve or reject with a CacheError.
  */
-export async function directLoad(
-  cache: CacheManager,
-  isCacheError: (error: unknown) => boolean,
-  options: { durationMs: number; maxCalls: number },
-): Promise<DirectResult> {
+export async function directLoad(cache: CacheManager, options: { durationMs: number; maxCalls: number }): Promise<DirectResult> {
   const result: DirectResult = { calls: 0, values: 0, staleReads: 0, cacheErrors: 0, otherErrors: [], slowestMs: 0 };
   const deadline = performance.now() + options.durationMs;
   for (let i = 0; performance.now() < deadline && result.calls < options.maxCalls; i++) {
@@ -98,7 +95,7 @@ export async function directLoad(
       if (read === i) result.values++;
       else result.staleReads++;
     } catch (error) {
-      if (isCacheError(error)) result.cacheErrors++;
+      if (error instanceof CacheError) result.cacheErrors++;
       else result.otherErrors.push(error);
     }
     result.calls++;
@@ -106,4 +103,54 @@ export async function directLoad(
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   return result;
+}
+
+export interface FailoverResult {
+  readThrough: LoadResult;
+  direct: DirectResult;
+  /** From the kill to the servers agreeing on a new master. */
+  failoverMs: number;
+}
+
+/**
+ * 64 read-through callers and one direct caller for 5 s; 1 s in, `kill` crashes the master and
+ * `waitForFailover` waits for a replica to take over. Asserts what every failover must give callers:
+ * correct values within the budget on read-through, a value or a CacheError on direct calls, and
+ * the errors counted in metrics.
+ */
+export async function loadThroughFailover(
+  cache: CacheManager,
+  failover: { kill: () => Promise<void>; waitForFailover: () => Promise<void> },
+  limits: { namespace: string; maxCacheWaitMs: number },
+): Promise<FailoverResult> {
+  let killedAt = 0;
+  const failedOver = new Promise((resolve) => setTimeout(resolve, 1000))
+    .then(() => failover.kill())
+    .then(() => (killedAt = performance.now()))
+    .then(() => failover.waitForFailover())
+    .then(() => performance.now() - killedAt);
+  const [readThrough, direct] = await Promise.all([
+    readThroughLoad(cache, { inFlight: 64, durationMs: 5000, maxCalls: 2_000_000, keys: 300 }),
+    directLoad(cache, { durationMs: 5000, maxCalls: 2000 }),
+  ]);
+  const failoverMs = await failedOver;
+
+  expect(readThrough.thrown).toBe(0);
+  expect(readThrough.wrongValues).toBe(0);
+  expect(readThrough.slowestCacheWaitMs).toBeLessThan(limits.maxCacheWaitMs);
+  expect(direct.otherErrors).toEqual([]);
+  expect(direct.values).toBeGreaterThan(direct.calls / 4); // served before and after the outage
+  expect(direct.staleReads).toBeLessThanOrEqual(3); // at most the writes in flight when the master died
+  expect(direct.slowestMs).toBeLessThan(2 * limits.maxCacheWaitMs); // a set and a get
+  expect(await metricValue('cache_errors_total', { namespace: limits.namespace })).toBeGreaterThan(0); // the outage fell inside the load
+  return { readThrough, direct, failoverMs };
+}
+
+/** The `faults: …` line a failover test prints for the README's table. */
+export function failoverReport(what: string, { readThrough, direct, failoverMs }: FailoverResult, recoveryMs: number): string {
+  return (
+    `faults: ${what}: ${readThrough.calls} read-through calls, slowest cache wait ${readThrough.slowestCacheWaitMs.toFixed(0)} ms; ` +
+    `${direct.calls} direct calls (${direct.cacheErrors} CacheError, ${direct.staleReads} stale); failed over in ${failoverMs.toFixed(0)} ms, ` +
+    `the cache served again ${recoveryMs.toFixed(0)} ms later`
+  );
 }
