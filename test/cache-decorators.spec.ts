@@ -2,10 +2,9 @@ import 'reflect-metadata';
 import { Controller, Get, Injectable, Param, Scope } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants.js';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { Redis } from 'ioredis';
 import request from 'supertest';
 import { Cacheable, CacheError, CacheInvalidate, CacheModule, CachePut } from '@datapunk/nestjs-cache';
-import { RedisServer } from './support/redis-server.js';
+import { useRedisServer } from './support/redis-fixture.js';
 
 /** Counts calls by method name, so a test can see whether the real method ran. */
 const calls = new Map<string, number>();
@@ -155,16 +154,13 @@ class ItemsController {
 }
 
 describe('@Cacheable, @CacheInvalidate, @CachePut', () => {
-  let server: RedisServer;
-  let redis: Redis;
+  const db = useRedisServer();
   let module: TestingModule;
   let products: ProductsService;
 
   beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = new Redis(server.port, '127.0.0.1');
     module = await Test.createTestingModule({
-      imports: [CacheModule.forRoot({ namespace: 'shop', redis: { url: server.url } })],
+      imports: [CacheModule.forRoot({ namespace: 'shop', redis: { url: db.server.url } })],
       providers: [
         ProductsService,
         PerRequestService,
@@ -179,22 +175,20 @@ describe('@Cacheable, @CacheInvalidate, @CachePut', () => {
 
   afterAll(async () => {
     await module.close();
-    redis.disconnect();
-    await server.dispose();
   });
 
   beforeEach(async () => {
     calls.clear();
     auditLog.length = 0;
-    await redis.flushdb();
+    await db.redis.flushdb();
   });
 
   it('caches a service method under its key, keeping `this`', async () => {
     expect(await products.findOne('1')).toEqual({ id: '1', from: 'db' });
     expect(await products.findOne('1')).toEqual({ id: '1', from: 'db' });
     expect(count('findOne')).toBe(1);
-    expect(await redis.get('shop:product:1')).toBe('{"id":"1","from":"db"}');
-    const ttl = await redis.pttl('shop:product:1');
+    expect(await db.redis.get('shop:product:1')).toBe('{"id":"1","from":"db"}');
+    const ttl = await db.redis.pttl('shop:product:1');
     expect(ttl).toBeGreaterThan(9 * 60_000);
   });
 
@@ -205,7 +199,7 @@ describe('@Cacheable, @CacheInvalidate, @CachePut', () => {
     expect(count('search')).toBe(1);
     await products.search({ page: 1, since: new Date('2026-01-02T00:00:00Z'), tags: ['a', 'b'] });
     expect(count('search')).toBe(2);
-    const keys = await redis.keys('shop:ProductsService.search:*');
+    const keys = await db.redis.keys('shop:ProductsService.search:*');
     expect(keys).toHaveLength(2);
   });
 
@@ -213,11 +207,11 @@ describe('@Cacheable, @CacheInvalidate, @CachePut', () => {
     expect(await products.maybe('none')).toBeNull();
     expect(await products.maybe('none')).toBeNull();
     expect(count('maybe')).toBe(1);
-    expect(await redis.pttl('shop:maybe:none')).toBeLessThanOrEqual(1000);
+    expect(await db.redis.pttl('shop:maybe:none')).toBeLessThanOrEqual(1000);
     expect(await products.maybe('skip')).toBeUndefined();
     expect(await products.maybe('skip')).toBeUndefined();
     expect(count('maybe')).toBe(3);
-    expect(await redis.exists('shop:maybe:skip')).toBe(0);
+    expect(await db.redis.exists('shop:maybe:skip')).toBe(0);
   });
 
   it('does not store null when cacheNull is false', async () => {
@@ -230,9 +224,9 @@ describe('@Cacheable, @CacheInvalidate, @CachePut', () => {
     await products.conditional('live-1');
     await products.conditional('live-1');
     expect(count('conditional')).toBe(2);
-    expect(await redis.exists('shop:cond:live-1')).toBe(0);
+    expect(await db.redis.exists('shop:cond:live-1')).toBe(0);
     await products.conditional('stale-1');
-    expect(await redis.exists('shop:cond:stale-1')).toBe(0);
+    expect(await db.redis.exists('shop:cond:stale-1')).toBe(0);
     await products.conditional('ok-1');
     await products.conditional('ok-1');
     expect(count('conditional')).toBe(4);
@@ -242,12 +236,12 @@ describe('@Cacheable, @CacheInvalidate, @CachePut', () => {
     await expect(products.failing()).rejects.toThrow(RangeError);
     await expect(products.failing()).rejects.toThrow('db exploded');
     expect(count('failing')).toBe(2);
-    expect(await redis.exists('shop:failing')).toBe(0);
+    expect(await db.redis.exists('shop:failing')).toBe(0);
   });
 
   it('uses the namespace the decorator names', async () => {
     await products.inOtherNamespace();
-    expect(await redis.exists('catalog:other-ns')).toBe(1);
+    expect(await db.redis.exists('catalog:other-ns')).toBe(1);
   });
 
   it('composes with another decorator above or below it', async () => {
@@ -280,7 +274,7 @@ describe('@Cacheable, @CacheInvalidate, @CachePut', () => {
   it('works on a controller over HTTP, with the route decorator above or below it', async () => {
     // Its own app: closing an app closes its module, and the suite's module must stay open.
     const httpModule = await Test.createTestingModule({
-      imports: [CacheModule.forRoot({ namespace: 'shop', redis: { url: server.url } })],
+      imports: [CacheModule.forRoot({ namespace: 'shop', redis: { url: db.server.url } })],
       controllers: [ItemsController],
     }).compile();
     const app = httpModule.createNestApplication();
@@ -292,7 +286,7 @@ describe('@Cacheable, @CacheInvalidate, @CachePut', () => {
       }
       expect(count('item')).toBe(1);
       expect(count('detail')).toBe(1);
-      expect(await redis.exists('shop:item:5', 'shop:detail:5')).toBe(2);
+      expect(await db.redis.exists('shop:item:5', 'shop:detail:5')).toBe(2);
     } finally {
       await app.close();
     }
@@ -315,26 +309,26 @@ describe('@Cacheable, @CacheInvalidate, @CachePut', () => {
   it('invalidates after the method succeeds, not when it throws', async () => {
     await products.findOne('1');
     await expect(products.update('1', true)).rejects.toThrow('update failed');
-    expect(await redis.exists('shop:product:1')).toBe(1);
+    expect(await db.redis.exists('shop:product:1')).toBe(1);
     await products.update('1');
-    expect(await redis.exists('shop:product:1')).toBe(0);
+    expect(await db.redis.exists('shop:product:1')).toBe(0);
   });
 
   it('invalidates before the method with before: true, even when it then throws', async () => {
     await products.findOne('1');
     await expect(products.updateBefore(true)).rejects.toThrow();
-    expect(await redis.exists('shop:product:1')).toBe(0);
+    expect(await db.redis.exists('shop:product:1')).toBe(0);
   });
 
   it('invalidates keys computed from the result, or the whole namespace', async () => {
     await products.findOne('9');
     await products.findOne('8');
-    await redis.set('elsewhere:keep', '1');
+    await db.redis.set('elsewhere:keep', '1');
     await products.create();
-    expect(await redis.exists('shop:product:9')).toBe(0);
-    expect(await redis.exists('shop:product:8')).toBe(1);
+    expect(await db.redis.exists('shop:product:9')).toBe(0);
+    expect(await db.redis.exists('shop:product:8')).toBe(1);
     await products.reset();
-    expect(await redis.keys('*')).toEqual(['elsewhere:keep']);
+    expect(await db.redis.keys('*')).toEqual(['elsewhere:keep']);
   });
 
   it('@CachePut always runs the method and stores its result', async () => {

@@ -1,33 +1,27 @@
-import { Redis } from 'ioredis';
 import type { TestingModule } from '@nestjs/testing';
 import { CacheError, type CacheManager } from '@datapunk/nestjs-cache';
-import { RedisServer } from './support/redis-server.js';
 import { bootCache } from './support/cache-app.js';
+import { useRedisServer } from './support/redis-fixture.js';
 
 describe('CacheManager on a real Redis', () => {
-  let server: RedisServer;
-  let redis: Redis;
+  const db = useRedisServer();
   let module: TestingModule;
   let cache: CacheManager;
 
   beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = new Redis(server.port, '127.0.0.1');
-    ({ module, cache } = await bootCache({ namespace: 'orders', redis: { url: server.url }, defaultTtl: '1m' }));
+    ({ module, cache } = await bootCache({ namespace: 'orders', redis: { url: db.server.url }, defaultTtl: '1m' }));
   });
 
   afterAll(async () => {
     await module.close();
-    redis.disconnect();
-    await server.dispose();
   });
 
-  beforeEach(() => redis.flushdb());
+  beforeEach(() => db.redis.flushdb());
 
   it('stores values under <namespace>:<key> with the default TTL', async () => {
     await cache.set('order:1', { id: 1, items: ['a', 'b'] });
-    expect(await redis.get('orders:order:1')).toBe('{"id":1,"items":["a","b"]}');
-    const pttl = await redis.pttl('orders:order:1');
+    expect(await db.redis.get('orders:order:1')).toBe('{"id":1,"items":["a","b"]}');
+    const pttl = await db.redis.pttl('orders:order:1');
     expect(pttl).toBeGreaterThan(55_000);
     expect(pttl).toBeLessThanOrEqual(60_000);
     expect(await cache.get('order:1')).toEqual({ id: 1, items: ['a', 'b'] });
@@ -44,8 +38,8 @@ describe('CacheManager on a real Redis', () => {
   it('accepts TTLs in milliseconds and as human strings', async () => {
     await cache.set('ms', 1, { ttl: 1500 });
     await cache.set('human', 1, { ttl: '2h' });
-    expect(await redis.pttl('orders:ms')).toBeLessThanOrEqual(1500);
-    expect(await redis.pttl('orders:ms')).toBeGreaterThan(1000);
+    expect(await db.redis.pttl('orders:ms')).toBeLessThanOrEqual(1500);
+    expect(await db.redis.pttl('orders:ms')).toBeGreaterThan(1000);
     expect(await cache.ttl('human')).toBeGreaterThan(2 * 3600_000 - 5000);
     expect(await cache.ttl('absent')).toBeUndefined();
   });
@@ -58,7 +52,7 @@ describe('CacheManager on a real Redis', () => {
 
   it.each([0, -5, 'soon', Number.NaN])('refuses ttl %p with a CacheError and stores nothing', async (ttl) => {
     await expect(cache.set('k', 1, { ttl })).rejects.toThrow(CacheError);
-    expect(await redis.exists('orders:k')).toBe(0);
+    expect(await db.redis.exists('orders:k')).toBe(0);
   });
 
   it('invalidates one or many keys and says how many existed', async () => {
@@ -67,10 +61,10 @@ describe('CacheManager on a real Redis', () => {
       { key: 'b', value: 2 },
       { key: 'c', value: 3, ttl: '10s' },
     ]);
-    expect(await redis.pttl('orders:c')).toBeLessThanOrEqual(10_000);
+    expect(await db.redis.pttl('orders:c')).toBeLessThanOrEqual(10_000);
     expect(await cache.invalidate('a')).toBe(1);
     expect(await cache.invalidate(['b', 'c', 'never'])).toBe(2);
-    expect(await redis.dbsize()).toBe(0);
+    expect(await db.redis.dbsize()).toBe(0);
   });
 
   it('reads many keys in order with mget, misses as undefined', async () => {
@@ -86,7 +80,7 @@ describe('CacheManager on a real Redis', () => {
       { key: 'bad', value: { big: 10n } },
     ];
     await expect(cache.mset(batch)).rejects.toThrow(/bad/);
-    expect(await redis.dbsize()).toBe(0);
+    expect(await db.redis.dbsize()).toBe(0);
   });
 
   it('getOrSet loads once, then serves the stored value', async () => {
@@ -95,7 +89,7 @@ describe('CacheManager on a real Redis', () => {
     expect(await cache.getOrSet('hot', loader)).toEqual({ n: 1 });
     expect(await cache.getOrSet('hot', loader)).toEqual({ n: 1 });
     expect(loads).toBe(1);
-    expect(JSON.parse((await redis.get('orders:hot'))!)).toEqual({ n: 1 });
+    expect(JSON.parse((await db.redis.get('orders:hot'))!)).toEqual({ n: 1 });
   });
 
   it('getOrSet runs one loader for concurrent callers of one key', async () => {
@@ -114,7 +108,7 @@ describe('CacheManager on a real Redis', () => {
     const boom = new Error('database down');
     await expect(cache.getOrSet('e', () => Promise.reject(boom))).rejects.toBe(boom);
     expect(await cache.getOrSet('u', () => undefined)).toBeUndefined();
-    expect(await redis.exists('orders:e', 'orders:u')).toBe(0);
+    expect(await db.redis.exists('orders:e', 'orders:u')).toBe(0);
   });
 
   it('getOrSet caches a null result', async () => {
@@ -129,21 +123,21 @@ describe('CacheManager on a real Redis', () => {
   });
 
   it('treats an undecodable entry as a miss and removes it', async () => {
-    await redis.set('orders:corrupt', '{"truncated":');
+    await db.redis.set('orders:corrupt', '{"truncated":');
     expect(await cache.get('corrupt')).toBeUndefined();
     expect(await cache.getOrSet('corrupt', () => 'fresh')).toBe('fresh');
-    expect(await redis.get('orders:corrupt')).toBe('"fresh"');
+    expect(await db.redis.get('orders:corrupt')).toBe('"fresh"');
   });
 
   it('clear() removes only this namespace, including keys with glob characters', async () => {
-    const seed = redis.pipeline();
+    const seed = db.redis.pipeline();
     for (let i = 0; i < 2500; i++) seed.set(`orders:bulk:${i}`, '1');
     await seed.exec();
     await cache.set('weird*[key]?', 1);
-    await redis.set('other:keep', '1');
-    await redis.set('ordersX:keep', '1');
+    await db.redis.set('other:keep', '1');
+    await db.redis.set('ordersX:keep', '1');
     expect(await cache.clear()).toBe(2501);
-    expect((await redis.keys('*')).sort()).toEqual(['ordersX:keep', 'other:keep']);
+    expect((await db.redis.keys('*')).sort()).toEqual(['ordersX:keep', 'other:keep']);
   });
 
   it('refuses invalid keys with a CacheError', async () => {
@@ -159,7 +153,7 @@ describe('CacheManager on a real Redis', () => {
       await expect(cache.set('bad', value)).rejects.toThrow(CacheError);
     }
     await expect(cache.set('bad', { when: new Date(0), n: 10n })).rejects.toThrow(/set "bad"/);
-    expect(await redis.exists('orders:bad')).toBe(0);
+    expect(await db.redis.exists('orders:bad')).toBe(0);
   });
 
   it('withNamespace works under another prefix on the same connection, and refuses a bad namespace', async () => {
@@ -168,7 +162,7 @@ describe('CacheManager on a real Redis', () => {
     expect(cache.withNamespace('catalog')).toBe(catalog);
     await catalog.set('k', 'in catalog');
     await cache.set('k', 'in orders');
-    expect(await redis.get('catalog:k')).toBe('"in catalog"');
+    expect(await db.redis.get('catalog:k')).toBe('"in catalog"');
     expect(await catalog.clear()).toBe(1);
     expect(await cache.get('k')).toBe('in orders');
     expect(() => cache.withNamespace('')).toThrow(/withNamespace\(namespace\) must be a non-empty string/);

@@ -5,7 +5,8 @@ import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { CacheError, CacheManager, CacheModule, type CacheModuleOptions } from '@datapunk/nestjs-cache';
 import { bootCache } from './support/cache-app.js';
-import { freePort, RedisServer } from './support/redis-server.js';
+import { freePort } from './support/redis-server.js';
+import { useRedisServer } from './support/redis-fixture.js';
 
 @Injectable()
 class OrdersService {
@@ -20,18 +21,7 @@ class CacheConfig {
 }
 
 describe('CacheModule', () => {
-  let server: RedisServer;
-  let redis: Redis;
-
-  beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = new Redis(server.port, '127.0.0.1');
-  });
-
-  afterAll(async () => {
-    redis.disconnect();
-    await server.dispose();
-  });
+  const db = useRedisServer();
 
   it('builds from ConfigService with forRootAsync and injects CacheManager into a global scope', async () => {
     @Module({ providers: [OrdersService] })
@@ -39,7 +29,7 @@ describe('CacheModule', () => {
 
     const module = await Test.createTestingModule({
       imports: [
-        ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => ({ REDIS_URL: server.url, CACHE_TTL: '2m' })] }),
+        ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => ({ REDIS_URL: db.server.url, CACHE_TTL: '2m' })] }),
         CacheModule.forRootAsync({
           imports: [ConfigModule],
           inject: [ConfigService],
@@ -56,8 +46,8 @@ describe('CacheModule', () => {
     await module.init();
     const service = module.get(OrdersService);
     await service.cache.set('o1', { total: 10 });
-    expect(await redis.get('orders:o1')).toBe('{"total":10}');
-    expect(await redis.pttl('orders:o1')).toBeGreaterThan(110_000);
+    expect(await db.redis.get('orders:o1')).toBe('{"total":10}');
+    expect(await db.redis.pttl('orders:o1')).toBeGreaterThan(110_000);
     await module.close();
   });
 
@@ -95,17 +85,17 @@ describe('CacheModule', () => {
     @Module({ providers: [Warmer] })
     class WarmModule {}
     const module = await Test.createTestingModule({
-      imports: [CacheModule.forRoot({ namespace: 'warming', redis: { url: server.url }, isGlobal: true }), WarmModule],
+      imports: [CacheModule.forRoot({ namespace: 'warming', redis: { url: db.server.url }, isGlobal: true }), WarmModule],
     }).compile();
     await module.init();
     expect(module.get(Warmer).warmed).toEqual({ ready: true });
-    expect(await redis.get('warming:warm')).toBe('{"ready":true}');
+    expect(await db.redis.get('warming:warm')).toBe('{"ready":true}');
     await module.close();
   });
 
   it('keeps two namespaces on one Redis apart', async () => {
-    const a = await bootCache({ namespace: 'billing', redis: { url: server.url } });
-    const b = await bootCache({ namespace: 'shipping', redis: { host: '127.0.0.1', port: server.port } });
+    const a = await bootCache({ namespace: 'billing', redis: { url: db.server.url } });
+    const b = await bootCache({ namespace: 'shipping', redis: { host: '127.0.0.1', port: db.server.port } });
     await a.cache.set('shared-name', 'billing value');
     await b.cache.set('shared-name', 'shipping value');
     expect(await a.cache.get('shared-name')).toBe('billing value');
@@ -118,7 +108,7 @@ describe('CacheModule', () => {
   });
 
   it('uses a client the user owns and never closes it', async () => {
-    const own = new Redis(server.port, '127.0.0.1');
+    const own = new Redis(db.server.port, '127.0.0.1');
     const { module, cache } = await bootCache({ namespace: 'owned', redis: { client: own } });
     await cache.set('k', 1);
     await module.close();
@@ -129,11 +119,11 @@ describe('CacheModule', () => {
 
   it('closes the connection it created when the app closes', async () => {
     const name = 'closing-test';
-    const { module, cache } = await bootCache({ namespace: 'closing', redis: { url: server.url, options: { connectionName: name } } });
+    const { module, cache } = await bootCache({ namespace: 'closing', redis: { url: db.server.url, options: { connectionName: name } } });
     await cache.set('k', 1);
-    expect(await clientsNamed(redis, name)).toBe(1);
+    expect(await clientsNamed(db.redis, name)).toBe(1);
     await module.close();
-    await waitFor(async () => (await clientsNamed(redis, name)) === 0);
+    await waitFor(async () => (await clientsNamed(db.redis, name)) === 0);
   });
 
   it('serves the same API from the embedded store when no Redis is configured', async () => {

@@ -5,9 +5,9 @@
  *   npm run build && tsc -p sample-app/tsconfig.json
  */
 import request from 'supertest';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { parsePrometheusText, sampleValue } from './support/prometheus-text.js';
-import { RedisServer } from './support/redis-server.js';
+import { useRedisServer } from './support/redis-fixture.js';
 import { assertSampleAppBuilt, SampleAppProcess } from './support/sample-app-process.js';
 
 const KEYBOARD = { id: 1, name: 'Keyboard', price: 49 };
@@ -68,169 +68,161 @@ async function eventually(probe: () => Promise<boolean>, timeoutMs: number, what
   }
 }
 
-describe('sample app (built, as a child process) on a real Redis', () => {
-  let server: RedisServer;
-  let redis: Redis;
+/** A redis-server, a raw client on it, and the built sample app running against it, for one describe block. */
+function useSampleApp(): { readonly redis: Redis; readonly app: SampleAppProcess } {
+  const db = useRedisServer();
   let app: SampleAppProcess | undefined;
+  beforeAll(async () => {
+    assertSampleAppBuilt();
+    app = await SampleAppProcess.start({ REDIS_URL: db.server.url });
+  });
+  afterAll(async () => {
+    await app?.kill();
+  });
+  return {
+    get redis() {
+      return db.redis;
+    },
+    get app() {
+      if (!app) throw new Error('the sample app is not running (beforeAll failed)');
+      return app;
+    },
+  };
+}
+
+describe('sample app (built, as a child process) on a real Redis', () => {
+  const sample = useSampleApp();
 
   /** Redis clients other than this test's own connection: the app's. */
   async function otherClients(): Promise<number> {
-    const ownId = await redis.client('ID');
-    const lines = ((await redis.client('LIST')) as string).split('\n').filter((line) => line.startsWith('id='));
+    const ownId = await sample.redis.client('ID');
+    const lines = ((await sample.redis.client('LIST')) as string).split('\n').filter((line) => line.startsWith('id='));
     return lines.filter((line) => !line.startsWith(`id=${ownId} `)).length;
   }
 
-  beforeAll(async () => {
-    assertSampleAppBuilt();
-    server = await RedisServer.start();
-    redis = new Redis(server.port, '127.0.0.1');
-    app = await SampleAppProcess.start({ REDIS_URL: server.url });
-  });
-
-  afterAll(async () => {
-    await app?.kill();
-    redis?.disconnect();
-    await server?.dispose();
-  });
-
   it('loads a product once, stores it under "sample:", then serves it from Redis', async () => {
-    const before = await cacheCounters(app!);
+    const before = await cacheCounters(sample.app);
     expect([before.hits, before.misses]).toEqual([0, 0]);
 
-    await request(app!.url).get('/products/1').expect(200, KEYBOARD);
-    const afterMiss = await cacheCounters(app!);
+    await request(sample.app.url).get('/products/1').expect(200, KEYBOARD);
+    const afterMiss = await cacheCounters(sample.app);
     expect([afterMiss.hits, afterMiss.misses]).toEqual([0, 1]);
-    expect(JSON.parse((await redis.get('sample:product:1'))!)).toEqual(KEYBOARD);
-    const pttl = await redis.pttl('sample:product:1');
+    expect(JSON.parse((await sample.redis.get('sample:product:1'))!)).toEqual(KEYBOARD);
+    const pttl = await sample.redis.pttl('sample:product:1');
     expect(pttl).toBeGreaterThan(4 * 60_000); // the sample's default TTL, '5m'
     expect(pttl).toBeLessThanOrEqual(5 * 60_000);
 
-    await request(app!.url).get('/products/1').expect(200, KEYBOARD);
-    const afterHit = await cacheCounters(app!);
+    await request(sample.app.url).get('/products/1').expect(200, KEYBOARD);
+    const afterHit = await cacheCounters(sample.app);
     expect([afterHit.hits, afterHit.misses]).toEqual([1, 1]);
     expect(afterHit.operation('getOrSet')).toBe(2);
   });
 
   it('PUT updates the database and invalidates the cached copy', async () => {
-    const before = await cacheCounters(app!);
-    await request(app!.url)
+    const before = await cacheCounters(sample.app);
+    await request(sample.app.url)
       .put('/products/1')
       .send({ price: 59 })
       .expect(200, { ...KEYBOARD, price: 59 });
-    expect(await redis.exists('sample:product:1')).toBe(0);
-    expect((await cacheCounters(app!)).operation('invalidate')).toBe(before.operation('invalidate') + 1);
+    expect(await sample.redis.exists('sample:product:1')).toBe(0);
+    expect((await cacheCounters(sample.app)).operation('invalidate')).toBe(before.operation('invalidate') + 1);
 
-    await request(app!.url)
+    await request(sample.app.url)
       .get('/products/1')
       .expect(200, { ...KEYBOARD, price: 59 });
-    const after = await cacheCounters(app!);
+    const after = await cacheCounters(sample.app);
     expect(after.misses).toBe(before.misses + 1);
-    expect(JSON.parse((await redis.get('sample:product:1'))!)).toEqual({ ...KEYBOARD, price: 59 });
+    expect(JSON.parse((await sample.redis.get('sample:product:1'))!)).toEqual({ ...KEYBOARD, price: 59 });
   });
 
   it('GET /products?ids= reads many keys in one mget and caches the misses', async () => {
-    const before = await cacheCounters(app!);
-    await request(app!.url)
+    const before = await cacheCounters(sample.app);
+    await request(sample.app.url)
       .get('/products?ids=1,2,3,99')
       .expect(200, [{ ...KEYBOARD, price: 59 }, MOUSE, MONITOR, null]);
-    const after = await cacheCounters(app!);
+    const after = await cacheCounters(sample.app);
     expect(after.operation('mget')).toBe(before.operation('mget') + 1);
     expect([after.hits - before.hits, after.misses - before.misses]).toEqual([1, 3]);
-    expect(await redis.exists('sample:product:2', 'sample:product:3', 'sample:product:99')).toBe(3);
-    await request(app!.url).get('/products?ids=1,x').expect(400);
+    expect(await sample.redis.exists('sample:product:2', 'sample:product:3', 'sample:product:99')).toBe(3);
+    await request(sample.app.url).get('/products?ids=1,x').expect(400);
   });
 
   it('answers 404 for an unknown product', async () => {
-    await request(app!.url).get('/products/404').expect(404);
+    await request(sample.app.url).get('/products/404').expect(404);
   });
 
   it('DELETE /cache removes the "sample:" keys and nothing else', async () => {
-    await redis.set('other-service:keep', '1');
-    const keys = await redis.keys('sample:*');
+    await sample.redis.set('other-service:keep', '1');
+    const keys = await sample.redis.keys('sample:*');
     expect(keys.length).toBeGreaterThan(0);
-    await request(app!.url).delete('/cache').expect(200, { removed: keys.length });
-    expect(await redis.keys('*')).toEqual(['other-service:keep']);
+    await request(sample.app.url).delete('/cache').expect(200, { removed: keys.length });
+    expect(await sample.redis.keys('*')).toEqual(['other-service:keep']);
   });
 
   it('shuts down cleanly on SIGTERM: exit code 0 and its Redis connection closed', async () => {
     expect(await otherClients()).toBeGreaterThanOrEqual(1);
-    const exit = await app!.stop('SIGTERM', 10_000);
+    const exit = await sample.app.stop('SIGTERM', 10_000);
     expect(exit).toEqual({ code: 0, signal: null });
     await eventually(async () => (await otherClients()) === 0, 5_000, "the app's Redis client closing");
-    expect(app!.logs).not.toMatch(/ERROR/);
+    expect(sample.app.logs).not.toMatch(/ERROR/);
   });
 });
 
 describe('sample app (built, as a child process): method decorators and the CacheInterceptor on a real Redis', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  let app: SampleAppProcess | undefined;
-  const http = () => request(app!.url);
-
-  beforeAll(async () => {
-    assertSampleAppBuilt();
-    server = await RedisServer.start();
-    redis = new Redis(server.port, '127.0.0.1');
-    app = await SampleAppProcess.start({ REDIS_URL: server.url });
-  });
-
-  afterAll(async () => {
-    await app?.kill();
-    redis?.disconnect();
-    await server?.dispose();
-  });
+  const sample = useSampleApp();
+  const http = () => request(sample.app.url);
 
   it('@Cacheable({ key, ttl: "10m" }): a miss stores "catalog:item:1" for 10 minutes, then hits serve that copy', async () => {
-    const [first, miss] = await counted(app!, FIND_ONE, () => http().get('/catalog/items/1').expect(200));
+    const [first, miss] = await counted(sample.app, FIND_ONE, () => http().get('/catalog/items/1').expect(200));
     expect(miss).toEqual({ hits: 0, misses: 1 });
     expect(first.body).toMatchObject(CATALOG_KEYBOARD);
-    expect(JSON.parse((await redis.get('sample:catalog:item:1'))!)).toEqual(first.body);
-    expectFreshTtl(await redis.pttl('sample:catalog:item:1'), 10 * 60_000);
+    expect(JSON.parse((await sample.redis.get('sample:catalog:item:1'))!)).toEqual(first.body);
+    expectFreshTtl(await sample.redis.pttl('sample:catalog:item:1'), 10 * 60_000);
 
-    const [second, hit] = await counted(app!, FIND_ONE, () => http().get('/catalog/items/1').expect(200));
+    const [second, hit] = await counted(sample.app, FIND_ONE, () => http().get('/catalog/items/1').expect(200));
     expect(hit).toEqual({ hits: 1, misses: 0 });
     expect(second.body).toEqual(first.body); // same loadedAt: not read from the database again
   });
 
   it('@Cacheable nullTtl: an unknown id is a 404, remembered as null for 30 seconds', async () => {
-    const [, miss] = await counted(app!, FIND_ONE, () => http().get('/catalog/items/99').expect(404));
+    const [, miss] = await counted(sample.app, FIND_ONE, () => http().get('/catalog/items/99').expect(404));
     expect(miss).toEqual({ hits: 0, misses: 1 });
-    expect(await redis.get('sample:catalog:item:99')).toBe('null');
-    expectFreshTtl(await redis.pttl('sample:catalog:item:99'), 30_000);
+    expect(await sample.redis.get('sample:catalog:item:99')).toBe('null');
+    expectFreshTtl(await sample.redis.pttl('sample:catalog:item:99'), 30_000);
 
-    const [, hit] = await counted(app!, FIND_ONE, () => http().get('/catalog/items/99').expect(404));
+    const [, hit] = await counted(sample.app, FIND_ONE, () => http().get('/catalog/items/99').expect(404));
     expect(hit).toEqual({ hits: 1, misses: 0 });
   });
 
   it('@Cacheable() default key: a hash of the filter, so equal filters share an entry whatever the query order', async () => {
-    const [first, miss] = await counted(app!, SEARCH, () => http().get('/catalog/search?tag=office&maxPrice=100').expect(200));
+    const [first, miss] = await counted(sample.app, SEARCH, () => http().get('/catalog/search?tag=office&maxPrice=100').expect(200));
     expect(miss).toEqual({ hits: 0, misses: 1 });
     expect(first.body.map((item: { id: number }) => item.id)).toEqual([1, 2]);
 
-    const [second, hit] = await counted(app!, SEARCH, () => http().get('/catalog/search?maxPrice=100&tag=office').expect(200));
+    const [second, hit] = await counted(sample.app, SEARCH, () => http().get('/catalog/search?maxPrice=100&tag=office').expect(200));
     expect(hit).toEqual({ hits: 1, misses: 0 });
     expect(second.body).toEqual(first.body);
-    const [officeKey, ...others] = await redis.keys('sample:CatalogService.search:*');
+    const [officeKey, ...others] = await sample.redis.keys('sample:CatalogService.search:*');
     expect(others).toEqual([]);
     expect(officeKey).toMatch(/^sample:CatalogService\.search:[\w-]{22}$/);
-    expectFreshTtl(await redis.pttl(officeKey), 60_000);
+    expectFreshTtl(await sample.redis.pttl(officeKey), 60_000);
 
-    const [audio, otherFilter] = await counted(app!, SEARCH, () => http().get('/catalog/search?tag=audio').expect(200));
+    const [audio, otherFilter] = await counted(sample.app, SEARCH, () => http().get('/catalog/search?tag=audio').expect(200));
     expect(otherFilter).toEqual({ hits: 0, misses: 1 });
     expect(audio.body.map((item: { id: number }) => item.id)).toEqual([4, 5]);
-    expect(await redis.keys('sample:CatalogService.search:*')).toHaveLength(2);
+    expect(await sample.redis.keys('sample:CatalogService.search:*')).toHaveLength(2);
     await http().get('/catalog/search?maxPrice=cheap').expect(400);
   });
 
   it('@CacheInvalidate({ keys }): PUT writes the row and removes its entry; the next read loads the new price', async () => {
     await http().get('/catalog/items/1').expect(200);
-    expect(await redis.exists('sample:catalog:item:1')).toBe(1);
+    expect(await sample.redis.exists('sample:catalog:item:1')).toBe(1);
 
     const updated = await http().put('/catalog/items/1').send({ price: 79 }).expect(200);
     expect(updated.body).toMatchObject({ ...CATALOG_KEYBOARD, price: 79 });
-    expect(await redis.exists('sample:catalog:item:1')).toBe(0);
+    expect(await sample.redis.exists('sample:catalog:item:1')).toBe(0);
 
-    const [next, miss] = await counted(app!, FIND_ONE, () => http().get('/catalog/items/1').expect(200));
+    const [next, miss] = await counted(sample.app, FIND_ONE, () => http().get('/catalog/items/1').expect(200));
     expect(miss).toEqual({ hits: 0, misses: 1 });
     expect(next.body).toMatchObject({ ...CATALOG_KEYBOARD, price: 79 });
     await http().put('/catalog/items/404').send({ price: 1 }).expect(404);
@@ -239,29 +231,29 @@ describe('sample app (built, as a child process): method decorators and the Cach
 
   it('@CachePut: POST refresh reloads the row and overwrites its entry; the next read is a hit serving that copy', async () => {
     const cached = (await http().get('/catalog/items/2').expect(200)).body as { loadedAt: string };
-    const [refreshed, lookups] = await counted(app!, FIND_ONE, () => http().post('/catalog/items/2/refresh').expect(200));
+    const [refreshed, lookups] = await counted(sample.app, FIND_ONE, () => http().post('/catalog/items/2/refresh').expect(200));
     expect(lookups).toEqual({ hits: 0, misses: 0 }); // a put never looks up
     expect(refreshed.body).toMatchObject(CATALOG_MOUSE);
     expect(refreshed.body.loadedAt > cached.loadedAt).toBe(true);
-    expect(JSON.parse((await redis.get('sample:catalog:item:2'))!)).toEqual(refreshed.body);
-    expectFreshTtl(await redis.pttl('sample:catalog:item:2'), 10 * 60_000);
+    expect(JSON.parse((await sample.redis.get('sample:catalog:item:2'))!)).toEqual(refreshed.body);
+    expectFreshTtl(await sample.redis.pttl('sample:catalog:item:2'), 10 * 60_000);
 
-    const [next, hit] = await counted(app!, FIND_ONE, () => http().get('/catalog/items/2').expect(200));
+    const [next, hit] = await counted(sample.app, FIND_ONE, () => http().get('/catalog/items/2').expect(200));
     expect(hit).toEqual({ hits: 1, misses: 0 });
     expect(next.body).toEqual(refreshed.body);
 
     await http().post('/catalog/items/98/refresh').expect(404);
-    expect(await redis.exists('sample:catalog:item:98')).toBe(0); // `unless`: a missing item is not stored
+    expect(await sample.redis.exists('sample:catalog:item:98')).toBe(0); // `unless`: a missing item is not stored
   });
 
   it('CacheInterceptor + @CacheTTL("30s"): GET /catalog/featured is a MISS, then a HIT with the same body', async () => {
-    const [first, miss] = await counted(app!, FEATURED, () => http().get('/catalog/featured').expect(200));
+    const [first, miss] = await counted(sample.app, FEATURED, () => http().get('/catalog/featured').expect(200));
     expect(first.headers['x-cache']).toBe('MISS');
     expect(miss).toEqual({ hits: 0, misses: 1 });
     expect(first.body.items.map((item: { id: number }) => item.id)).toEqual([1, 3, 4]);
-    expectFreshTtl(await redis.pttl('sample:http:GET:/catalog/featured'), 30_000);
+    expectFreshTtl(await sample.redis.pttl('sample:http:GET:/catalog/featured'), 30_000);
 
-    const [second, hit] = await counted(app!, FEATURED, () => http().get('/catalog/featured').expect(200));
+    const [second, hit] = await counted(sample.app, FEATURED, () => http().get('/catalog/featured').expect(200));
     expect(second.headers['x-cache']).toBe('HIT');
     expect(hit).toEqual({ hits: 1, misses: 0 });
     expect(second.body).toEqual(first.body);
@@ -269,22 +261,24 @@ describe('sample app (built, as a child process): method decorators and the Cach
 
   it('the public route neither serves nor stores a request that carries Authorization or Cookie', async () => {
     const cached = await http().get('/catalog/featured').expect(200);
-    expect(await redis.exists('sample:http:GET:/catalog/featured')).toBe(1);
+    expect(await sample.redis.exists('sample:http:GET:/catalog/featured')).toBe(1);
     for (const [header, value] of [
       ['Authorization', 'Bearer alice'],
       ['Cookie', 'sid=alice'],
     ]) {
-      const [response, lookups] = await counted(app!, FEATURED, () => http().get('/catalog/featured').set(header, value).expect(200));
+      const [response, lookups] = await counted(sample.app, FEATURED, () => http().get('/catalog/featured').set(header, value).expect(200));
       expect(response.headers['x-cache']).toBeUndefined();
       expect(lookups).toEqual({ hits: 0, misses: 0 });
       expect(response.body.generatedAt).not.toBe(cached.body.generatedAt); // the handler ran
     }
-    expect(await redis.keys('sample:http:*featured*')).toEqual(['sample:http:GET:/catalog/featured']);
+    expect(await sample.redis.keys('sample:http:*featured*')).toEqual(['sample:http:GET:/catalog/featured']);
   });
 
   it('@CacheVary("authorization"): one cached page per caller, the header hashed into the key', async () => {
     const recommendations = (user: string) =>
-      counted(app!, RECOMMENDATIONS, () => http().get('/catalog/me/recommendations').set('Authorization', `Bearer ${user}`).expect(200));
+      counted(sample.app, RECOMMENDATIONS, () =>
+        http().get('/catalog/me/recommendations').set('Authorization', `Bearer ${user}`).expect(200),
+      );
     const [alice, aliceLookups] = await recommendations('alice');
     const [bob, bobLookups] = await recommendations('bob');
     const [aliceAgain, aliceAgainLookups] = await recommendations('alice');
@@ -301,15 +295,15 @@ describe('sample app (built, as a child process): method decorators and the Cach
     expect(aliceAgain.body).toEqual(alice.body);
     expect(bobAgain.body).toEqual(bob.body);
 
-    const keys = await redis.keys('sample:http:GET:/catalog/me/recommendations*');
+    const keys = await sample.redis.keys('sample:http:GET:/catalog/me/recommendations*');
     expect(keys).toHaveLength(2);
     expect(keys.join(' ')).not.toMatch(/alice|bob|Bearer/);
     await http().get('/catalog/me/recommendations').expect(401); // errors are never stored
-    expect(await redis.keys('sample:http:GET:/catalog/me/recommendations*')).toHaveLength(2);
+    expect(await sample.redis.keys('sample:http:GET:/catalog/me/recommendations*')).toHaveLength(2);
   });
 
   it('logged no errors', () => {
-    expect(app!.logs).not.toMatch(/ERROR|WARN/);
+    expect(sample.app.logs).not.toMatch(/ERROR|WARN/);
   });
 });
 

@@ -1,28 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import type { CacheManager } from '@datapunk/nestjs-cache';
 import type { TestingModule } from '@nestjs/testing';
 import { bootCache } from './support/cache-app.js';
-import { RedisServer } from './support/redis-server.js';
+import { useRedisServer } from './support/redis-fixture.js';
 
 describe('stampede protection', () => {
-  let server: RedisServer;
-  let redis: Redis;
+  const db = useRedisServer();
 
-  beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = new Redis(server.port, '127.0.0.1');
-  });
-
-  afterAll(async () => {
-    redis.disconnect();
-    await server.dispose();
-  });
-
-  beforeEach(() => redis.flushdb());
+  beforeEach(() => db.redis.flushdb());
 
   it('runs the loader once for 1,000 concurrent calls on a cold key in one process', async () => {
-    const { module, cache } = await bootCache({ namespace: 'stampede', redis: { url: server.url } });
+    const { module, cache } = await bootCache({ namespace: 'stampede', redis: { url: db.server.url } });
     let loads = 0;
     const loader = async () => {
       loads++;
@@ -36,7 +24,7 @@ describe('stampede protection', () => {
   });
 
   it('gives every concurrent caller the same error when the loader fails, and caches nothing', async () => {
-    const { module, cache } = await bootCache({ namespace: 'stampede', redis: { url: server.url } });
+    const { module, cache } = await bootCache({ namespace: 'stampede', redis: { url: db.server.url } });
     let loads = 0;
     const failure = new Error('backend down');
     const loader = async () => {
@@ -47,13 +35,13 @@ describe('stampede protection', () => {
     const outcomes = await Promise.allSettled(Array.from({ length: 100 }, () => cache.getOrSet('failing', loader)));
     expect(loads).toBe(1);
     expect(outcomes.every((outcome) => outcome.status === 'rejected' && outcome.reason === failure)).toBe(true);
-    expect(await redis.exists('stampede:failing')).toBe(0);
+    expect(await db.redis.exists('stampede:failing')).toBe(0);
     await module.close();
   });
 
   it('with the lock, runs the loader once across instances on separate connections', async () => {
     const instances: Array<{ module: TestingModule; cache: CacheManager }> = [];
-    for (let i = 0; i < 4; i++) instances.push(await bootCache({ namespace: 'fleet', redis: { url: server.url }, lock: true }));
+    for (let i = 0; i < 4; i++) instances.push(await bootCache({ namespace: 'fleet', redis: { url: db.server.url }, lock: true }));
     let loads = 0;
     const loader = async () => {
       loads++;
@@ -63,13 +51,13 @@ describe('stampede protection', () => {
     const results = await Promise.all(instances.flatMap(({ cache }) => Array.from({ length: 25 }, () => cache.getOrSet('report', loader))));
     expect(loads).toBe(1);
     expect(new Set(results)).toEqual(new Set(['computed once']));
-    expect(await redis.exists('fleet:__lock__:report')).toBe(0); // released
+    expect(await db.redis.exists('fleet:__lock__:report')).toBe(0); // released
     for (const { module } of instances) await module.close();
   });
 
   it('without the lock, each instance runs its own loader', async () => {
     const instances: Array<{ module: TestingModule; cache: CacheManager }> = [];
-    for (let i = 0; i < 3; i++) instances.push(await bootCache({ namespace: 'nolock', redis: { url: server.url } }));
+    for (let i = 0; i < 3; i++) instances.push(await bootCache({ namespace: 'nolock', redis: { url: db.server.url } }));
     let loads = 0;
     const loader = async () => {
       loads++;
@@ -82,11 +70,11 @@ describe('stampede protection', () => {
   });
 
   it('a waiter runs the loader itself when the holder never delivers within maxWait', async () => {
-    const { module, cache } = await bootCache({ namespace: 'orphan', redis: { url: server.url }, lock: { ttl: '5s', maxWait: 200 } });
-    await redis.set('orphan:__lock__:k', 'someone-elses-token', 'PX', 5000); // a holder that died
+    const { module, cache } = await bootCache({ namespace: 'orphan', redis: { url: db.server.url }, lock: { ttl: '5s', maxWait: 200 } });
+    await db.redis.set('orphan:__lock__:k', 'someone-elses-token', 'PX', 5000); // a holder that died
     expect(await cache.getOrSet('k', () => 'own value')).toBe('own value');
-    expect(await redis.get('orphan:k')).toBe('"own value"');
-    expect(await redis.get('orphan:__lock__:k')).toBe('someone-elses-token'); // not ours to release
+    expect(await db.redis.get('orphan:k')).toBe('"own value"');
+    expect(await db.redis.get('orphan:__lock__:k')).toBe('someone-elses-token'); // not ours to release
     await module.close();
   });
 });
