@@ -83,6 +83,27 @@ describe('CacheManager on a real Redis', () => {
     expect(await db.redis.dbsize()).toBe(0);
   });
 
+  it('keeps the order of commands issued in one tick', async () => {
+    const results = await Promise.all([
+      cache.set('seq', 1),
+      cache.invalidate('seq'),
+      cache.set('seq', 2),
+      cache.get('seq'),
+      cache.invalidate('seq'),
+      cache.has('seq'),
+    ]);
+    expect(results).toEqual([undefined, 1, undefined, 2, 1, false]);
+  });
+
+  it('sends the commands of one tick in one write', async () => {
+    // Redis counts the reads it makes from sockets: unbatched, 100 commands take about 100 reads.
+    const reads = async (): Promise<number> => Number(/total_reads_processed:(\d+)/.exec(await redis.info('stats'))![1]);
+    await cache.get('warm'); // connected, not in a reconnect
+    const before = await reads();
+    await Promise.all(Array.from({ length: 100 }, (_, index) => cache.get(`batch:${index}`)));
+    expect((await reads()) - before).toBeLessThanOrEqual(5); // 100 GETs, INFO, slack for a split write
+  });
+
   it('getOrSet loads once, then serves the stored value', async () => {
     let loads = 0;
     const loader = async () => ({ n: ++loads });

@@ -3,6 +3,7 @@ import { Cluster } from 'ioredis';
 import type { RateLimitedLogger } from '../logging/rate-limited-logger.js';
 import type { CacheStore, StoreEntry } from './cache-store.interface.js';
 import type { RedisClient, RedisConnection } from './redis-connection.js';
+import { TickWriteBatch } from './tick-write-batch.js';
 
 const SCAN_BATCH = 1000;
 
@@ -15,22 +16,27 @@ export class RedisStore implements CacheStore {
   private readonly client: RedisClient;
   private readonly owned: boolean;
   private readonly isCluster: boolean;
+  /** Held before each command so that one tick's commands leave in one write (none on a Cluster). */
+  private readonly batch?: TickWriteBatch;
   private connecting?: Promise<void>;
 
   constructor(connection: RedisConnection, logger: RateLimitedLogger) {
     this.client = connection.client;
     this.owned = connection.owned;
     this.isCluster = connection.client instanceof Cluster;
+    if (!(connection.client instanceof Cluster)) this.batch = new TickWriteBatch(connection.client);
     // Without a listener ioredis prints every connection error to stderr; ours are rate-limited.
     if (this.owned) this.client.on('error', (error: Error) => logger.warn('redis-connection', `Redis connection error: ${error.message}`));
   }
 
   get(key: string): Promise<string | null> {
+    this.batch?.hold();
     return this.client.get(key); // no extra async layer: this is the hot path
   }
 
   async mget(keys: readonly string[]): Promise<Array<string | null>> {
     if (keys.length === 0) return [];
+    this.batch?.hold();
     if (!this.isCluster) return this.client.mget(keys as string[]);
     // A cluster refuses MGET across slots (CROSSSLOT): one MGET per slot, answers put back in the order asked.
     const values = new Array<string | null>(keys.length);
@@ -44,6 +50,7 @@ export class RedisStore implements CacheStore {
   }
 
   set(key: string, value: string, ttlMs: number): Promise<unknown> {
+    this.batch?.hold();
     return this.client.set(key, value, 'PX', ttlMs); // no extra async layer: this is the hot path
   }
 
@@ -56,6 +63,7 @@ export class RedisStore implements CacheStore {
       await Promise.all(entries.map(({ key, value, ttlMs }) => this.client.set(key, value, 'PX', ttlMs)));
       return;
     }
+    this.batch?.hold();
     const pipeline = this.client.pipeline();
     for (const { key, value, ttlMs } of entries) pipeline.set(key, value, 'PX', ttlMs);
     const results = (await pipeline.exec()) ?? [];
@@ -65,6 +73,7 @@ export class RedisStore implements CacheStore {
 
   async delete(keys: readonly string[]): Promise<number> {
     if (keys.length === 0) return 0;
+    this.batch?.hold();
     if (!this.isCluster) return this.client.unlink(...keys);
     // A cluster refuses UNLINK across slots (CROSSSLOT): one UNLINK per slot.
     const counts = await Promise.all(bySlot(keys).map((positions) => this.client.unlink(...positions.map((position) => keys[position]))));
@@ -72,10 +81,12 @@ export class RedisStore implements CacheStore {
   }
 
   async has(key: string): Promise<boolean> {
+    this.batch?.hold();
     return (await this.client.exists(key)) === 1;
   }
 
   async ttl(key: string): Promise<number | undefined> {
+    this.batch?.hold();
     const millis = await this.client.pttl(key);
     if (millis === -2) return undefined;
     return millis === -1 ? Number.POSITIVE_INFINITY : millis;
@@ -100,10 +111,12 @@ export class RedisStore implements CacheStore {
   }
 
   async acquireLock(key: string, token: string, ttlMs: number): Promise<boolean> {
+    this.batch?.hold();
     return (await this.client.set(key, token, 'PX', ttlMs, 'NX')) === 'OK';
   }
 
   async releaseLock(key: string, token: string): Promise<void> {
+    this.batch?.hold();
     await this.client.eval(RELEASE_LOCK_SCRIPT, 1, key, token);
   }
 
