@@ -97,7 +97,7 @@ describe('CacheManager on a real Redis', () => {
 
   it('sends the commands of one tick in one write', async () => {
     // Redis counts the reads it makes from sockets: unbatched, 100 commands take about 100 reads.
-    const reads = async (): Promise<number> => Number(/total_reads_processed:(\d+)/.exec(await redis.info('stats'))![1]);
+    const reads = async (): Promise<number> => Number(/total_reads_processed:(\d+)/.exec(await db.redis.info('stats'))![1]);
     await cache.get('warm'); // connected, not in a reconnect
     const before = await reads();
     await Promise.all(Array.from({ length: 100 }, (_, index) => cache.get(`batch:${index}`)));
