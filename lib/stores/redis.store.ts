@@ -6,6 +6,11 @@ import type { RedisClient, RedisConnection } from './redis-connection.js';
 import { TickWriteBatch } from './tick-write-batch.js';
 
 const SCAN_BATCH = 1000;
+/**
+ * Lone cluster writes in flight at once in an mset: enough to keep every master busy, few enough that a
+ * large mset on a slow host does not leave its last commands waiting out their timeout behind the rest.
+ */
+const CLUSTER_WRITE_WINDOW = 256;
 
 /** Deletes the lock only while it still holds the caller's token (atomic on the server). */
 const RELEASE_LOCK_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
@@ -57,10 +62,13 @@ export class RedisStore implements CacheStore {
   async mset(entries: ReadonlyArray<StoreEntry>): Promise<void> {
     if (entries.length === 0) return;
     if (this.isCluster) {
-      // One SET PX per entry, all in flight at once. Not MSET: it has no TTL. Not a pipeline per slot: keys rarely
-      // share a slot, and ioredis follows MOVED or a failover for each lone command, but for a cluster pipeline
-      // only when every command in it failed alike (one that half-applied its writes just fails).
-      await Promise.all(entries.map(({ key, value, ttlMs }) => this.client.set(key, value, 'PX', ttlMs)));
+      // One SET PX per entry, a window of them in flight at once. Not MSET: it has no TTL. Not a pipeline per slot:
+      // keys rarely share a slot, and ioredis follows MOVED or a failover for each lone command, but for a cluster
+      // pipeline only when every command in it failed alike (one that half-applied its writes just fails).
+      for (let start = 0; start < entries.length; start += CLUSTER_WRITE_WINDOW) {
+        const window = entries.slice(start, start + CLUSTER_WRITE_WINDOW);
+        await Promise.all(window.map(({ key, value, ttlMs }) => this.client.set(key, value, 'PX', ttlMs)));
+      }
       return;
     }
     this.batch?.hold();
