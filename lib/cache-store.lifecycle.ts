@@ -26,7 +26,10 @@ export class CacheStoreLifecycle implements OnModuleInit, OnModuleDestroy {
       await this.store.connect();
     } catch (error) {
       const failure = CacheError.wrap('connect', undefined, error);
-      if (this.options.failOnStartup) throw failure;
+      if (this.options.failOnStartup) {
+        await this.store.close(); // Nest calls no onModuleDestroy after a failed init: stop the reconnect loop here
+        throw failure;
+      }
       this.logger.warn(`Redis is not reachable at startup (${failure.message}); the cache will serve once it is`);
     }
   }

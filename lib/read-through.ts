@@ -117,10 +117,14 @@ export class ReadThrough {
       return value;
     }
     const startedAt = performance.now();
-    const write = this.store.set(fullKey, raw, ttlMs).then(
-      () => this.metrics.observe('set', 'ok', startedAt),
-      (error: unknown) => this.failures.failedOpen('set', key, error, startedAt), // never thrown over a good value
-    );
+    // Never rejects, whatever the store or the reporting does: a good value is never thrown away over its write.
+    const write = Promise.resolve()
+      .then(() => this.store.set(fullKey, raw, ttlMs))
+      .then(
+        () => this.metrics.observe('set', 'ok', startedAt),
+        (error: unknown) => this.failures.failedOpen('set', key, error, startedAt),
+      )
+      .catch(() => undefined);
     await settledWithin(write, budgetLeftMs);
     return value;
   }

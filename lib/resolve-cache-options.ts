@@ -61,13 +61,13 @@ function positiveInteger(option: string, value: unknown): number {
   return value as number;
 }
 
-/** `lock: true`, or an object that turns the lock on unless it says `enabled: false`. */
+/** `lock: true` (or `{ enabled: true, … }`) turns it on for every read-through; the object's settings also serve per-call locks. */
 function resolveLock(lock: CacheModuleOptions['lock']): ResolvedCacheOptions['lock'] {
   if (lock !== undefined && typeof lock !== 'boolean' && (typeof lock !== 'object' || lock === null))
     throw configError(`option "lock" must be a boolean or { enabled?, ttl?, maxWait? }, got ${JSON.stringify(lock)}`);
   const settings = typeof lock === 'object' ? lock : { enabled: lock === true };
   return {
-    enabled: optionalBoolean('lock.enabled', settings.enabled) ?? true,
+    enabled: optionalBoolean('lock.enabled', settings.enabled) ?? false,
     ttlMs: parseTtl(settings.ttl ?? '10s', 'configure', undefined, 'option "lock.ttl"'),
     maxWaitMs: parseTtl(settings.maxWait ?? '5s', 'configure', undefined, 'option "lock.maxWait"'),
     pollMs: 20,
@@ -110,8 +110,8 @@ function resolveRedis(redis: CacheRedisOptions): ResolvedRedisOptions {
     }
     return { mode: 'url', url: redis.url, options: { ...redis.options } };
   }
-  const { host, port, path } = redis.options ?? {};
-  if (redis.host === undefined && redis.port === undefined && host === undefined && port === undefined && path === undefined) {
+  // `redis: {}` names nothing; `redis: { options: { password } }` is ioredis's own default address, as ioredis reads it.
+  if (redis.host === undefined && redis.port === undefined && Object.keys(redis.options ?? {}).length === 0) {
     throw configError(
       'option "redis" names no server: give "url", "host"/"port", "client", "cluster" or "sentinels" (or leave "redis" out for the embedded store)',
     );

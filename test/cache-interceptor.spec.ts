@@ -89,6 +89,24 @@ class ApiController {
     return { n: this.clock.next() };
   }
 
+  @Get('ttl-async')
+  @CacheTTL(async () => '4s')
+  ttlAsync() {
+    return { n: this.clock.next() };
+  }
+
+  @Get('ttl-invalid')
+  @CacheTTL(() => 0)
+  ttlInvalid() {
+    return { n: this.clock.next() };
+  }
+
+  @Get('me-and-lang')
+  @CacheVary('authorization', (req: { query: { lang?: string } }) => req.query.lang)
+  meAndLang(@Req() req: { headers: Record<string, string> }) {
+    return { user: req.headers.authorization, n: this.clock.next() };
+  }
+
   @Get('no-store-response')
   @Header('Cache-Control', 'no-store')
   noStoreResponse() {
@@ -260,6 +278,26 @@ describe.each([
   it('uses @CacheKey and @CacheTTL', async () => {
     await http().get('/api/fixed').expect(200);
     expect(await redis.pttl('web:http:GET:the-fixed-key')).toBeLessThanOrEqual(2000);
+  });
+
+  it('awaits a @CacheTTL function that returns a promise; one that yields no valid TTL leaves the route uncached', async () => {
+    await http().get('/api/ttl-async').expect(200);
+    const pttl = await redis.pttl('web:http:GET:/api/ttl-async');
+    expect(pttl).toBeGreaterThan(2000);
+    expect(pttl).toBeLessThanOrEqual(4000);
+    const first = await http().get('/api/ttl-invalid').expect(200);
+    const second = await http().get('/api/ttl-invalid').expect(200);
+    expect(second.body.n).not.toBe(first.body.n);
+    expect(first.headers['x-cache']).toBeUndefined();
+  });
+
+  it('caches per user when the credential header is varied on, even if a vary function names nothing', async () => {
+    const alice = await http().get('/api/me-and-lang').set('Authorization', 'Bearer alice').expect(200);
+    const aliceAgain = await http().get('/api/me-and-lang').set('Authorization', 'Bearer alice').expect(200);
+    const bob = await http().get('/api/me-and-lang').set('Authorization', 'Bearer bob').expect(200);
+    expect(aliceAgain.headers['x-cache']).toBe('HIT');
+    expect(aliceAgain.body).toEqual(alice.body);
+    expect(bob.body.user).toBe('Bearer bob');
   });
 
   it('takes a TTL from a function of the context', async () => {

@@ -5,7 +5,7 @@ import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { CacheError, CacheManager, CacheModule, type CacheModuleOptions } from '@datapunk/nestjs-cache';
 import { bootCache } from './support/cache-app.js';
-import { freePort } from './support/redis-server.js';
+import { freePort, RedisServer } from './support/redis-server.js';
 import { useRedisServer } from './support/redis-fixture.js';
 
 @Injectable()
@@ -149,6 +149,36 @@ describe('CacheModule', () => {
     await module.close();
 
     await expect(bootCache({ namespace: 'down', redis: redisOptions, failOnStartup: true })).rejects.toThrow(/connect/);
+  });
+
+  it('with failOnStartup, a failed boot leaves no client reconnecting behind it', async () => {
+    const server = await RedisServer.start();
+    await server.stop(); // its port, with nothing listening yet
+    try {
+      const options = { namespace: 'strict', redis: { url: server.url, options: { connectionName: 'strict-boot' } }, failOnStartup: true };
+      await expect(bootCache(options)).rejects.toThrow(/connect/);
+      await server.launch();
+      const probe = new Redis(server.port, '127.0.0.1');
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 1500)); // three times the longest reconnect backoff
+        expect(await clientsNamed(probe, 'strict-boot')).toBe(0);
+      } finally {
+        probe.disconnect();
+      }
+    } finally {
+      await server.dispose();
+    }
+  });
+
+  it.each<[string, CacheModuleOptions['redis']]>([
+    ['ioredis options alone (its default address)', { options: { password: 'secret' } }],
+    ['Sentinel settings inside ioredis options', { options: { sentinels: [{ host: '127.0.0.1', port: 26379 }], name: 'mymaster' } }],
+    ['a Unix socket path', { options: { path: '/tmp/redis.sock' } }],
+    ['a port alone', { port: 6379 }],
+  ])('accepts %s', async (_label, redis) => {
+    const module = await Test.createTestingModule({ imports: [CacheModule.forRoot({ namespace: 'ok', redis })] }).compile();
+    expect(module.get(CacheManager).namespace).toBe('ok');
+    await module.close();
   });
 
   it.each<[string, Record<string, unknown>, RegExp]>([

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import calculateSlot from 'cluster-key-slot';
 import { Cluster, Redis } from 'ioredis';
-import type { TestingModule } from '@nestjs/testing';
-import type { CacheManager } from '@datapunk/nestjs-cache';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { CacheManager, CacheModule } from '@datapunk/nestjs-cache';
+import { metricValue } from './faults/fault-harness.js';
 import { bootCache } from './support/cache-app.js';
 import { RedisCluster, command } from './support/redis-cluster.js';
 
@@ -177,4 +178,36 @@ describe('CacheManager on a real 3-master Redis Cluster', () => {
     expect(await command(targetPort, 'get', 'orders:moving')).toBe('{"v":2}');
     expect(await cache.invalidate(['moving', 'other:1'])).toBe(1);
   });
+
+  it('used before the module initialised (a constructor, a factory): fails open, connects, then serves', async () => {
+    const early = await Test.createTestingModule({
+      imports: [CacheModule.forRoot({ namespace: 'early', redis: { cluster: { nodes: cluster.nodes } } })],
+    }).compile();
+    try {
+      const earlyCache = early.get(CacheManager);
+      for (let i = 0; i < 10; i++) expect(await earlyCache.getOrSet('k', () => 'loader')).toBe('loader');
+      expect(await metricValue('cache_circuit_state', { namespace: 'early' })).toBe(0); // nothing was tried: no breaker failures
+      await eventually(
+        async () =>
+          await earlyCache.set('k', 'cached').then(
+            () => true,
+            () => false,
+          ),
+        5000,
+      );
+      expect(await earlyCache.getOrSet('k', () => 'loader')).toBe('cached');
+      expect(await raw.get('early:k')).toBe('"cached"');
+    } finally {
+      await early.close();
+    }
+  });
 });
+
+/** Polls `probe` every 50 ms until it returns true; fails after `timeoutMs`. */
+async function eventually(probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}

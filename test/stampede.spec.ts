@@ -72,9 +72,22 @@ describe('stampede protection', () => {
   it('a waiter runs the loader itself when the holder never delivers within maxWait', async () => {
     const { module, cache } = await bootCache({ namespace: 'orphan', redis: { url: db.server.url }, lock: { ttl: '5s', maxWait: 200 } });
     await db.redis.set('orphan:__lock__:k', 'someone-elses-token', 'PX', 5000); // a holder that died
-    expect(await cache.getOrSet('k', () => 'own value')).toBe('own value');
+    expect(await cache.getOrSet('k', () => 'own value', { lock: true })).toBe('own value');
     expect(await db.redis.get('orphan:k')).toBe('"own value"');
     expect(await db.redis.get('orphan:__lock__:k')).toBe('someone-elses-token'); // not ours to release
     await module.close();
+  });
+
+  it('module lock settings without enabled: true only tune per-call locks', async () => {
+    const { module, cache } = await bootCache({ namespace: 'tuned', redis: { url: db.server.url }, lock: { maxWait: '3s' } });
+    try {
+      await db.redis.set('tuned:__lock__:k', 'someone-elses-token', 'PX', 5000);
+      const startedAt = performance.now();
+      expect(await cache.getOrSet('k', () => 'loaded')).toBe('loaded');
+      expect(performance.now() - startedAt).toBeLessThan(1500); // did not wait the 3 s for the lock holder
+      expect(await db.redis.get('tuned:k')).toBe('"loaded"');
+    } finally {
+      await module.close();
+    }
   });
 });

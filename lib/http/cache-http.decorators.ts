@@ -12,8 +12,8 @@ export type CacheVarySource = string | ((request: any) => string | undefined);
 /** A fixed cache key for a route (instead of its URL), as in @nestjs/cache-manager. */
 export const CacheKey = (key: string) => SetMetadata(CACHE_KEY_METADATA, key);
 
-/** A route's TTL, or (as in @nestjs/cache-manager) a function of the request's context that returns one. */
-export type CacheTtlSetting = Ttl | ((context: ExecutionContext) => Ttl);
+/** A route's TTL, or (as in @nestjs/cache-manager) a function of the request's context that returns one, or a promise of one. */
+export type CacheTtlSetting = Ttl | ((context: ExecutionContext) => Ttl | Promise<Ttl>);
 
 /** The TTL of a route's cached responses: milliseconds or `'30s'`/`'5m'`, or a function of the context. */
 export const CacheTTL = (ttl: CacheTtlSetting) => {

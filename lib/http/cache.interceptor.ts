@@ -3,6 +3,7 @@ import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import { lastValueFrom, of, type Observable } from 'rxjs';
 import { CacheManager } from '../cache-manager.js';
+import { RateLimitedLogger } from '../logging/rate-limited-logger.js';
 import {
   CACHE_KEY_METADATA,
   CACHE_TTL_METADATA,
@@ -31,6 +32,8 @@ export class CacheInterceptor implements NestInterceptor {
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
+  private readonly logger = new RateLimitedLogger('CacheInterceptor');
+
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<HttpRequest & { [INTERCEPTED]?: true }>();
@@ -44,12 +47,15 @@ export class CacheInterceptor implements NestInterceptor {
     const credentials = credentialHeaders(request);
     if (!variesOnCredentials(credentials, vary)) return next.handle();
     const varied = vary?.map((source) => (typeof source === 'function' ? source(request) : headerOf(request, source)) ?? '');
-    // A vary function that names nobody (no user id, no tenant) would put every credentialed caller under one key.
-    if (credentials.length > 0 && vary?.some((source, i) => typeof source === 'function' && varied![i] === '')) return next.handle();
+    // A vary function that names nobody (no user id, no tenant) would put every credentialed caller under one key,
+    // unless the credential headers themselves are part of the key.
+    if (!keyedByCredentials(credentials, vary) && vary?.some((source, i) => typeof source === 'function' && varied![i] === ''))
+      return next.handle();
 
     const key = this.keyOf(request, this.reflector.getAllAndOverride<string | undefined>(CACHE_KEY_METADATA, targets), varied);
-    const ttlSetting = this.reflector.getAllAndOverride<CacheTtlSetting | undefined>(CACHE_TTL_METADATA, targets);
-    const ttlMs = this.cache.ttlOf(typeof ttlSetting === 'function' ? ttlSetting(context) : ttlSetting, key, 'set');
+    const route = `${context.getClass().name}.${context.getHandler().name}`;
+    const ttlMs = await this.ttlOf(context, key, route);
+    if (ttlMs === undefined) return next.handle();
     const run = () => lastValueFrom(next.handle(), { defaultValue: undefined });
     let ranHandler = false;
     const entry = await this.cache.cached<CachedResponse>(
@@ -62,12 +68,29 @@ export class CacheInterceptor implements NestInterceptor {
           unshareable.add(entry);
         return entry;
       },
-      { label: `${context.getClass().name}.${context.getHandler().name}`, ttlFor: (entry) => (unshareable.has(entry) ? undefined : ttlMs) },
+      { label: route, ttlFor: (entry) => (unshareable.has(entry) ? undefined : ttlMs) },
     );
     // A response that may not be stored may not be shared either: a caller that joined its flight runs its own handler.
     if (!ranHandler && unshareable.has(entry)) return of(await run());
     this.adapterHost.httpAdapter.setHeader(response, 'X-Cache', ranHandler ? 'MISS' : 'HIT');
     return of(entry.body);
+  }
+
+  /**
+   * The route's TTL in ms. A @CacheTTL function may return a promise (as the peer's may); one that yields no valid
+   * TTL leaves this request uncached (logged), rather than failing a request the handler could serve.
+   */
+  private async ttlOf(context: ExecutionContext, key: string, route: string): Promise<number | undefined> {
+    const setting = this.reflector.getAllAndOverride<CacheTtlSetting | undefined>(CACHE_TTL_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    try {
+      return this.cache.ttlOf(typeof setting === 'function' ? await setting(context) : setting, key, 'set');
+    } catch (error) {
+      this.logger.warn(`ttl:${route}`, `@CacheTTL of ${route}: ${(error as Error).message}; serving uncached`);
+      return undefined;
+    }
   }
 
   /** `http:GET:<url or @CacheKey>[:<hash of the varied values>]`. */
@@ -85,6 +108,12 @@ interface CachedResponse {
 
 /** Envelopes of responses that must be neither stored nor shared with concurrent callers. */
 const unshareable = new WeakSet<CachedResponse>();
+
+/** Whether every credential header the request carries is itself a vary source (so it is part of the key). */
+function keyedByCredentials(credentials: string[], vary: CacheVarySource[] | undefined): boolean {
+  const headers = new Set((vary ?? []).filter((source) => typeof source === 'string').map((source) => source.toLowerCase()));
+  return credentials.every((name) => headers.has(name));
+}
 
 /** The credential headers a request carries. */
 function credentialHeaders(request: HttpRequest): string[] {

@@ -15,6 +15,7 @@ export function createCacheStore(options: ResolvedCacheOptions, metrics: CacheMe
   const logger = new RateLimitedLogger(`CacheStore:${options.namespace}`);
   const connection = createRedisConnection(options.redis, options.operationTimeoutMs);
   const { client } = connection;
+  const store = new RedisStore(connection, logger);
   const breaker = new CircuitBreaker(
     options.circuitBreaker ?? { failureThreshold: Number.POSITIVE_INFINITY, cooldownMs: 0 },
     (state: CircuitState) => {
@@ -23,11 +24,17 @@ export function createCacheStore(options: ResolvedCacheOptions, metrics: CacheMe
     },
   );
   metrics.circuit('closed');
-  // A Cluster's offline queue has no timeout (its commands get one only once sent to a node): a cluster that is not
-  // ready is down. A single client's queue honours commandTimeout, so only a lost connection counts as down there.
+  // A Cluster's offline queue has no timeout (its commands get one only once sent to a node), so a cluster that is
+  // not ready is down; one not yet connecting (lazy, used before the module initialised) is started. A single
+  // client's queue honours commandTimeout, so only a lost connection counts as down there.
   const isDown =
-    client instanceof Cluster ? () => client.status !== 'ready' : () => client.status === 'reconnecting' || client.status === 'end';
-  return new ResilientStore(new RedisStore(connection, logger), breaker, isDown);
+    client instanceof Cluster
+      ? () => {
+          if (client.status === 'wait') void store.connect().catch(() => undefined);
+          return client.status !== 'ready';
+        }
+      : () => client.status === 'reconnecting' || client.status === 'end';
+  return new ResilientStore(store, breaker, isDown);
 }
 
 function circuitMessage(state: CircuitState): string {

@@ -37,7 +37,11 @@ export function createRedisConnection(redis: ResolvedRedisOptions, operationTime
   }
 }
 
+/** At most one reconnect per this long for READONLY replies, so a stale address (still a replica) does not churn. */
+const READONLY_RECONNECT_INTERVAL_MS = 5000;
+
 function clientDefaults(operationTimeoutMs: number): RedisOptions {
+  let lastReadonlyReconnect = Number.NEGATIVE_INFINITY;
   return {
     lazyConnect: true,
     // No command waits longer than the budget, whether Redis is slow, hung or unreachable.
@@ -50,6 +54,10 @@ function clientDefaults(operationTimeoutMs: number): RedisOptions {
     // After a failover the old master answers READONLY: reconnect, so the next command reaches the new master
     // (Sentinel is asked again; a DNS name may point elsewhere by now). The failed write is reported, not resent:
     // resending to a server that is still a replica would loop until the timeout and hide the real cause.
-    reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 1 : false),
+    reconnectOnError: (error: Error) => {
+      if (!error.message.startsWith('READONLY') || performance.now() - lastReadonlyReconnect < READONLY_RECONNECT_INTERVAL_MS) return false;
+      lastReadonlyReconnect = performance.now();
+      return 1;
+    },
   };
 }

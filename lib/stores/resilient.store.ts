@@ -86,13 +86,13 @@ export class ResilientStore implements CacheStore {
     return this.refusal() ?? command().then(this.passed, this.failed);
   }
 
-  /** A rejection to return instead of sending, or undefined to go ahead. */
+  /**
+   * A rejection to return instead of sending, or undefined to go ahead. A known-down connection is
+   * checked first and is not a breaker failure: nothing was tried (and a half-open probe is not used up).
+   */
   private refusal(): Promise<never> | undefined {
+    if (this.isDown()) return Promise.reject(new ConnectionDownError());
     if (!this.breaker.allow()) return Promise.reject(new CircuitOpenError());
-    if (this.isDown()) {
-      this.breaker.failure();
-      return Promise.reject(new ConnectionDownError());
-    }
     return undefined;
   }
 }
@@ -101,14 +101,15 @@ export class ResilientStore implements CacheStore {
 export function isOutage(error: unknown): boolean {
   if (!(error instanceof Error)) return true;
   if (error.name !== 'ReplyError') return true; // timeouts, connection errors, MaxRetriesPerRequestError
-  return /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|READONLY)/.test(error.message);
+  // Not READONLY: a replica still serves reads; the failed write is reported and the client reconnects.
+  return /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN)/.test(error.message);
 }
 
-/** Thrown instead of queueing a command while the client is reconnecting. */
+/** Thrown instead of queueing a command while the client is reconnecting (or a Cluster is not ready). */
 export class ConnectionDownError extends Error {
   override readonly name = 'ConnectionDownError';
 
   constructor() {
-    super('Redis connection is down (reconnecting)');
+    super('Redis connection is down (not connected or reconnecting)');
   }
 }

@@ -23,6 +23,7 @@ describe('faults: Redis in a state that refuses commands', () => {
     const master = await RedisServer.start(['--repl-diskless-sync-delay', '0']);
     const replica = await RedisServer.start(['--replicaof', '127.0.0.1', String(master.port)]);
     const raw = new Redis(master.port, '127.0.0.1');
+    const replicaInfo = new Redis(replica.port, '127.0.0.1');
     const { module, cache } = await bootCache({ namespace: 'ro', redis: { url: replica.url }, operationTimeout: BUDGET_MS });
     try {
       await raw.set('ro:present', '"from master"');
@@ -38,8 +39,28 @@ describe('faults: Redis in a state that refuses commands', () => {
       expect(readThrough.value).toBe('loaded');
       expect(readThrough.ms).toBeLessThan(MAX_CACHE_WAIT_MS);
       expect(await cache.getOrSet('present', () => 'not used')).toBe('from master');
+
+      // Under load, with write-backs failing READONLY all along: the client reconnects at most once per 5 s, the
+      // circuit stays closed, and reads of the present key keep coming from the cache.
+      const connections = async () => Number(/total_connections_received:(\d+)/.exec(await replicaInfo.info('stats'))![1]);
+      const connectionsBefore = await connections();
+      let presentCalls = 0;
+      let presentFromLoader = 0;
+      const deadline = performance.now() + 1500;
+      const worker = async (id: number) => {
+        for (let i = 0; performance.now() < deadline && i < 20_000; i++) {
+          if (i % 10 === 0) await cache.getOrSet(`miss:${id}:${i}`, () => 'fresh');
+          presentCalls++;
+          await cache.getOrSet('present', () => (presentFromLoader++, 'from master'));
+        }
+      };
+      await Promise.all(Array.from({ length: 16 }, (_, id) => worker(id)));
+      expect((await connections()) - connectionsBefore).toBeLessThanOrEqual(1);
+      expect(await metricValue('cache_circuit_state', { namespace: 'ro' })).toBe(0);
+      expect(presentFromLoader).toBeLessThan(presentCalls / 4);
     } finally {
       raw.disconnect();
+      replicaInfo.disconnect();
       await module.close();
       await Promise.all([replica.dispose(), master.dispose()]);
     }
