@@ -16,6 +16,9 @@ import { headerOf, isStorableResponse, type HttpRequest, type HttpResponse } fro
 /** Marks a request already handled, so a route under both a global and a local interceptor is cached once (not deadlocked on itself). */
 const INTERCEPTED = Symbol('datapunk.nestjs-cache.intercepted');
 
+/** The handler and its class, where route metadata is looked up. */
+type RouteTargets = Parameters<Reflector['getAllAndOverride']>[1];
+
 /** URLs longer than this are hashed so a key never outgrows the key limit. */
 const MAX_PLAIN_URL = 256;
 
@@ -54,7 +57,7 @@ export class CacheInterceptor implements NestInterceptor {
 
     const key = this.keyOf(request, this.reflector.getAllAndOverride<string | undefined>(CACHE_KEY_METADATA, targets), varied);
     const route = `${context.getClass().name}.${context.getHandler().name}`;
-    const ttlMs = await this.ttlOf(context, key, route);
+    const ttlMs = await this.ttlOf(context, targets, key, route);
     if (ttlMs === undefined) return next.handle();
     const run = () => lastValueFrom(next.handle(), { defaultValue: undefined });
     let ranHandler = false;
@@ -80,11 +83,8 @@ export class CacheInterceptor implements NestInterceptor {
    * The route's TTL in ms. A @CacheTTL function may return a promise (as the peer's may); one that yields no valid
    * TTL leaves this request uncached (logged), rather than failing a request the handler could serve.
    */
-  private async ttlOf(context: ExecutionContext, key: string, route: string): Promise<number | undefined> {
-    const setting = this.reflector.getAllAndOverride<CacheTtlSetting | undefined>(CACHE_TTL_METADATA, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+  private async ttlOf(context: ExecutionContext, targets: RouteTargets, key: string, route: string): Promise<number | undefined> {
+    const setting = this.reflector.getAllAndOverride<CacheTtlSetting | undefined>(CACHE_TTL_METADATA, targets);
     try {
       return this.cache.ttlOf(typeof setting === 'function' ? await setting(context) : setting, key, 'set');
     } catch (error) {
@@ -127,9 +127,7 @@ function credentialHeaders(request: HttpRequest): string[] {
 function variesOnCredentials(credentials: string[], vary: CacheVarySource[] | undefined): boolean {
   if (credentials.length === 0) return true;
   if (!vary) return false;
-  if (vary.some((source) => typeof source === 'function')) return true;
-  const varied = new Set(vary.map((source) => (source as string).toLowerCase()));
-  return credentials.every((name) => varied.has(name));
+  return vary.some((source) => typeof source === 'function') || keyedByCredentials(credentials, vary);
 }
 
 function hash(text: string): string {

@@ -22,10 +22,10 @@ export class CacheExplorer implements OnModuleInit {
       const { instance } = wrapper;
       if (!instance || typeof instance !== 'object') continue;
       // The instance's own class, not the wrapper's metatype: for useFactory that is the factory, for useValue null.
-      const cls = (instance as object).constructor;
+      const cls = instance.constructor;
       if (typeof cls !== 'function' || !Reflect.getMetadata(CACHED_CLASS, cls)) continue;
       const isStatic = wrapper.isDependencyTreeStatic() && !wrapper.isTransient;
-      bindMethodCache(isStatic ? (instance as object) : (cls.prototype as object), methodCache);
+      bindMethodCache(isStatic ? instance : (cls.prototype as object), methodCache);
     }
   }
 }
