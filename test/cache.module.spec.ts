@@ -7,6 +7,7 @@ import { CacheError, CacheManager, CacheModule, type CacheModuleOptions } from '
 import { bootCache } from './support/cache-app.js';
 import { freePort, RedisServer } from './support/redis-server.js';
 import { useRedisServer } from './support/redis-fixture.js';
+import { waitUntil } from './support/wait-until.js';
 
 @Injectable()
 class OrdersService {
@@ -123,7 +124,7 @@ describe('CacheModule', () => {
     await cache.set('k', 1);
     expect(await clientsNamed(db.redis, name)).toBe(1);
     await module.close();
-    await waitFor(async () => (await clientsNamed(db.redis, name)) === 0);
+    await waitUntil('the closed client to leave Redis', 3000, async () => (await clientsNamed(db.redis, name)) === 0);
   });
 
   it('serves the same API from the embedded store when no Redis is configured', async () => {
@@ -211,12 +212,4 @@ describe('CacheModule', () => {
 async function clientsNamed(redis: Redis, name: string): Promise<number> {
   const list = (await redis.client('LIST')) as string;
   return list.split('\n').filter((line) => line.includes(` name=${name} `)).length;
-}
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

@@ -8,6 +8,7 @@ import request from 'supertest';
 import type { Redis } from 'ioredis';
 import { parsePrometheusText, sampleValue } from './support/prometheus-text.js';
 import { useRedisServer } from './support/redis-fixture.js';
+import { waitUntil } from './support/wait-until.js';
 import { assertSampleAppBuilt, SampleAppProcess } from './support/sample-app-process.js';
 
 const KEYBOARD = { id: 1, name: 'Keyboard', price: 49 };
@@ -57,15 +58,6 @@ async function counted<T>(app: SampleAppProcess, cache: string, action: () => Pr
 function expectFreshTtl(pttl: number, ttlMs: number): void {
   expect(pttl).toBeGreaterThan(ttlMs * 0.8);
   expect(pttl).toBeLessThanOrEqual(ttlMs);
-}
-
-/** Polls `probe` every 50 ms until it returns true, for at most `timeoutMs`. */
-async function eventually(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** A redis-server, a raw client on it, and the built sample app running against it, for one describe block. */
@@ -163,7 +155,7 @@ describe('sample app (built, as a child process) on a real Redis', () => {
     expect(await otherClients()).toBeGreaterThanOrEqual(1);
     const exit = await sample.app.stop('SIGTERM', 10_000);
     expect(exit).toEqual({ code: 0, signal: null });
-    await eventually(async () => (await otherClients()) === 0, 5_000, "the app's Redis client closing");
+    await waitUntil("the app's Redis client closing", 5_000, async () => (await otherClients()) === 0);
     expect(sample.app.logs).not.toMatch(/ERROR/);
   });
 });

@@ -2,6 +2,11 @@ import { expect } from '@jest/globals';
 import { register } from 'prom-client';
 import { CacheError, type CacheManager } from '@datapunk/nestjs-cache';
 
+/** The operationTimeout the fault tests run with. */
+export const BUDGET_MS = 200;
+/** A call waits on Redis at most BUDGET_MS in all (a read-through: lookup and write-back); the rest is scheduling slack on a busy CI machine. */
+export const MAX_CACHE_WAIT_MS = BUDGET_MS + 200;
+
 /** The value of one labelled series in prom-client's default registry (0 when absent). */
 export async function metricValue(name: string, labels: Record<string, string>): Promise<number> {
   const metric = register.getSingleMetric(name);

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { RedisServer, freePort } from './redis-server.js';
+import { waitUntil } from './wait-until.js';
 
 const run = promisify(execFile);
 const HOST = '127.0.0.1';
@@ -125,19 +125,4 @@ export async function command(port: number, name: string, ...args: Array<string 
   } finally {
     redis.disconnect();
   }
-}
-
-/** Polls `condition` every 100 ms until it holds; errors count as "not yet" (a node starting or just killed). */
-export async function waitUntil(what: string, timeoutMs: number, condition: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      if (await condition()) return;
-    } catch (error) {
-      lastError = error;
-    }
-    await sleep(100);
-  }
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
 }

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { command, waitUntil, type NodeAddress } from './redis-cluster.js';
+import { command, type NodeAddress } from './redis-cluster.js';
 import { RedisServer } from './redis-server.js';
+import { waitUntil } from './wait-until.js';
 
 const HOST = '127.0.0.1';
 const QUORUM = 2;
