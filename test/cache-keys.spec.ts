@@ -1,6 +1,6 @@
-import { CacheError } from '../lib/cache-error.js';
-import { assertValidNamespace, CacheKeys, MAX_KEY_LENGTH } from '../lib/cache-keys.js';
-import { escapeGlob } from '../lib/stores/redis.store.js';
+import { CacheError } from '../lib/core/cache-error.js';
+import { assertValidNamespace, CacheKeys, MAX_KEY_LENGTH } from '../lib/core/cache-keys.js';
+import { escapeGlob } from '../lib/stores/redis/redis.store.js';
 
 describe('CacheKeys', () => {
   const keys = new CacheKeys('orders');

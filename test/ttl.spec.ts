@@ -1,5 +1,5 @@
-import { CacheError } from '../lib/cache-error.js';
-import { parseTtl } from '../lib/ttl.js';
+import { CacheError } from '../lib/core/cache-error.js';
+import { parseTtl } from '../lib/core/ttl.js';
 
 describe('parseTtl', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { SetMetadata, type ExecutionContext } from '@nestjs/common';
-import { parseTtl, type Ttl } from '../ttl.js';
+import { parseTtl, type Ttl } from '../core/ttl.js';
 
 export const CACHE_KEY_METADATA = 'datapunk:nestjs-cache:http-key';
 export const CACHE_TTL_METADATA = 'datapunk:nestjs-cache:http-ttl';

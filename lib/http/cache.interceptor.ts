@@ -2,8 +2,8 @@ import { Injectable, StreamableFile, type CallHandler, type ExecutionContext, ty
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import { lastValueFrom, of, type Observable } from 'rxjs';
-import { CacheManager } from '../cache-manager.js';
-import { RateLimitedLogger } from '../logging/rate-limited-logger.js';
+import { CacheManager } from '../core/cache-manager.js';
+import { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 import {
   CACHE_KEY_METADATA,
   CACHE_TTL_METADATA,

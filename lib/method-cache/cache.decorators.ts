@@ -1,6 +1,6 @@
-import { CacheError } from '../cache-error.js';
-import { assertValidNamespace } from '../cache-keys.js';
-import { parseTtl, type Ttl } from '../ttl.js';
+import { CacheError } from '../core/cache-error.js';
+import { assertValidNamespace } from '../core/cache-keys.js';
+import { parseTtl, type Ttl } from '../core/ttl.js';
 import type { CacheableOptions, CacheInvalidateOptions, CachePutOptions } from './method-cache.options.js';
 import { wrapMethod } from './method-binding.js';
 

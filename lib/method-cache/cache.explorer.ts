@@ -1,7 +1,7 @@
 import type { OnModuleInit } from '@nestjs/common';
 import type { DiscoveryService } from '@nestjs/core';
-import type { CacheManager } from '../cache-manager.js';
-import { RateLimitedLogger } from '../logging/rate-limited-logger.js';
+import type { CacheManager } from '../core/cache-manager.js';
+import { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 import { bindMethodCache, CACHED_CLASS } from './method-binding.js';
 import { MethodCache } from './method-cache.js';
 

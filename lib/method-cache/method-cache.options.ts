@@ -1,4 +1,4 @@
-import type { Ttl } from '../ttl.js';
+import type { Ttl } from '../core/ttl.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Args = any[];

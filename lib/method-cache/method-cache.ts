@@ -1,6 +1,6 @@
-import type { CacheManager } from '../cache-manager.js';
-import type { RateLimitedLogger } from '../logging/rate-limited-logger.js';
-import { parseTtl } from '../ttl.js';
+import type { CacheManager } from '../core/cache-manager.js';
+import type { RateLimitedLogger } from '../observability/rate-limited-logger.js';
+import { parseTtl } from '../core/ttl.js';
 import { defaultMethodKey } from './method-key.js';
 import type { CacheableOptions, CacheInvalidateOptions, CachePutOptions } from './method-cache.options.js';
 

@@ -1,13 +1,13 @@
 import { Cluster } from 'ioredis';
-import type { ResolvedCacheOptions } from '../cache-options.js';
-import { RateLimitedLogger } from '../logging/rate-limited-logger.js';
-import type { CacheMetrics } from '../metrics/cache-metrics.js';
+import type { ResolvedCacheOptions } from '../options/cache-options.js';
+import { RateLimitedLogger } from '../observability/rate-limited-logger.js';
+import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
 import { CircuitBreaker, type CircuitState } from '../resilience/circuit-breaker.js';
 import type { CacheStore } from './cache-store.interface.js';
 import { MemoryStore } from './memory.store.js';
-import { createRedisConnection } from './redis-connection.js';
-import { RedisStore } from './redis.store.js';
-import { ResilientStore } from './resilient.store.js';
+import { createRedisConnection } from './redis/redis-connection.js';
+import { RedisStore } from './redis/redis.store.js';
+import { ResilientStore } from '../resilience/resilient.store.js';
 
 /** The store the options ask for: Redis behind a circuit breaker, or the embedded in-process store. */
 export function createCacheStore(options: ResolvedCacheOptions, metrics: CacheMetrics): CacheStore {

@@ -1,5 +1,5 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import type { ResolvedRedisOptions } from '../cache-options.js';
+import type { ResolvedRedisOptions } from '../../options/cache-options.js';
 
 export type RedisClient = Redis | Cluster;
 

@@ -1,6 +1,6 @@
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions, SentinelAddress } from 'ioredis';
-import type { CacheSerializer } from './serialization/cache-serializer.interface.js';
-import type { Ttl } from './ttl.js';
+import type { CacheSerializer } from '../serialization/cache-serializer.interface.js';
+import type { Ttl } from '../core/ttl.js';
 
 /** Options of `CacheModule.forRoot()` / `forRootAsync()`. Validated once, at startup. */
 export interface CacheModuleOptions {

@@ -1,5 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
-import type { CacheModuleOptions } from './cache-options.js';
+import type { CacheModuleOptions } from '../options/cache-options.js';
 
 /** One builder call gives forRoot / forRootAsync (useFactory, useClass, useExisting, imports, inject) and isGlobal. */
 export const {

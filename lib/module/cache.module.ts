@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { ConfigurableModuleClass } from './cache.module-definition.js';
-import { CacheManager } from './cache-manager.js';
+import { CacheManager } from '../core/cache-manager.js';
 import { cacheProviders } from './cache.providers.js';
-import { cacheMetricTokens } from './metrics/cache-metrics.providers.js';
+import { cacheMetricTokens } from '../observability/metrics/cache-metrics.providers.js';
 
 /**
  * `CacheModule.forRoot(options)` or `CacheModule.forRootAsync({ imports, inject, useFactory, isGlobal })`

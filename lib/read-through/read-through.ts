@@ -1,8 +1,8 @@
-import type { EntryCodec } from './entry-codec.js';
-import type { FailureReporter } from './failure-reporter.js';
-import type { CacheMetrics } from './metrics/cache-metrics.js';
+import type { EntryCodec } from '../entry/entry-codec.js';
+import type { FailureReporter } from '../observability/failure-reporter.js';
+import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
 import type { StampedeLock } from './stampede-lock.js';
-import type { CacheStore } from './stores/cache-store.interface.js';
+import type { CacheStore } from '../stores/cache-store.interface.js';
 
 /** How one read-through call stores what it loads. */
 export interface ReadThroughPolicy<T> {

@@ -1,5 +1,6 @@
-import { CircuitBreaker, CircuitOpenError } from '../resilience/circuit-breaker.js';
-import type { CacheStore, StoreEntry } from './cache-store.interface.js';
+import { CircuitBreaker, CircuitOpenError } from './circuit-breaker.js';
+import type { CacheStore, StoreEntry } from '../stores/cache-store.interface.js';
+import { isOutage } from './redis-error-classifier.js';
 
 /**
  * Puts a circuit breaker in front of a store. Only failures that say Redis is unusable
@@ -95,14 +96,6 @@ export class ResilientStore implements CacheStore {
     if (!this.breaker.allow()) return Promise.reject(new CircuitOpenError());
     return undefined;
   }
-}
-
-/** Errors that mean "Redis is not usable right now", as opposed to a reply from a working server. */
-export function isOutage(error: unknown): boolean {
-  if (!(error instanceof Error)) return true;
-  if (error.name !== 'ReplyError') return true; // timeouts, connection errors, MaxRetriesPerRequestError
-  // Not READONLY: a replica still serves reads; the failed write is reported and the client reconnects.
-  return /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN)/.test(error.message);
 }
 
 /** Thrown instead of queueing a command while the client is reconnecting (or a Cluster is not ready). */

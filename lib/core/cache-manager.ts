@@ -1,13 +1,13 @@
 import type { CacheOperation } from './cache-error.js';
 import { assertValidNamespace, CacheKeys } from './cache-keys.js';
-import type { ResolvedCacheOptions } from './cache-options.js';
-import { EntryCodec } from './entry-codec.js';
-import { FailureReporter } from './failure-reporter.js';
-import type { RateLimitedLogger } from './logging/rate-limited-logger.js';
-import type { CacheMetrics } from './metrics/cache-metrics.js';
-import { ReadThrough, type ReadThroughPolicy } from './read-through.js';
-import { StampedeLock } from './stampede-lock.js';
-import type { CacheStore, StoreEntry } from './stores/cache-store.interface.js';
+import type { ResolvedCacheOptions } from '../options/cache-options.js';
+import { EntryCodec } from '../entry/entry-codec.js';
+import { FailureReporter } from '../observability/failure-reporter.js';
+import type { RateLimitedLogger } from '../observability/rate-limited-logger.js';
+import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
+import { ReadThrough, type ReadThroughPolicy } from '../read-through/read-through.js';
+import { StampedeLock } from '../read-through/stampede-lock.js';
+import type { CacheStore, StoreEntry } from '../stores/cache-store.interface.js';
 import { parseTtl, type Ttl } from './ttl.js';
 
 export interface SetOptions {

@@ -1,8 +1,8 @@
-import { CacheError, type CacheOperation } from './cache-error.js';
-import type { FailureReporter } from './failure-reporter.js';
-import type { CacheMetrics } from './metrics/cache-metrics.js';
-import type { CacheSerializer } from './serialization/cache-serializer.interface.js';
-import type { CacheStore } from './stores/cache-store.interface.js';
+import { CacheError, type CacheOperation } from '../core/cache-error.js';
+import type { FailureReporter } from '../observability/failure-reporter.js';
+import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
+import type { CacheSerializer } from '../serialization/cache-serializer.interface.js';
+import type { CacheStore } from '../stores/cache-store.interface.js';
 
 /** Values to stored strings and back, counting hits and misses and handling corrupt entries. */
 export class EntryCodec {

@@ -1,8 +1,8 @@
-import { CacheError } from './cache-error.js';
-import { assertValidNamespace } from './cache-keys.js';
+import { CacheError } from '../core/cache-error.js';
+import { assertValidNamespace } from '../core/cache-keys.js';
 import type { CacheModuleOptions, CacheRedisOptions, ResolvedCacheOptions, ResolvedRedisOptions } from './cache-options.js';
-import { JsonSerializer } from './serialization/json.serializer.js';
-import { parseTtl } from './ttl.js';
+import { JsonSerializer } from '../serialization/json.serializer.js';
+import { parseTtl } from '../core/ttl.js';
 
 const DEFAULT_TTL = '5m';
 const DEFAULT_MEMORY_MAX_ENTRIES = 10_000;

@@ -1,5 +1,5 @@
 import type { Counter, Gauge, Histogram } from 'prom-client';
-import type { CacheOperation } from '../cache-error.js';
+import type { CacheOperation } from '../../core/cache-error.js';
 import { PendingCount, trackPending, untrackPending } from './pending-counts.js';
 
 type Status = 'ok' | 'error';
@@ -109,20 +109,4 @@ export class CacheMetrics {
     }
     return series;
   }
-}
-
-/** A bounded, non-secret reason for an error label. */
-export function errorReason(error: unknown): string {
-  const cause = (error as { cause?: unknown })?.cause ?? error;
-  if (!(cause instanceof Error)) return 'other';
-  if (cause.name === 'CircuitOpenError') return 'circuit_open';
-  if (cause instanceof TypeError || cause instanceof SyntaxError) return 'serialization';
-  const message = cause.message;
-  if (/timed? ?out/i.test(message)) return 'timeout';
-  if (/^OOM/.test(message)) return 'oom';
-  if (/^READONLY/.test(message)) return 'readonly';
-  if (/^LOADING/.test(message)) return 'loading';
-  if (/ECONNREFUSED|Connection is closed|connection is down|ENOTFOUND|EHOSTUNREACH|ECONNRESET|max retries|writeable/i.test(message))
-    return 'connection';
-  return 'other';
 }

@@ -2,7 +2,7 @@ import type { Provider } from '@nestjs/common';
 import { Counter, Gauge, Histogram, register } from 'prom-client';
 import { CACHE_METRICS } from './cache-metric-names.js';
 import { flushPendingCounts } from './pending-counts.js';
-import { CacheError } from '../cache-error.js';
+import { CacheError } from '../../core/cache-error.js';
 
 /**
  * The token @willsoto/nestjs-prometheus gives a metric (`PROM_METRIC_<NAME>`), so an app can

@@ -1,5 +1,5 @@
 import { CacheError, type CacheOperation } from './cache-error.js';
-import { LOCK_SEGMENT } from './stampede-lock.js';
+import { LOCK_SEGMENT } from '../read-through/stampede-lock.js';
 
 /** Longest key a caller may pass (before the namespace is added). */
 export const MAX_KEY_LENGTH = 1024;

@@ -3,17 +3,17 @@ import { DiscoveryService } from '@nestjs/core';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import { CACHE_RESOLVED_OPTIONS, CACHE_STORE } from './cache.constants.js';
 import { CACHE_MODULE_OPTIONS } from './cache.module-definition.js';
-import { CacheManager } from './cache-manager.js';
-import type { CacheModuleOptions, ResolvedCacheOptions } from './cache-options.js';
-import { RateLimitedLogger } from './logging/rate-limited-logger.js';
-import { CACHE_METRICS } from './metrics/cache-metric-names.js';
-import { CacheMetrics } from './metrics/cache-metrics.js';
-import { cacheMetricProviders, metricToken } from './metrics/cache-metrics.providers.js';
-import { resolveCacheOptions } from './resolve-cache-options.js';
-import type { CacheStore } from './stores/cache-store.interface.js';
-import { createCacheStore } from './stores/create-cache-store.js';
+import { CacheManager } from '../core/cache-manager.js';
+import type { CacheModuleOptions, ResolvedCacheOptions } from '../options/cache-options.js';
+import { RateLimitedLogger } from '../observability/rate-limited-logger.js';
+import { CACHE_METRICS } from '../observability/metrics/cache-metric-names.js';
+import { CacheMetrics } from '../observability/metrics/cache-metrics.js';
+import { cacheMetricProviders, metricToken } from '../observability/metrics/cache-metrics.providers.js';
+import { resolveCacheOptions } from '../options/resolve-cache-options.js';
+import type { CacheStore } from '../stores/cache-store.interface.js';
+import { createCacheStore } from '../stores/create-cache-store.js';
 import { CacheStoreLifecycle } from './cache-store.lifecycle.js';
-import { CacheExplorer } from './method-cache/cache.explorer.js';
+import { CacheExplorer } from '../method-cache/cache.explorer.js';
 
 export const cacheProviders: Provider[] = [
   ...cacheMetricProviders,

@@ -1,7 +1,7 @@
 import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { CacheError } from './cache-error.js';
-import type { ResolvedCacheOptions } from './cache-options.js';
-import type { CacheStore } from './stores/cache-store.interface.js';
+import { CacheError } from '../core/cache-error.js';
+import type { ResolvedCacheOptions } from '../options/cache-options.js';
+import type { CacheStore } from '../stores/cache-store.interface.js';
 
 /**
  * Opens the store when its module initialises (verified with PING), so providers of importing modules can already

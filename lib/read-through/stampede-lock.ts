@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CacheStore } from './stores/cache-store.interface.js';
+import type { CacheStore } from '../stores/cache-store.interface.js';
 
 export interface StampedeLockSettings {
   /** How long a lock lives if its holder dies before releasing it. */

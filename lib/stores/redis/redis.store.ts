@@ -1,7 +1,7 @@
 import calculateSlot from 'cluster-key-slot';
 import { Cluster } from 'ioredis';
-import type { RateLimitedLogger } from '../logging/rate-limited-logger.js';
-import type { CacheStore, StoreEntry } from './cache-store.interface.js';
+import type { RateLimitedLogger } from '../../observability/rate-limited-logger.js';
+import type { CacheStore, StoreEntry } from '../cache-store.interface.js';
 import type { RedisClient, RedisConnection } from './redis-connection.js';
 import { TickWriteBatch } from './tick-write-batch.js';
 

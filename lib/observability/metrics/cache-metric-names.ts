@@ -12,7 +12,7 @@ export const CACHE_METRICS = {
   },
   errors: {
     name: 'cache_errors_total',
-    help: 'Cache operations that failed, by operation and reason (connection, timeout, circuit_open, oom, readonly, loading, serialization, corrupt, too_large, other).',
+    help: 'Cache operations that failed, by operation and reason (connection, timeout, circuit_open, oom, readonly, loading, cluster, serialization, corrupt, too_large, other).',
     labelNames: ['namespace', 'operation', 'reason'],
   },
   operations: {
