@@ -3,7 +3,15 @@ export { CacheManager, type CacheEntry, type GetOrSetOptions, type SetOptions } 
 export { Cacheable, CacheInvalidate, CachePut } from './method-cache/cache.decorators.js';
 export type { CacheableOptions, CacheInvalidateOptions, CachePutOptions } from './method-cache/method-cache.options.js';
 export { CacheError, type CacheOperation } from './core/cache-error.js';
-export type { CacheModuleOptions, CacheRedisOptions } from './options/cache-options.js';
+export type {
+  CacheModuleOptions,
+  CacheRedisOptions,
+  CompressionOption,
+  NamespaceOptions,
+  SerializerOption,
+} from './options/cache-options.js';
+export type { CompressionAlgorithm } from './serialization/compression/compressor.js';
+export type { CacheStore, KeyValueStore, LockStore, StoreEntry, StoreLifecycle } from './stores/cache-store.interface.js';
 export { CACHE_MODULE_OPTIONS, type CacheModuleAsyncOptions } from './module/cache.module-definition.js';
 export type { CacheSerializer } from './serialization/cache-serializer.interface.js';
 export { JsonSerializer } from './serialization/json.serializer.js';

@@ -5,6 +5,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import request from 'supertest';
 import { Cacheable, CacheError, CacheInvalidate, CacheModule, CachePut } from '@datapunk/nestjs-cache';
 import { useRedisServer } from './support/redis-fixture.js';
+import { storedValue } from './support/stored-entry.js';
 
 /** Counts calls by method name, so a test can see whether the real method ran. */
 const calls = new Map<string, number>();
@@ -187,7 +188,7 @@ describe('@Cacheable, @CacheInvalidate, @CachePut', () => {
     expect(await products.findOne('1')).toEqual({ id: '1', from: 'db' });
     expect(await products.findOne('1')).toEqual({ id: '1', from: 'db' });
     expect(count('findOne')).toBe(1);
-    expect(await db.redis.get('shop:product:1')).toBe('{"id":"1","from":"db"}');
+    expect(await storedValue(db.redis, 'shop:product:1')).toEqual({ id: '1', from: 'db' });
     const ttl = await db.redis.pttl('shop:product:1');
     expect(ttl).toBeGreaterThan(9 * 60_000);
   });

@@ -2,6 +2,7 @@ import type { TestingModule } from '@nestjs/testing';
 import { CacheError, type CacheManager } from '@datapunk/nestjs-cache';
 import { bootCache } from './support/cache-app.js';
 import { useRedisServer } from './support/redis-fixture.js';
+import { storedValue } from './support/stored-entry.js';
 
 describe('CacheManager on a real Redis', () => {
   const db = useRedisServer();
@@ -20,7 +21,7 @@ describe('CacheManager on a real Redis', () => {
 
   it('stores values under <namespace>:<key> with the default TTL', async () => {
     await cache.set('order:1', { id: 1, items: ['a', 'b'] });
-    expect(await db.redis.get('orders:order:1')).toBe('{"id":1,"items":["a","b"]}');
+    expect(await storedValue(db.redis, 'orders:order:1')).toEqual({ id: 1, items: ['a', 'b'] });
     const pttl = await db.redis.pttl('orders:order:1');
     expect(pttl).toBeGreaterThan(55_000);
     expect(pttl).toBeLessThanOrEqual(60_000);
@@ -110,7 +111,7 @@ describe('CacheManager on a real Redis', () => {
     expect(await cache.getOrSet('hot', loader)).toEqual({ n: 1 });
     expect(await cache.getOrSet('hot', loader)).toEqual({ n: 1 });
     expect(loads).toBe(1);
-    expect(JSON.parse((await db.redis.get('orders:hot'))!)).toEqual({ n: 1 });
+    expect(await storedValue(db.redis, 'orders:hot')).toEqual({ n: 1 });
   });
 
   it('getOrSet runs one loader for concurrent callers of one key', async () => {
@@ -147,7 +148,7 @@ describe('CacheManager on a real Redis', () => {
     await db.redis.set('orders:corrupt', '{"truncated":');
     expect(await cache.get('corrupt')).toBeUndefined();
     expect(await cache.getOrSet('corrupt', () => 'fresh')).toBe('fresh');
-    expect(await db.redis.get('orders:corrupt')).toBe('"fresh"');
+    expect(await storedValue(db.redis, 'orders:corrupt')).toEqual('fresh');
   });
 
   it('clear() removes only this namespace, including keys with glob characters', async () => {
@@ -183,7 +184,7 @@ describe('CacheManager on a real Redis', () => {
     expect(cache.withNamespace('catalog')).toBe(catalog);
     await catalog.set('k', 'in catalog');
     await cache.set('k', 'in orders');
-    expect(await db.redis.get('catalog:k')).toBe('"in catalog"');
+    expect(await storedValue(db.redis, 'catalog:k')).toEqual('in catalog');
     expect(await catalog.clear()).toBe(1);
     expect(await cache.get('k')).toBe('in orders');
     expect(() => cache.withNamespace('')).toThrow(/withNamespace\(namespace\) must be a non-empty string/);

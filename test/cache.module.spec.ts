@@ -8,6 +8,7 @@ import { bootCache } from './support/cache-app.js';
 import { freePort, RedisServer } from './support/redis-server.js';
 import { useRedisServer } from './support/redis-fixture.js';
 import { waitUntil } from './support/wait-until.js';
+import { storedValue } from './support/stored-entry.js';
 
 @Injectable()
 class OrdersService {
@@ -47,7 +48,7 @@ describe('CacheModule', () => {
     await module.init();
     const service = module.get(OrdersService);
     await service.cache.set('o1', { total: 10 });
-    expect(await db.redis.get('orders:o1')).toBe('{"total":10}');
+    expect(await storedValue(db.redis, 'orders:o1')).toEqual({ total: 10 });
     expect(await db.redis.pttl('orders:o1')).toBeGreaterThan(110_000);
     await module.close();
   });
@@ -90,7 +91,7 @@ describe('CacheModule', () => {
     }).compile();
     await module.init();
     expect(module.get(Warmer).warmed).toEqual({ ready: true });
-    expect(await db.redis.get('warming:warm')).toBe('{"ready":true}');
+    expect(await storedValue(db.redis, 'warming:warm')).toEqual({ ready: true });
     await module.close();
   });
 
@@ -114,7 +115,7 @@ describe('CacheModule', () => {
     await cache.set('k', 1);
     await module.close();
     expect(own.status).toBe('ready');
-    expect(await own.get('owned:k')).toBe('1');
+    expect(await storedValue(own, 'owned:k')).toBe(1);
     own.disconnect();
   });
 

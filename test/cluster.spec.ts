@@ -7,6 +7,8 @@ import { metricValue } from './faults/fault-harness.js';
 import { bootCache } from './support/cache-app.js';
 import { RedisCluster, command } from './support/redis-cluster.js';
 import { waitUntil } from './support/wait-until.js';
+import { storedValue } from './support/stored-entry.js';
+import { storedValueOn } from './support/stored-entry.js';
 
 /** Every key stored on one node (SCAN sees one node only: that is what clear() must get right). */
 async function keysOn(port: number, match = '*'): Promise<string[]> {
@@ -63,7 +65,7 @@ describe('CacheManager on a real 3-master Redis Cluster', () => {
       expect(await cache.has(key)).toBe(true);
       expect(await cache.ttl(key)).toBeGreaterThan(115_000);
     }
-    expect(await raw.get('orders:item:0')).toBe('{"key":"item:0"}');
+    expect(await storedValue(raw, 'orders:item:0')).toEqual({ key: 'item:0' });
     expect(await cache.get('absent')).toBeUndefined();
     expect(await cache.has('absent')).toBe(false);
     expect(await cache.ttl('absent')).toBeUndefined();
@@ -93,7 +95,7 @@ describe('CacheManager on a real 3-master Redis Cluster', () => {
     const entries = Array.from({ length: 60 }, (_, i) => ({ key: `ms:${i}`, value: i, ttl: i % 2 === 0 ? '10s' : '1h' }));
     await cache.mset([...entries, { key: '{t}:1', value: 'one' }, { key: '{t}:2', value: 'two' }]);
     for (const { key, value, ttl } of entries) {
-      expect(await raw.get(`orders:${key}`)).toBe(String(value));
+      expect(await storedValue(raw, `orders:${key}`)).toBe(value);
       const pttl = await raw.pttl(`orders:${key}`);
       expect(pttl).toBeLessThanOrEqual(ttl === '10s' ? 10_000 : 3_600_000);
       expect(pttl).toBeGreaterThan(ttl === '10s' ? 5_000 : 3_500_000);
@@ -113,7 +115,7 @@ describe('CacheManager on a real 3-master Redis Cluster', () => {
     expect(results.every((value) => value.n === 1)).toBe(true);
     expect(await cache.getOrSet('hot', loader)).toEqual({ n: 1 });
     expect(loads).toBe(1);
-    expect(await raw.get('orders:hot')).toBe('{"n":1}');
+    expect(await storedValue(raw, 'orders:hot')).toEqual({ n: 1 });
   });
 
   it('clear() removes every key of the namespace from every master, and nothing else', async () => {
@@ -176,7 +178,7 @@ describe('CacheManager on a real 3-master Redis Cluster', () => {
     expect(await cache.get('moving')).toEqual({ v: 1 });
     await cache.set('moving', { v: 2 });
     expect(await cache.get('moving')).toEqual({ v: 2 });
-    expect(await command(targetPort, 'get', 'orders:moving')).toBe('{"v":2}');
+    expect(await storedValueOn(targetPort, 'orders:moving')).toEqual({ v: 2 });
     expect(await cache.invalidate(['moving', 'other:1'])).toBe(1);
   });
 
@@ -190,7 +192,7 @@ describe('CacheManager on a real 3-master Redis Cluster', () => {
       expect(await metricValue('cache_circuit_state', { namespace: 'early' })).toBe(0); // nothing was tried: no breaker failures
       await waitUntil('the early client to connect', 5000, () => earlyCache.set('k', 'cached').then(() => true)); // a rejection: not yet
       expect(await earlyCache.getOrSet('k', () => 'loader')).toBe('cached');
-      expect(await raw.get('early:k')).toBe('"cached"');
+      expect(await storedValue(raw, 'early:k')).toEqual('cached');
     } finally {
       await early.close();
     }

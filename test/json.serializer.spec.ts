@@ -2,7 +2,7 @@ import { JsonSerializer } from '../lib/serialization/json.serializer.js';
 
 describe('JsonSerializer', () => {
   const json = new JsonSerializer();
-  const roundTrip = (value: unknown) => json.deserialize(json.serialize(value));
+  const roundTrip = (value: unknown) => json.deserialize(Buffer.from(json.serialize(value)));
 
   it.each([
     ['a string', 'text'],
@@ -52,6 +52,6 @@ describe('JsonSerializer', () => {
   });
 
   it('throws on text that is not JSON', () => {
-    expect(() => json.deserialize('{"truncated":')).toThrow(SyntaxError);
+    expect(() => json.deserialize(Buffer.from('{"truncated":'))).toThrow(SyntaxError);
   });
 });

@@ -10,6 +10,7 @@ import { parsePrometheusText, sampleValue } from './support/prometheus-text.js';
 import { useRedisServer } from './support/redis-fixture.js';
 import { waitUntil } from './support/wait-until.js';
 import { assertSampleAppBuilt, SampleAppProcess } from './support/sample-app-process.js';
+import { storedValue } from './support/stored-entry.js';
 
 const KEYBOARD = { id: 1, name: 'Keyboard', price: 49 };
 const MOUSE = { id: 2, name: 'Mouse', price: 19 };
@@ -99,7 +100,7 @@ describe('sample app (built, as a child process) on a real Redis', () => {
     await request(sample.app.url).get('/products/1').expect(200, KEYBOARD);
     const afterMiss = await cacheCounters(sample.app);
     expect([afterMiss.hits, afterMiss.misses]).toEqual([0, 1]);
-    expect(JSON.parse((await sample.redis.get('sample:product:1'))!)).toEqual(KEYBOARD);
+    expect(await storedValue(sample.redis, 'sample:product:1')).toEqual(KEYBOARD);
     const pttl = await sample.redis.pttl('sample:product:1');
     expect(pttl).toBeGreaterThan(4 * 60_000); // the sample's default TTL, '5m'
     expect(pttl).toBeLessThanOrEqual(5 * 60_000);
@@ -124,7 +125,7 @@ describe('sample app (built, as a child process) on a real Redis', () => {
       .expect(200, { ...KEYBOARD, price: 59 });
     const after = await cacheCounters(sample.app);
     expect(after.misses).toBe(before.misses + 1);
-    expect(JSON.parse((await sample.redis.get('sample:product:1'))!)).toEqual({ ...KEYBOARD, price: 59 });
+    expect(await storedValue(sample.redis, 'sample:product:1')).toEqual({ ...KEYBOARD, price: 59 });
   });
 
   it('GET /products?ids= reads many keys in one mget and caches the misses', async () => {
@@ -168,7 +169,7 @@ describe('sample app (built, as a child process): method decorators and the Cach
     const [first, miss] = await counted(sample.app, FIND_ONE, () => http().get('/catalog/items/1').expect(200));
     expect(miss).toEqual({ hits: 0, misses: 1 });
     expect(first.body).toMatchObject(CATALOG_KEYBOARD);
-    expect(JSON.parse((await sample.redis.get('sample:catalog:item:1'))!)).toEqual(first.body);
+    expect(await storedValue(sample.redis, 'sample:catalog:item:1')).toEqual(first.body);
     expectFreshTtl(await sample.redis.pttl('sample:catalog:item:1'), 10 * 60_000);
 
     const [second, hit] = await counted(sample.app, FIND_ONE, () => http().get('/catalog/items/1').expect(200));
@@ -179,7 +180,7 @@ describe('sample app (built, as a child process): method decorators and the Cach
   it('@Cacheable nullTtl: an unknown id is a 404, remembered as null for 30 seconds', async () => {
     const [, miss] = await counted(sample.app, FIND_ONE, () => http().get('/catalog/items/99').expect(404));
     expect(miss).toEqual({ hits: 0, misses: 1 });
-    expect(await sample.redis.get('sample:catalog:item:99')).toBe('null');
+    expect(await storedValue(sample.redis, 'sample:catalog:item:99')).toEqual(null);
     expectFreshTtl(await sample.redis.pttl('sample:catalog:item:99'), 30_000);
 
     const [, hit] = await counted(sample.app, FIND_ONE, () => http().get('/catalog/items/99').expect(404));
@@ -227,7 +228,7 @@ describe('sample app (built, as a child process): method decorators and the Cach
     expect(lookups).toEqual({ hits: 0, misses: 0 }); // a put never looks up
     expect(refreshed.body).toMatchObject(CATALOG_MOUSE);
     expect(refreshed.body.loadedAt > cached.loadedAt).toBe(true);
-    expect(JSON.parse((await sample.redis.get('sample:catalog:item:2'))!)).toEqual(refreshed.body);
+    expect(await storedValue(sample.redis, 'sample:catalog:item:2')).toEqual(refreshed.body);
     expectFreshTtl(await sample.redis.pttl('sample:catalog:item:2'), 10 * 60_000);
 
     const [next, hit] = await counted(sample.app, FIND_ONE, () => http().get('/catalog/items/2').expect(200));

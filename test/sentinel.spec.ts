@@ -4,6 +4,7 @@ import type { CacheManager } from '@datapunk/nestjs-cache';
 import { bootCache } from './support/cache-app.js';
 import { command } from './support/redis-cluster.js';
 import { RedisSentinel } from './support/redis-sentinel.js';
+import { storedValueOn } from './support/stored-entry.js';
 
 describe('CacheManager through Redis Sentinel', () => {
   let setup: RedisSentinel;
@@ -28,7 +29,7 @@ describe('CacheManager through Redis Sentinel', () => {
 
   it('finds the master through the Sentinels and runs every operation on it', async () => {
     await cache.set('order:1', { id: 1 });
-    expect(await onMaster('get', 'orders:order:1')).toBe('{"id":1}');
+    expect(await storedValueOn(setup.masterPort, 'orders:order:1')).toEqual({ id: 1 });
     expect(await cache.get('order:1')).toEqual({ id: 1 });
     expect(await cache.has('order:1')).toBe(true);
     expect(await cache.ttl('order:1')).toBeGreaterThan(55_000);

@@ -1,7 +1,9 @@
-import type { CacheOperation } from './cache-error.js';
+import { CacheError, type CacheOperation } from './cache-error.js';
 import { assertValidNamespace, CacheKeys } from './cache-keys.js';
-import type { ResolvedCacheOptions } from '../options/cache-options.js';
+import type { NamespaceOptions, ResolvedCacheOptions } from '../options/cache-options.js';
+import { resolveEncoding } from '../options/resolve-encoding.js';
 import { EntryCodec } from '../entry/entry-codec.js';
+import { StoredEntries } from './stored-entries.js';
 import { FailureReporter } from '../observability/failure-reporter.js';
 import type { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
@@ -26,6 +28,10 @@ export interface CacheEntry<T = unknown> {
   ttl?: Ttl;
 }
 
+function sameSettings(a: NamespaceOptions | undefined, b: NamespaceOptions): boolean {
+  return a !== undefined && a.serializer === b.serializer && JSON.stringify(a.compression) === JSON.stringify(b.compression);
+}
+
 /** The `cache` label of lookups made directly on the manager (decorated methods use their own name). */
 const DIRECT = 'direct';
 
@@ -35,23 +41,27 @@ const DIRECT = 'direct';
  */
 export class CacheManager {
   private readonly keys: CacheKeys;
-  private readonly codec: EntryCodec;
+  private readonly entries: StoredEntries;
   private readonly failures: FailureReporter;
   private readonly readThrough: ReadThrough;
-  private readonly siblings = new Map<string, CacheManager>();
 
   constructor(
     private readonly options: ResolvedCacheOptions,
     private readonly store: CacheStore,
     private readonly metrics: CacheMetrics,
     private readonly logger: RateLimitedLogger,
+    /** Every namespace of this module, shared by the root manager and its siblings. */
+    private readonly siblings = new Map<string, CacheManager>(),
+    /** The settings this namespace was created with (`withNamespace`), to refuse a conflicting second call. */
+    private readonly settings?: NamespaceOptions,
   ) {
     this.keys = new CacheKeys(options.namespace);
     this.failures = new FailureReporter(metrics, logger);
-    this.codec = new EntryCodec(options.serializer, metrics, this.failures, store, options.maxValueBytes);
+    const encoding = options.namespaceEncodings.get(options.namespace) ?? options.encoding;
+    this.entries = new StoredEntries(new EntryCodec(encoding), metrics, this.failures, store);
     this.readThrough = new ReadThrough(
       store,
-      this.codec,
+      this.entries,
       metrics,
       this.failures,
       new StampedeLock(store, options.lock),
@@ -63,15 +73,34 @@ export class CacheManager {
     return this.keys.namespace;
   }
 
-  /** The same cache under another namespace (same connection, same settings). */
-  withNamespace(namespace: string): CacheManager {
-    if (namespace === this.namespace) return this;
-    let sibling = this.siblings.get(namespace);
-    if (!sibling) {
-      assertValidNamespace(namespace, 'withNamespace(namespace)');
-      sibling = new CacheManager({ ...this.options, namespace }, this.store, this.metrics.forNamespace(namespace), this.logger);
-      this.siblings.set(namespace, sibling);
+  /**
+   * The same cache under another namespace (same connection). It writes with the serializer and compression
+   * given here, else those of the module's `namespaces` option for it, else the module's. A namespace is made
+   * once: asking for it again with other settings is a CacheError.
+   */
+  withNamespace(namespace: string, settings?: NamespaceOptions): CacheManager {
+    if (namespace === this.namespace && settings === undefined) return this;
+    const existing = namespace === this.namespace ? this : this.siblings.get(namespace);
+    if (existing) {
+      if (settings !== undefined && !sameSettings(existing.settings, settings)) {
+        throw new CacheError('configure', undefined, `namespace "${namespace}" is already in use with other serializer/compression settings`);
+      }
+      return existing;
     }
+    assertValidNamespace(namespace, 'withNamespace(namespace)');
+    const options: ResolvedCacheOptions = { ...this.options, namespace };
+    if (settings !== undefined) {
+      const { encodingDefaults: defaults } = this.options;
+      const encoding = resolveEncoding(
+        settings.serializer ?? defaults.serializer,
+        settings.compression ?? defaults.compression,
+        defaults.maxValueBytes,
+        `withNamespace("${namespace}") `,
+      );
+      options.namespaceEncodings = new Map([...this.options.namespaceEncodings, [namespace, encoding]]);
+    }
+    const sibling = new CacheManager(options, this.store, this.metrics.forNamespace(namespace), this.logger, this.siblings, settings);
+    this.siblings.set(namespace, sibling);
     return sibling;
   }
 
@@ -79,23 +108,23 @@ export class CacheManager {
   async get<T = unknown>(key: string): Promise<T | undefined> {
     const fullKey = this.keys.full(key, 'get');
     const startedAt = performance.now();
-    let raw: string | null | undefined;
+    let bytes: Buffer | null | undefined;
     try {
-      raw = await this.store.get(fullKey);
+      bytes = await this.store.get(fullKey);
     } catch (error) {
       throw this.failures.failed('get', key, error, startedAt);
     }
     this.metrics.observe('get', 'ok', startedAt);
-    return this.codec.decode<T>(key, fullKey, raw, DIRECT);
+    return this.entries.decode<T>(key, fullKey, bytes, DIRECT);
   }
 
   async set<T>(key: string, value: T, options?: SetOptions): Promise<void> {
     const fullKey = this.keys.full(key, 'set');
     const ttlMs = this.ttlOf(options?.ttl, key, 'set');
-    const raw = this.codec.encode(key, value, 'set');
+    const entry = this.entries.encode(key, value, 'set', ttlMs);
     const startedAt = performance.now();
     try {
-      await this.store.set(fullKey, raw, ttlMs);
+      await this.store.set(fullKey, entry, ttlMs);
     } catch (error) {
       throw this.failures.failed('set', key, error, startedAt);
     }
@@ -147,17 +176,16 @@ export class CacheManager {
   /** Values of many keys in one round trip, in the order asked; misses are `undefined`. */
   async mget<T = unknown>(keys: readonly string[]): Promise<Array<T | undefined>> {
     const fullKeys = keys.map((key) => this.keys.full(key, 'mget'));
-    const raws = await this.direct('mget', undefined, () => this.store.mget(fullKeys));
-    return this.codec.decodeMany<T>(keys, fullKeys, raws, DIRECT);
+    const found = await this.direct('mget', undefined, () => this.store.mget(fullKeys));
+    return this.entries.decodeMany<T>(keys, fullKeys, found, DIRECT);
   }
 
   /** Stores many entries in one round trip. Every value is checked first: one bad value stores nothing. */
   async mset(entries: ReadonlyArray<CacheEntry>): Promise<void> {
-    const prepared: StoreEntry[] = entries.map((entry) => ({
-      key: this.keys.full(entry.key, 'mset'),
-      ttlMs: this.ttlOf(entry.ttl, entry.key, 'mset'),
-      value: this.codec.encode(entry.key, entry.value, 'mset'),
-    }));
+    const prepared: StoreEntry[] = entries.map((entry) => {
+      const ttlMs = this.ttlOf(entry.ttl, entry.key, 'mset');
+      return { key: this.keys.full(entry.key, 'mset'), ttlMs, value: this.entries.encode(entry.key, entry.value, 'mset', ttlMs) };
+    });
     await this.direct('mset', undefined, () => this.store.mset(prepared));
   }
 
@@ -167,12 +195,12 @@ export class CacheManager {
    */
   async invalidatePrefix(prefix: string): Promise<number> {
     const fullPrefix = this.keys.full(prefix, 'invalidate');
-    return this.direct('invalidate', prefix, () => this.store.clear(fullPrefix));
+    return this.direct('invalidate', prefix, () => this.store.deletePrefix(fullPrefix));
   }
 
   /** Removes every key of this namespace (SCAN + UNLINK in batches), and only those. */
   clear(): Promise<number> {
-    return this.direct('clear', undefined, () => this.store.clear(this.keys.prefix));
+    return this.direct('clear', undefined, () => this.store.deletePrefix(this.keys.prefix));
   }
 
   /** Runs one direct store command, timing it and turning a failure into a counted CacheError. */

@@ -1,74 +1,147 @@
-import { CacheError, type CacheOperation } from '../core/cache-error.js';
-import type { FailureReporter } from '../observability/failure-reporter.js';
-import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
-import type { CacheSerializer } from '../serialization/cache-serializer.interface.js';
-import type { CacheStore } from '../stores/cache-store.interface.js';
+import { DecompressedTooLargeError, type Compressor } from '../serialization/compression/compressor.js';
+import type { ValueSerializer } from '../serialization/value-serializer.js';
+import { EntryError } from './entry-error.js';
+import {
+  allocateEntry,
+  CompressionId,
+  entryKind,
+  EntryKinds,
+  FIXED_HEADER_BYTES,
+  readFrame,
+  SerializerId,
+  type EntryMeta,
+} from './entry-format.js';
 
-/** Values to stored strings and back, counting hits and misses and handling corrupt entries. */
+export interface EntryCodecSettings {
+  /** Writes new entries. */
+  serializer: ValueSerializer;
+  /** Reads entries by the serializer id they record (json, msgpack, and the custom one if configured). */
+  readers: ReadonlyMap<number, ValueSerializer>;
+  /** Reads bare entries written by 0.1.0 (the namespace's custom serializer, else JSON). */
+  legacyReader: ValueSerializer;
+  /** Compresses values whose serialized size reaches `thresholdBytes`; undefined: never. */
+  compression?: { compressor: Compressor; thresholdBytes: number };
+  /** Decompresses entries by the compression id they record. */
+  decompressors: ReadonlyMap<number, Compressor>;
+  /** Largest entry a write may store (after compression). */
+  maxValueBytes: number;
+  /** Largest value a read may decompress; also caps what a write serializes, so nothing written is unreadable. */
+  maxDecodedBytes: number;
+}
+
+/**
+ * Values to entries (header + serialized, maybe compressed value) and back. Pure: it throws EntryError
+ * and leaves counting, logging and removing bad entries to its caller.
+ */
 export class EntryCodec {
-  constructor(
-    private readonly serializer: CacheSerializer,
-    private readonly metrics: CacheMetrics,
-    private readonly failures: FailureReporter,
-    private readonly store: CacheStore,
-    private readonly maxValueBytes: number,
-  ) {}
+  private readonly json?: ValueSerializer;
 
-  encode(key: string, value: unknown, operation: CacheOperation): string {
-    if (value === undefined) throw new CacheError(operation, key, 'undefined cannot be stored (a miss already reads as undefined)');
-    let raw: string;
+  constructor(private readonly settings: EntryCodecSettings) {
+    this.json = settings.readers.get(SerializerId.json);
+  }
+
+  get serializerName(): string {
+    return this.settings.serializer.name;
+  }
+
+  encode(value: unknown, meta: EntryMeta): Buffer {
+    const { serializer } = this.settings;
+    let serialized: Uint8Array | string;
     try {
-      raw = this.serializer.serialize(value);
+      serialized = serializer.serialize(value);
     } catch (error) {
-      this.metrics.error(operation, 'serialization');
-      throw new CacheError(operation, key, `value cannot be stored: ${(error as Error).message}`, { cause: error });
+      throw new EntryError('serialization', `value cannot be stored: ${(error as Error).message}`, { cause: error });
     }
-    // UTF-8 takes at most 3 bytes per UTF-16 unit: only values near the limit need counting.
-    if (raw.length * 3 > this.maxValueBytes) {
-      const bytes = Buffer.byteLength(raw);
-      if (bytes > this.maxValueBytes) {
-        this.metrics.error(operation, 'too_large');
-        throw new CacheError(operation, key, `value is ${bytes} bytes, over maxValueBytes (${this.maxValueBytes})`);
+    if (typeof serialized !== 'string' && !(serialized instanceof Uint8Array)) {
+      throw new EntryError('serialization', `the ${serializer.name} serializer returned ${typeof serialized}, not bytes or a string`);
+    }
+    const { compression } = this.settings;
+    // The common case (text under the threshold) writes the text straight after the header: one copy.
+    if (typeof serialized === 'string' && (compression === undefined || serialized.length < compression.thresholdBytes / 3)) {
+      const length = Buffer.byteLength(serialized);
+      if (compression === undefined || length < compression.thresholdBytes) {
+        this.assertSizes(length, length, undefined);
+        const entry = allocateEntry(serializer.id, CompressionId.none, meta, length, length);
+        entry.write(serialized, FIXED_HEADER_BYTES);
+        return entry;
       }
     }
-    return raw;
+    const bytes = typeof serialized === 'string' ? Buffer.from(serialized) : serialized;
+    let stored: Uint8Array = bytes;
+    let compressionId: number = CompressionId.none;
+    if (compression !== undefined && bytes.byteLength >= compression.thresholdBytes) {
+      const compressed = compression.compressor.compress(bytes);
+      if (compressed.byteLength < bytes.byteLength) {
+        stored = compressed;
+        compressionId = compression.compressor.id;
+      }
+    }
+    this.assertSizes(bytes.byteLength, stored.byteLength, compressionId === CompressionId.none ? undefined : compression?.compressor);
+    const entry = allocateEntry(serializer.id, compressionId, meta, stored.byteLength, bytes.byteLength);
+    entry.set(stored, FIXED_HEADER_BYTES);
+    return entry;
   }
 
-  /** A raw entry (null/undefined: absent) to a value (a hit) or undefined (a miss). */
-  decode<T>(key: string, fullKey: string, raw: string | null | undefined, label: string): T | undefined {
-    const value = raw == null ? undefined : this.parse<T>(key, fullKey, raw);
-    if (value === undefined) this.metrics.miss(label);
-    else this.metrics.hit(label);
-    return value;
-  }
-
-  /** Decodes a batch, counting its hits and misses once rather than per key. */
-  decodeMany<T>(
-    keys: readonly string[],
-    fullKeys: readonly string[],
-    raws: ReadonlyArray<string | null | undefined>,
-    label: string,
-  ): Array<T | undefined> {
-    let hits = 0;
-    const values = raws.map((raw, index) => {
-      const value = raw == null ? undefined : this.parse<T>(keys[index], fullKeys[index], raw);
-      if (value !== undefined) hits++;
-      return value;
-    });
-    if (hits > 0) this.metrics.hit(label, hits);
-    if (values.length > hits) this.metrics.miss(label, values.length - hits);
-    return values;
-  }
-
-  /** An entry that cannot be decoded is treated as absent: counted as an error, logged and removed. */
-  private parse<T>(key: string, fullKey: string, raw: string): T | undefined {
+  /** The value an entry holds. Throws EntryError (corrupt, unknown_format, too_large) when it cannot be read. */
+  decode(bytes: Buffer): unknown {
     try {
-      return this.serializer.deserialize(raw) as T;
+      switch (entryKind(bytes)) {
+        case EntryKinds.Current:
+          // The usual entry (JSON, uncompressed) skips the header objects: this is the hot path.
+          if (bytes[1] === 0 && this.json !== undefined) return JSON.parse(bytes.toString('utf8', bytes.readUInt16BE(2)));
+          return this.decodeFramed(bytes);
+        case EntryKinds.Legacy:
+          return this.settings.legacyReader.deserialize(bytes);
+        default:
+          throw new EntryError('unknown_format', `entry format marker 0x${bytes[0]?.toString(16)} is not one this version reads`);
+      }
     } catch (error) {
-      this.metrics.error('deserialize', 'corrupt');
-      this.failures.warn('deserialize', `entry "${key}" could not be decoded and is treated as a miss: ${(error as Error).message}`);
-      this.store.delete([fullKey]).catch(() => undefined); // best effort: the next read-through rewrites it anyway
-      return undefined;
+      if (error instanceof EntryError) throw error;
+      if (error instanceof DecompressedTooLargeError) throw new EntryError('too_large', `entry ${error.message}`, { cause: error });
+      throw new EntryError('corrupt', `entry could not be decoded: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** The header fields of an entry in the current format; undefined for a legacy or unknown one. */
+  meta(bytes: Buffer): EntryMeta | undefined {
+    if (entryKind(bytes) !== EntryKinds.Current) return undefined;
+    const { createdAt, logicalExpiresAt, loadMicros } = readFrame(bytes);
+    return { createdAt, logicalExpiresAt, loadMicros };
+  }
+
+  private decodeFramed(bytes: Buffer): unknown {
+    const frame = readFrame(bytes);
+    const reader = this.settings.readers.get(frame.serializer);
+    if (reader === undefined) {
+      throw new EntryError('unknown_format', `entry was written by serializer id ${frame.serializer}, which this namespace does not read`);
+    }
+    let value = bytes.subarray(frame.valueOffset);
+    if (frame.compression !== CompressionId.none) {
+      const decompressor = this.settings.decompressors.get(frame.compression);
+      if (decompressor === undefined) {
+        throw new EntryError('unknown_format', `entry is compressed with id ${frame.compression}, which is not available here`);
+      }
+      const { maxDecodedBytes } = this.settings;
+      if (frame.decodedLength > maxDecodedBytes) {
+        throw new EntryError('too_large', `entry would decompress to ${frame.decodedLength} bytes, over ${maxDecodedBytes}`);
+      }
+      // The header could lie: the decompressor enforces the bound itself.
+      value = decompressor.decompress(value, frame.decodedLength, maxDecodedBytes);
+    }
+    return reader.deserialize(value);
+  }
+
+  private assertSizes(serializedBytes: number, storedBytes: number, compressor: Compressor | undefined): void {
+    const { maxValueBytes, maxDecodedBytes } = this.settings;
+    if (storedBytes > maxValueBytes) {
+      const sizes =
+        compressor === undefined
+          ? `${storedBytes} bytes`
+          : `${storedBytes} bytes compressed with ${compressor.algorithm} (${serializedBytes} bytes serialized)`;
+      throw new EntryError('too_large', `value is ${sizes}, over maxValueBytes (${maxValueBytes})`);
+    }
+    if (serializedBytes > maxDecodedBytes) {
+      throw new EntryError('too_large', `value is ${serializedBytes} bytes serialized, over compression.maxDecodedBytes (${maxDecodedBytes})`);
     }
   }
 }

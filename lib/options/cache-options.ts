@@ -1,5 +1,8 @@
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions, SentinelAddress } from 'ioredis';
+import type { EntryCodecSettings } from '../entry/entry-codec.js';
 import type { CacheSerializer } from '../serialization/cache-serializer.interface.js';
+import type { CompressionAlgorithm } from '../serialization/compression/compressor.js';
+import type { CacheStore } from '../stores/cache-store.interface.js';
 import type { Ttl } from '../core/ttl.js';
 
 /** Options of `CacheModule.forRoot()` / `forRootAsync()`. Validated once, at startup. */
@@ -10,8 +13,21 @@ export interface CacheModuleOptions {
   redis?: CacheRedisOptions;
   /** TTL of entries set without one: milliseconds or `'30s'`/`'5m'`/`'1h'`. Default: `'5m'`. */
   defaultTtl?: Ttl;
-  /** How values become strings. Default: strict JSON (refuses what JSON would change). */
-  serializer?: CacheSerializer;
+  /**
+   * How values become bytes: `'json'` (strict: refuses what JSON would change), `'msgpack'` (msgpackr: keeps
+   * Date, Map, Set, BigInt, typed arrays, `undefined` in arrays) or your own CacheSerializer. Entries record
+   * which one wrote them, so a namespace can switch without a flag day. Default: `'json'`.
+   */
+  serializer?: SerializerOption;
+  /**
+   * Compress values whose serialized size reaches `threshold` bytes; smaller ones are stored as they are.
+   * `false` turns it off for writes (compressed entries are still read). Default: `{ threshold: 1024, algorithm: 'deflate' }`.
+   */
+  compression?: CompressionOption;
+  /** Serializer and compression per namespace (for `withNamespace(name)` and decorators' `namespace`). Default: none. */
+  namespaces?: Record<string, NamespaceOptions>;
+  /** Bring your own backend instead of `redis` (it gets the circuit breaker and the metrics). Default: none. */
+  store?: CacheStore;
   /** Entry limit of the embedded in-process store. Default: `10_000`. */
   memoryMaxEntries?: number;
   /**
@@ -31,10 +47,29 @@ export interface CacheModuleOptions {
    * Default: `{ failureThreshold: 5, cooldown: '1s' }`.
    */
   circuitBreaker?: false | { failureThreshold?: number; cooldown?: Ttl };
-  /** Largest serialized value `set` accepts (bytes of UTF-8); larger is a CacheError. Default: 5 MiB. */
+  /** Largest entry `set` stores, in bytes after compression; larger is a CacheError naming both sizes. Default: 5 MiB. */
   maxValueBytes?: number;
   /** Fail the application's boot when the first PING to Redis fails. Default: `false` (log and keep serving). */
   failOnStartup?: boolean;
+}
+
+export type SerializerOption = 'json' | 'msgpack' | CacheSerializer;
+
+export type CompressionOption =
+  | false
+  | {
+      /** Serialized size, in bytes, from which a value is compressed. Default: `1024`. */
+      threshold?: number;
+      /** Default: `'deflate'` (zlib, level 6). Also `'gzip'`, `'brotli'` (quality 4), and `'lz4'` with the optional package `lz4-napi`. */
+      algorithm?: CompressionAlgorithm;
+      /** Largest value a read decompresses (a bigger one is a miss) and a write serializes. Default: 64 MiB. */
+      maxDecodedBytes?: number;
+    };
+
+/** Settings one namespace may change; the rest it shares with the module. */
+export interface NamespaceOptions {
+  serializer?: SerializerOption;
+  compression?: CompressionOption;
 }
 
 /**
@@ -68,7 +103,13 @@ export interface ResolvedCacheOptions {
   namespace: string;
   redis?: ResolvedRedisOptions;
   defaultTtlMs: number;
-  serializer: CacheSerializer;
+  /** How the root namespace writes and reads entries. */
+  encoding: EntryCodecSettings;
+  /** The same for the namespaces configured in `namespaces`. */
+  namespaceEncodings: ReadonlyMap<string, EntryCodecSettings>;
+  /** The options encodings were resolved from, for `withNamespace(name, overrides)`. */
+  encodingDefaults: { serializer: SerializerOption; compression: CompressionOption; maxValueBytes: number };
+  store?: CacheStore;
   memoryMaxEntries: number;
   failOnStartup: boolean;
   lock: { enabled: boolean; ttlMs: number; maxWaitMs: number; pollMs: number };

@@ -1,8 +1,10 @@
 import { CacheError } from '../core/cache-error.js';
 import { assertValidNamespace } from '../core/cache-keys.js';
+import type { EntryCodecSettings } from '../entry/entry-codec.js';
+import type { CacheStore } from '../stores/cache-store.interface.js';
 import type { CacheModuleOptions, CacheRedisOptions, ResolvedCacheOptions, ResolvedRedisOptions } from './cache-options.js';
-import { JsonSerializer } from '../serialization/json.serializer.js';
 import { parseTtl } from '../core/ttl.js';
+import { DEFAULT_COMPRESSION, resolveEncoding } from './resolve-encoding.js';
 
 const DEFAULT_TTL = '5m';
 const DEFAULT_MEMORY_MAX_ENTRIES = 10_000;
@@ -16,15 +18,17 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
   }
   assertValidNamespace(options.namespace);
   const memoryMaxEntries = positiveInteger('memoryMaxEntries', options.memoryMaxEntries ?? DEFAULT_MEMORY_MAX_ENTRIES);
-  const serializer = options.serializer ?? new JsonSerializer();
-  if (typeof serializer.serialize !== 'function' || typeof serializer.deserialize !== 'function') {
-    throw configError('option "serializer" must have serialize(value) and deserialize(raw) methods');
-  }
+  const maxValueBytes = positiveInteger('maxValueBytes', options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES);
+  const encodingDefaults = { serializer: options.serializer ?? 'json', compression: options.compression ?? DEFAULT_COMPRESSION, maxValueBytes };
+  if (options.redis !== undefined && options.store !== undefined) throw configError('options "redis" and "store" contradict each other: give one');
   return {
     namespace: options.namespace,
     redis: options.redis === undefined ? undefined : resolveRedis(options.redis),
+    store: resolveStore(options.store),
     defaultTtlMs: parseTtl(options.defaultTtl ?? DEFAULT_TTL, 'configure', undefined, 'option "defaultTtl"'),
-    serializer,
+    encoding: resolveEncoding(encodingDefaults.serializer, encodingDefaults.compression, maxValueBytes, 'option '),
+    namespaceEncodings: resolveNamespaces(options.namespaces, encodingDefaults),
+    encodingDefaults,
     memoryMaxEntries,
     failOnStartup: optionalBoolean('failOnStartup', options.failOnStartup) ?? false,
     lock: resolveLock(options.lock),
@@ -35,8 +39,37 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
       'option "operationTimeout"',
     ),
     circuitBreaker: resolveCircuitBreaker(options.circuitBreaker),
-    maxValueBytes: positiveInteger('maxValueBytes', options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES),
+    maxValueBytes,
   };
+}
+
+function resolveNamespaces(
+  namespaces: CacheModuleOptions['namespaces'],
+  defaults: ResolvedCacheOptions['encodingDefaults'],
+): ResolvedCacheOptions['namespaceEncodings'] {
+  const resolved = new Map<string, EntryCodecSettings>();
+  if (namespaces === undefined) return resolved;
+  if (namespaces === null || typeof namespaces !== 'object') throw configError('option "namespaces" must be an object of namespace names');
+  for (const [namespace, settings] of Object.entries(namespaces)) {
+    assertValidNamespace(namespace, `option "namespaces" key`);
+    const where = `option "namespaces.${namespace}." `;
+    resolved.set(
+      namespace,
+      resolveEncoding(settings?.serializer ?? defaults.serializer, settings?.compression ?? defaults.compression, defaults.maxValueBytes, where),
+    );
+  }
+  return resolved;
+}
+
+const STORE_METHODS = ['get', 'mget', 'set', 'mset', 'delete', 'has', 'ttl', 'deletePrefix', 'acquireLock', 'releaseLock', 'connect', 'close'] as const;
+
+function resolveStore(store: CacheStore | undefined): CacheStore | undefined {
+  if (store === undefined) return undefined;
+  const missing = STORE_METHODS.filter((method) => typeof (store as unknown as Record<string, unknown>)?.[method] !== 'function');
+  if (missing.length > 0 || typeof store?.kind !== 'string') {
+    throw configError(`option "store" must implement CacheStore: missing ${[...missing, ...(typeof store?.kind === 'string' ? [] : ['kind'])].join(', ')}`);
+  }
+  return store;
 }
 
 function resolveCircuitBreaker(breaker: CacheModuleOptions['circuitBreaker']): ResolvedCacheOptions['circuitBreaker'] {

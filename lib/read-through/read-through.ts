@@ -1,4 +1,4 @@
-import type { EntryCodec } from '../entry/entry-codec.js';
+import type { StoredEntries } from '../core/stored-entries.js';
 import type { FailureReporter } from '../observability/failure-reporter.js';
 import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
 import type { StampedeLock } from './stampede-lock.js';
@@ -24,7 +24,7 @@ export class ReadThrough {
 
   constructor(
     private readonly store: CacheStore,
-    private readonly codec: EntryCodec,
+    private readonly entries: StoredEntries,
     private readonly metrics: CacheMetrics,
     private readonly failures: FailureReporter,
     private readonly lock: StampedeLock,
@@ -48,15 +48,15 @@ export class ReadThrough {
     policy: ReadThroughPolicy<T>,
   ): Promise<T> {
     const startedAt = performance.now();
-    let raw: string | null | undefined;
+    let found: Buffer | null | undefined;
     try {
-      raw = await this.store.get(fullKey);
+      found = await this.store.get(fullKey);
       this.metrics.observe('getOrSet', 'ok', startedAt);
     } catch (error) {
       this.failures.failedOpen('getOrSet', key, error, startedAt);
       return loader();
     }
-    const cached = this.codec.decode<T>(key, fullKey, raw, policy.label);
+    const cached = this.entries.decode<T>(key, fullKey, found, policy.label);
     if (cached !== undefined) return cached;
     const budgetLeftMs = this.budgetMs - (performance.now() - startedAt);
     return policy.lock
@@ -77,9 +77,9 @@ export class ReadThrough {
     try {
       token = await this.lock.acquire(lockKey);
       if (token === undefined) {
-        const raw = await this.lock.waitForValue(fullKey, lockKey);
-        if (raw !== undefined) {
-          const value = this.codec.decode<T>(key, fullKey, raw, policy.label);
+        const found = await this.lock.waitForValue(fullKey, lockKey);
+        if (found !== undefined) {
+          const value = this.entries.decode<T>(key, fullKey, found, policy.label);
           if (value !== undefined) return value;
         }
       }
@@ -106,20 +106,22 @@ export class ReadThrough {
     policy: ReadThroughPolicy<T>,
     budgetLeftMs: number,
   ): Promise<T> {
+    const loadStartedAt = performance.now();
     const value = await loader();
+    const loadMicros = Math.round((performance.now() - loadStartedAt) * 1000);
     const ttlMs = value === undefined ? undefined : policy.ttlFor(value);
     if (ttlMs === undefined) return value;
-    let raw: string;
+    let entry: Buffer;
     try {
-      raw = this.codec.encode(key, value, 'set');
+      entry = this.entries.encode(key, value, 'set', ttlMs, loadMicros);
     } catch (error) {
-      this.failures.notStored(key, error); // the codec counted it
+      this.failures.notStored(key, error); // already counted
       return value;
     }
     const startedAt = performance.now();
     // Never rejects, whatever the store or the reporting does: a good value is never thrown away over its write.
     const write = Promise.resolve()
-      .then(() => this.store.set(fullKey, raw, ttlMs))
+      .then(() => this.store.set(fullKey, entry, ttlMs))
       .then(
         () => this.metrics.observe('set', 'ok', startedAt),
         (error: unknown) => this.failures.failedOpen('set', key, error, startedAt),

@@ -36,7 +36,7 @@ export class StampedeLock {
    * Polls until the holder's value appears (returned raw), the lock is gone without a value,
    * or the wait budget is spent (both undefined: the caller loads it itself).
    */
-  async waitForValue(fullKey: string, lockKey: string): Promise<string | undefined> {
+  async waitForValue(fullKey: string, lockKey: string): Promise<Buffer | undefined> {
     const deadline = performance.now() + this.settings.maxWaitMs;
     while (performance.now() < deadline) {
       await sleep(this.settings.pollMs);

@@ -33,16 +33,16 @@ export class ResilientStore implements CacheStore {
     return this.inner.kind;
   }
 
-  get(key: string): Promise<string | null | undefined> {
+  get(key: string): Promise<Buffer | null | undefined> {
     const refusal = this.refusal();
     return refusal ?? this.inner.get(key).then(this.passed, this.failed);
   }
 
-  mget(keys: readonly string[]): Promise<Array<string | null | undefined>> {
+  mget(keys: readonly string[]): Promise<Array<Buffer | null | undefined>> {
     return this.guard(() => this.inner.mget(keys));
   }
 
-  set(key: string, value: string, ttlMs: number): Promise<unknown> {
+  set(key: string, value: Buffer, ttlMs: number): Promise<unknown> {
     const refusal = this.refusal();
     return refusal ?? this.inner.set(key, value, ttlMs).then(this.passed, this.failed);
   }
@@ -63,8 +63,8 @@ export class ResilientStore implements CacheStore {
     return this.guard(() => this.inner.ttl(key));
   }
 
-  clear(prefix: string): Promise<number> {
-    return this.guard(() => this.inner.clear(prefix));
+  deletePrefix(prefix: string): Promise<number> {
+    return this.guard(() => this.inner.deletePrefix(prefix));
   }
 
   acquireLock(key: string, token: string, ttlMs: number): Promise<boolean> {

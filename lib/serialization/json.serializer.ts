@@ -15,8 +15,8 @@ export class JsonSerializer implements CacheSerializer {
     return json;
   }
 
-  deserialize(raw: string): unknown {
-    return JSON.parse(raw);
+  deserialize(bytes: Buffer): unknown {
+    return JSON.parse(bytes.toString());
   }
 }
 

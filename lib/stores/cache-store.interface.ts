@@ -1,34 +1,47 @@
 /**
- * What the CacheManager needs from a backend. Keys arrive fully namespaced and values
- * already serialized, so a store knows nothing of namespaces' meaning, TTL parsing or JSON.
+ * Key-value access to a backend. Keys arrive fully namespaced and values as finished entries (bytes),
+ * so a store knows nothing of namespaces' meaning, TTL parsing or serialization.
  */
-export interface CacheStore {
-  /** A name for logs and metrics: 'redis' or 'memory'. */
-  readonly kind: string;
-  /** The raw value; null or undefined when absent (whichever is cheaper for the backend). */
-  get(key: string): Promise<string | null | undefined>;
-  mget(keys: readonly string[]): Promise<Array<string | null | undefined>>;
-  set(key: string, value: string, ttlMs: number): Promise<unknown>;
+export interface KeyValueStore {
+  /** The stored bytes; null or undefined when absent (whichever is cheaper for the backend). */
+  get(key: string): Promise<Buffer | null | undefined>;
+  /** Values in the order asked. */
+  mget(keys: readonly string[]): Promise<Array<Buffer | null | undefined>>;
+  set(key: string, value: Buffer, ttlMs: number): Promise<unknown>;
+  /** Stores every entry (each with its own TTL); rejects if any write failed. */
   mset(entries: ReadonlyArray<StoreEntry>): Promise<void>;
   /** Removes keys, resolving to how many existed. */
   delete(keys: readonly string[]): Promise<number>;
   has(key: string): Promise<boolean>;
-  /** Remaining milliseconds, or undefined when the key is absent. */
+  /** Remaining milliseconds, `Infinity` for a key without expiry, or undefined when the key is absent. */
   ttl(key: string): Promise<number | undefined>;
-  /** Removes every key starting with `prefix`, resolving to how many were removed. */
-  clear(prefix: string): Promise<number>;
-  /** Sets `key` to `token` only if absent (SET NX PX): true when this caller now holds the lock. */
+  /** Removes every key starting with `prefix` (taken literally), resolving to how many were removed. */
+  deletePrefix(prefix: string): Promise<number>;
+}
+
+/** Cross-process locks (the stampede lock) in the same backend as the entries. */
+export interface LockStore {
+  /** Sets `key` to `token` only if absent, expiring after `ttlMs`: true when this caller now holds the lock. */
   acquireLock(key: string, token: string, ttlMs: number): Promise<boolean>;
   /** Deletes `key` only if it still holds `token`. */
   releaseLock(key: string, token: string): Promise<void>;
+}
+
+/** Opening and closing a backend's connections. */
+export interface StoreLifecycle {
+  /** A name for logs and metrics: 'redis', 'memory', or a store of your own. */
+  readonly kind: string;
   /** Opens and verifies the connection (idempotent). */
   connect(): Promise<void>;
   /** Releases what the store itself created. */
   close(): Promise<void>;
 }
 
+/** Everything the CacheManager needs from a backend (pass your own as the `store` option). */
+export interface CacheStore extends KeyValueStore, LockStore, StoreLifecycle {}
+
 export interface StoreEntry {
   key: string;
-  value: string;
+  value: Buffer;
   ttlMs: number;
 }

@@ -9,21 +9,17 @@ import { createRedisConnection } from './redis/redis-connection.js';
 import { RedisStore } from './redis/redis.store.js';
 import { ResilientStore } from '../resilience/resilient.store.js';
 
-/** The store the options ask for: Redis behind a circuit breaker, or the embedded in-process store. */
+/**
+ * The store the options ask for: Redis or a store the user brought, behind a circuit breaker; or the
+ * embedded in-process store.
+ */
 export function createCacheStore(options: ResolvedCacheOptions, metrics: CacheMetrics): CacheStore {
-  if (!options.redis) return new MemoryStore(options.memoryMaxEntries);
   const logger = new RateLimitedLogger(`CacheStore:${options.namespace}`);
+  if (options.store) return new ResilientStore(options.store, createBreaker(options, metrics, logger), () => false);
+  if (!options.redis) return new MemoryStore(options.memoryMaxEntries);
   const connection = createRedisConnection(options.redis, options.operationTimeoutMs);
   const { client } = connection;
   const store = new RedisStore(connection, logger);
-  const breaker = new CircuitBreaker(
-    options.circuitBreaker ?? { failureThreshold: Number.POSITIVE_INFINITY, cooldownMs: 0 },
-    (state: CircuitState) => {
-      metrics.circuit(state);
-      logger.warn(`circuit:${state}`, circuitMessage(state));
-    },
-  );
-  metrics.circuit('closed');
   // A Cluster's offline queue has no timeout (its commands get one only once sent to a node), so a cluster that is
   // not ready is down; one not yet connecting (lazy, used before the module initialised) is started. A single
   // client's queue honours commandTimeout, so only a lost connection counts as down there.
@@ -34,7 +30,19 @@ export function createCacheStore(options: ResolvedCacheOptions, metrics: CacheMe
           return client.status !== 'ready';
         }
       : () => client.status === 'reconnecting' || client.status === 'end';
-  return new ResilientStore(store, breaker, isDown);
+  return new ResilientStore(store, createBreaker(options, metrics, logger), isDown);
+}
+
+function createBreaker(options: ResolvedCacheOptions, metrics: CacheMetrics, logger: RateLimitedLogger): CircuitBreaker {
+  const breaker = new CircuitBreaker(
+    options.circuitBreaker ?? { failureThreshold: Number.POSITIVE_INFINITY, cooldownMs: 0 },
+    (state: CircuitState) => {
+      metrics.circuit(state);
+      logger.warn(`circuit:${state}`, circuitMessage(state));
+    },
+  );
+  metrics.circuit('closed');
+  return breaker;
 }
 
 function circuitMessage(state: CircuitState): string {

@@ -7,21 +7,22 @@ import type { CacheStore, StoreEntry } from './cache-store.interface.js';
  */
 export class MemoryStore implements CacheStore {
   readonly kind = 'memory';
-  private readonly lru: LRUCache<string, string>;
+  private readonly lru: LRUCache<string, Buffer | string>;
 
   constructor(maxEntries: number) {
-    this.lru = new LRUCache<string, string>({ max: maxEntries, ttlAutopurge: false });
+    // ttlResolution 0: a fresh clock on every check, so a TTL never reads longer than it was set.
+    this.lru = new LRUCache<string, Buffer | string>({ max: maxEntries, ttlAutopurge: false, ttlResolution: 0 });
   }
 
-  async get(key: string): Promise<string | undefined> {
-    return this.lru.get(key);
+  async get(key: string): Promise<Buffer | undefined> {
+    return this.entry(key);
   }
 
-  async mget(keys: readonly string[]): Promise<Array<string | undefined>> {
-    return keys.map((key) => this.lru.get(key));
+  async mget(keys: readonly string[]): Promise<Array<Buffer | undefined>> {
+    return keys.map((key) => this.entry(key));
   }
 
-  async set(key: string, value: string, ttlMs: number): Promise<void> {
+  async set(key: string, value: Buffer, ttlMs: number): Promise<void> {
     this.lru.set(key, value, { ttl: ttlMs });
   }
 
@@ -41,10 +42,10 @@ export class MemoryStore implements CacheStore {
 
   async ttl(key: string): Promise<number | undefined> {
     if (!this.lru.has(key)) return undefined;
-    return this.lru.getRemainingTTL(key);
+    return Math.floor(this.lru.getRemainingTTL(key)); // whole milliseconds, as Redis PTTL
   }
 
-  async clear(prefix: string): Promise<number> {
+  async deletePrefix(prefix: string): Promise<number> {
     let removed = 0;
     for (const key of [...this.lru.keys()]) {
       if (key.startsWith(prefix) && this.lru.delete(key)) removed++;
@@ -63,6 +64,12 @@ export class MemoryStore implements CacheStore {
   }
 
   async connect(): Promise<void> {}
+
+  /** Entries are Buffers; a lock's token (a string) reads as absent, as a Redis lock key holds no entry. */
+  private entry(key: string): Buffer | undefined {
+    const value = this.lru.get(key);
+    return typeof value === 'string' ? undefined : value;
+  }
 
   async close(): Promise<void> {
     this.lru.clear();

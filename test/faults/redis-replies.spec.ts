@@ -3,6 +3,8 @@ import { CacheError } from '@datapunk/nestjs-cache';
 import { bootCache } from '../support/cache-app.js';
 import { RedisServer } from '../support/redis-server.js';
 import { metricValue } from './fault-harness.js';
+import { incompressibleText } from '../support/incompressible.js';
+import { storedValue } from '../support/stored-entry.js';
 
 describe('faults: Redis answers with errors, or with data it should not hold', () => {
   it('maxmemory reached (noeviction): direct writes get a CacheError, read-through serves the loader, the circuit stays closed', async () => {
@@ -10,7 +12,7 @@ describe('faults: Redis answers with errors, or with data it should not hold', (
     const raw = new Redis(server.port, '127.0.0.1');
     const { module, cache } = await bootCache({ namespace: 'full', redis: { url: server.url } });
     try {
-      const filler = 'x'.repeat(100_000);
+      const filler = incompressibleText(100_000); // compression must not let it fit
       let oom: unknown;
       for (let i = 0; i < 200 && !oom; i++)
         oom = await cache.set(`fill:${i}`, filler).then(
@@ -44,7 +46,7 @@ describe('faults: Redis answers with errors, or with data it should not hold', (
       await raw.set('dirty:foreign', '\x00\x01binary');
       expect(await cache.get('truncated')).toBeUndefined();
       expect(await cache.getOrSet('foreign', () => 'rebuilt')).toBe('rebuilt');
-      expect(await raw.get('dirty:foreign')).toBe('"rebuilt"');
+      expect(await storedValue(raw, 'dirty:foreign')).toEqual('rebuilt');
       expect(await cache.mget(['truncated', 'foreign'])).toEqual([undefined, 'rebuilt']);
       expect(await metricValue('cache_errors_total', { namespace: 'dirty', reason: 'corrupt' })).toBeGreaterThanOrEqual(2);
     } finally {
@@ -54,12 +56,26 @@ describe('faults: Redis answers with errors, or with data it should not hold', (
     }
   });
 
-  it('refuses a value over maxValueBytes, naming its size', async () => {
-    const { module, cache } = await bootCache({ namespace: 'sized', maxValueBytes: 1000 });
+  it('refuses a value over maxValueBytes, naming its size in bytes of UTF-8', async () => {
+    const { module, cache } = await bootCache({ namespace: 'sized', maxValueBytes: 1000, compression: false });
     try {
       await cache.set('small', 'x'.repeat(900));
       await expect(cache.set('big', 'é'.repeat(600))).rejects.toThrow(/1202 bytes, over maxValueBytes \(1000\)/);
       expect(await cache.has('big')).toBe(false);
+    } finally {
+      await module.close();
+    }
+  });
+
+  it('applies maxValueBytes to the compressed size, and names both sizes when even that is over', async () => {
+    const { module, cache } = await bootCache({ namespace: 'sized-compressed', maxValueBytes: 1000 });
+    try {
+      await cache.set('compressible', 'é'.repeat(5000));
+      expect(await cache.get('compressible')).toBe('é'.repeat(5000));
+      await expect(cache.set('random', incompressibleText(2000))).rejects.toThrow(
+        /value is \d+ bytes compressed with deflate \(2002 bytes serialized\), over maxValueBytes \(1000\)/,
+      );
+      expect(await cache.has('random')).toBe(false);
     } finally {
       await module.close();
     }

@@ -34,27 +34,27 @@ export class RedisStore implements CacheStore {
     if (this.owned) this.client.on('error', (error: Error) => logger.warn('redis-connection', `Redis connection error: ${error.message}`));
   }
 
-  get(key: string): Promise<string | null> {
+  get(key: string): Promise<Buffer | null> {
     this.batch?.hold();
-    return this.client.get(key); // no extra async layer: this is the hot path
+    return this.client.getBuffer(key); // no extra async layer: this is the hot path
   }
 
-  async mget(keys: readonly string[]): Promise<Array<string | null>> {
+  async mget(keys: readonly string[]): Promise<Array<Buffer | null>> {
     if (keys.length === 0) return [];
     this.batch?.hold();
-    if (!this.isCluster) return this.client.mget(keys as string[]);
+    if (!this.isCluster) return this.client.mgetBuffer(keys as string[]);
     // A cluster refuses MGET across slots (CROSSSLOT): one MGET per slot, answers put back in the order asked.
-    const values = new Array<string | null>(keys.length);
+    const values = new Array<Buffer | null>(keys.length);
     await Promise.all(
       bySlot(keys).map(async (positions) => {
-        const found = await this.client.mget(positions.map((position) => keys[position]));
+        const found = await this.client.mgetBuffer(positions.map((position) => keys[position]));
         positions.forEach((position, i) => (values[position] = found[i]));
       }),
     );
     return values;
   }
 
-  set(key: string, value: string, ttlMs: number): Promise<unknown> {
+  set(key: string, value: Buffer, ttlMs: number): Promise<unknown> {
     this.batch?.hold();
     return this.client.set(key, value, 'PX', ttlMs); // no extra async layer: this is the hot path
   }
@@ -100,7 +100,7 @@ export class RedisStore implements CacheStore {
     return millis === -1 ? Number.POSITIVE_INFINITY : millis;
   }
 
-  async clear(prefix: string): Promise<number> {
+  async deletePrefix(prefix: string): Promise<number> {
     const pattern = `${escapeGlob(prefix)}*`;
     // SCAN sees one node's keys only: in a cluster every master is scanned (and its keys span many slots,
     // which delete() splits). No known master means the cluster is not connected: clearing nothing would lie.

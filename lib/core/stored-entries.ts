@@ -1,0 +1,74 @@
+import type { EntryCodec } from '../entry/entry-codec.js';
+import { EntryError } from '../entry/entry-error.js';
+import type { EntryMeta } from '../entry/entry-format.js';
+import type { FailureReporter } from '../observability/failure-reporter.js';
+import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
+import type { KeyValueStore } from '../stores/cache-store.interface.js';
+import { CacheError, type CacheOperation } from './cache-error.js';
+
+/**
+ * Decides what the pure codec's answers mean for a namespace: a value that cannot be encoded is a
+ * counted CacheError; an entry that cannot be decoded is a miss, counted, logged and removed.
+ * Hits and misses are counted here, once per lookup (once per batch for mget).
+ */
+export class StoredEntries {
+  constructor(
+    private readonly codec: EntryCodec,
+    private readonly metrics: CacheMetrics,
+    private readonly failures: FailureReporter,
+    private readonly store: KeyValueStore,
+  ) {}
+
+  /** The entry to store for `value`, written now with `ttlMs` to live (and `loadMicros` of loading). */
+  encode(key: string, value: unknown, operation: CacheOperation, ttlMs: number, loadMicros = 0): Buffer {
+    if (value === undefined) throw new CacheError(operation, key, 'undefined cannot be stored (a miss already reads as undefined)');
+    const createdAt = Date.now();
+    const meta: EntryMeta = { createdAt, logicalExpiresAt: createdAt + ttlMs, loadMicros };
+    try {
+      return this.codec.encode(value, meta);
+    } catch (error) {
+      const reason = error instanceof EntryError ? error.reason : 'serialization';
+      this.metrics.error(operation, reason);
+      throw new CacheError(operation, key, (error as Error).message, { cause: error });
+    }
+  }
+
+  /** Stored bytes (null/undefined: absent) to a value (a hit) or undefined (a miss). */
+  decode<T>(key: string, fullKey: string, bytes: Buffer | null | undefined, label: string): T | undefined {
+    const value = bytes == null ? undefined : this.read<T>(key, fullKey, bytes);
+    if (value === undefined) this.metrics.miss(label);
+    else this.metrics.hit(label);
+    return value;
+  }
+
+  /** Decodes a batch, counting its hits and misses once rather than per key. */
+  decodeMany<T>(
+    keys: readonly string[],
+    fullKeys: readonly string[],
+    entries: ReadonlyArray<Buffer | null | undefined>,
+    label: string,
+  ): Array<T | undefined> {
+    let hits = 0;
+    const values = entries.map((bytes, index) => {
+      const value = bytes == null ? undefined : this.read<T>(keys[index], fullKeys[index], bytes);
+      if (value !== undefined) hits++;
+      return value;
+    });
+    if (hits > 0) this.metrics.hit(label, hits);
+    if (values.length > hits) this.metrics.miss(label, values.length - hits);
+    return values;
+  }
+
+  /** An entry that cannot be decoded is treated as absent: counted as an error, logged and removed. */
+  private read<T>(key: string, fullKey: string, bytes: Buffer): T | undefined {
+    try {
+      return this.codec.decode(bytes) as T;
+    } catch (error) {
+      const reason = error instanceof EntryError ? error.reason : 'corrupt';
+      this.metrics.error('deserialize', reason);
+      this.failures.warn(`deserialize:${reason}`, `entry "${key}" is treated as a miss and removed: ${(error as Error).message}`);
+      this.store.delete([fullKey]).catch(() => undefined); // best effort: the next read-through rewrites it anyway
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The bytes stored under a key (format version 1). Documented byte by byte in docs/entry-format.md;
+ * keep the two in step. Every field is big-endian.
+ *
+ *   0   u8   marker: 0x80 | format version. 0x80–0xBF never start UTF-8 text, so an entry written
+ *            by 0.1.0 (bare JSON text) is told apart by its first byte.
+ *   1   u8   flags: bits 0–3 serializer id, bits 4–6 compression id, bit 7 reserved (0)
+ *   2   u16  header length: where the value starts. Readers skip what they do not know up to it.
+ *   4   u48  created at, ms since the epoch
+ *   10  u48  logical expiry, ms since the epoch (0: none recorded)
+ *   16  u32  load duration, µs (0: unknown or not loaded through read-through)
+ *   20  u32  value length after decompression (the stored length when not compressed)
+ *   24  ...  extension fields, each u8 type, u16 length, bytes (none in this version; tags will be one)
+ *   H   ...  the value: serialized, then compressed when the compression id is not 0
+ */
+export const FORMAT_VERSION = 1;
+export const MARKER = 0x80 | FORMAT_VERSION;
+export const FIXED_HEADER_BYTES = 24;
+
+const MARKER_MASK = 0xc0;
+const MARKER_BITS = 0x80;
+
+/** Who turned the value into bytes. Ids are stored in entries: never renumber one. */
+export const SerializerId = { json: 0, msgpack: 1, custom: 15 } as const;
+export type SerializerId = (typeof SerializerId)[keyof typeof SerializerId];
+
+/** How the value bytes are compressed. Ids are stored in entries: never renumber one. */
+/** 4 is kept for zstd (see the README on why it is not offered yet). */
+export const CompressionId = { none: 0, gzip: 1, brotli: 2, lz4: 3, deflate: 5 } as const;
+export type CompressionId = (typeof CompressionId)[keyof typeof CompressionId];
+
+/** What the header says of an entry, besides its value. */
+export interface EntryMeta {
+  /** ms since the epoch. */
+  createdAt: number;
+  /** ms since the epoch; 0 when none was recorded. */
+  logicalExpiresAt: number;
+  /** How long the loader took, in µs; 0 when unknown. */
+  loadMicros: number;
+}
+
+export interface EntryFrame extends EntryMeta {
+  serializer: number;
+  compression: number;
+  /** Length of the value once decompressed. */
+  decodedLength: number;
+  /** Offset of the value bytes in the entry. */
+  valueOffset: number;
+}
+
+/** The three kinds of stored bytes a reader can meet. */
+export const EntryKinds = {
+  /** An entry in this format. */
+  Current: 0,
+  /** Bare serialized text written by 0.1.0. */
+  Legacy: 1,
+  /** A marker of a format version this build does not know (a newer one), or a truncated header. */
+  Unknown: 2,
+} as const;
+export type EntryKind = (typeof EntryKinds)[keyof typeof EntryKinds];
+
+export function entryKind(bytes: Uint8Array): EntryKind {
+  const first = bytes[0];
+  if (first === MARKER) return bytes.length >= FIXED_HEADER_BYTES ? EntryKinds.Current : EntryKinds.Unknown;
+  return (first & MARKER_MASK) === MARKER_BITS ? EntryKinds.Unknown : EntryKinds.Legacy;
+}
+
+/** Allocates an entry with room for `valueLength` value bytes after the header, and writes the header. */
+export function allocateEntry(
+  serializer: number,
+  compression: number,
+  meta: EntryMeta,
+  valueLength: number,
+  decodedLength: number,
+): Buffer {
+  const entry = Buffer.allocUnsafe(FIXED_HEADER_BYTES + valueLength);
+  entry[0] = MARKER;
+  entry[1] = (serializer & 0x0f) | ((compression & 0x07) << 4);
+  entry.writeUInt16BE(FIXED_HEADER_BYTES, 2);
+  entry.writeUIntBE(meta.createdAt, 4, 6);
+  entry.writeUIntBE(meta.logicalExpiresAt, 10, 6);
+  entry.writeUInt32BE(Math.min(meta.loadMicros, 0xffffffff), 16);
+  entry.writeUInt32BE(decodedLength, 20);
+  return entry;
+}
+
+/** Reads the header of an entry of kind Current. Throws RangeError on a header that lies about its length. */
+export function readFrame(bytes: Buffer): EntryFrame {
+  const flags = bytes[1];
+  const valueOffset = bytes.readUInt16BE(2);
+  if (valueOffset < FIXED_HEADER_BYTES || valueOffset > bytes.length) {
+    throw new RangeError(`entry header length ${valueOffset} does not fit the entry (${bytes.length} bytes)`);
+  }
+  return {
+    serializer: flags & 0x0f,
+    compression: (flags >> 4) & 0x07,
+    createdAt: bytes.readUIntBE(4, 6),
+    logicalExpiresAt: bytes.readUIntBE(10, 6),
+    loadMicros: bytes.readUInt32BE(16),
+    decodedLength: bytes.readUInt32BE(20),
+    valueOffset,
+  };
+}

@@ -1,0 +1,32 @@
+import { CompressionId } from '../../entry/entry-format.js';
+import { DecompressedTooLargeError, type Compressor } from './compressor.js';
+
+/** lz4-napi's block API: the output is prefixed with its decompressed size (u32, little-endian). */
+interface Lz4Napi {
+  compressSync(data: Buffer): Buffer;
+  uncompressSync(data: Uint8Array): Buffer;
+}
+
+/**
+ * LZ4 through the optional package `lz4-napi` (binaries come as npm platform packages). Loaded on demand:
+ * undefined when the package is not installed, and then entries compressed with it read as misses.
+ */
+export function lz4Compressor(require: NodeJS.Require): Compressor | undefined {
+  let lz4: Lz4Napi;
+  try {
+    lz4 = require('lz4-napi') as Lz4Napi;
+  } catch {
+    return undefined;
+  }
+  return {
+    algorithm: 'lz4',
+    id: CompressionId.lz4,
+    compress: (bytes) => lz4.compressSync(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+    decompress: (bytes, _decodedLength, maxBytes) => {
+      // The prefix is what the decoder allocates: checking it bounds the output exactly.
+      const size = bytes.byteLength >= 4 ? Buffer.from(bytes.buffer, bytes.byteOffset, 4).readUInt32LE(0) : 0;
+      if (size > maxBytes) throw new DecompressedTooLargeError(`decompresses to ${size} bytes, over ${maxBytes}`);
+      return lz4.uncompressSync(bytes);
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from '@jest/globals';
+import type { CacheStore } from '../../lib/stores/cache-store.interface.js';
+
+/** A store under test; every test uses a fresh key prefix, so tests never see each other's keys. */
+export interface StoreUnderTest {
+  store: CacheStore;
+}
+
+let prefixCounter = 0;
+const newPrefix = () => `contract${++prefixCounter}:`;
+
+/**
+ * The behaviour every CacheStore must have, run against each store (memory, Redis standalone, Redis Cluster).
+ * `subject` is read inside the tests: the spec fills it in its beforeAll.
+ */
+export function describeStoreContract(name: string, subject: () => StoreUnderTest): void {
+  describe(`${name}: the CacheStore contract`, () => {
+    const store = () => subject().store;
+
+    it('reads an absent key as null or undefined', async () => {
+      expect(await store().get(`${newPrefix()}absent`)).toBeFalsy();
+    });
+
+    it('stores bytes exactly, including 0x00, 0xFF and invalid UTF-8', async () => {
+      const key = `${newPrefix()}binary`;
+      const bytes = Buffer.from([0x81, 0x00, 0xff, 0xfe, 0xc3, 0x28, 0x0a, 0x0d, 0x00]);
+      await store().set(key, bytes, 60_000);
+      const found = await store().get(key);
+      expect(Buffer.isBuffer(found)).toBe(true);
+      expect(Buffer.compare(found!, bytes)).toBe(0);
+    });
+
+    it('keeps a 1 MiB value whole', async () => {
+      const key = `${newPrefix()}large`;
+      const bytes = Buffer.alloc(1024 * 1024, 0);
+      for (let i = 0; i < bytes.length; i += 997) bytes[i] = i % 251;
+      await store().set(key, bytes, 60_000);
+      expect(Buffer.compare((await store().get(key))!, bytes)).toBe(0);
+    });
+
+    it('expires an entry after its TTL and reports the remaining TTL before that', async () => {
+      const key = `${newPrefix()}short`;
+      await store().set(key, Buffer.from('x'), 150);
+      const remaining = await store().ttl(key);
+      expect(remaining).toBeGreaterThan(0);
+      expect(remaining).toBeLessThanOrEqual(150);
+      expect(await store().has(key)).toBe(true);
+      await sleep(300);
+      expect(await store().get(key)).toBeFalsy();
+      expect(await store().has(key)).toBe(false);
+      expect(await store().ttl(key)).toBeUndefined();
+    });
+
+    it('replaces a value and its TTL on a second set', async () => {
+      const key = `${newPrefix()}twice`;
+      await store().set(key, Buffer.from('one'), 100);
+      await store().set(key, Buffer.from('two'), 60_000);
+      await sleep(200);
+      expect((await store().get(key))?.toString()).toBe('two');
+    });
+
+    it('mget answers in the order asked, with misses in place (keys on many slots)', async () => {
+      const prefix = newPrefix();
+      const keys = Array.from({ length: 40 }, (_, i) => `${prefix}k${i}`);
+      await store().mset(keys.filter((_, i) => i % 3 !== 0).map((key) => ({ key, value: Buffer.from(key), ttlMs: 60_000 })));
+      const found = await store().mget(keys);
+      expect(found.map((bytes) => bytes?.toString() ?? null)).toEqual(keys.map((key, i) => (i % 3 === 0 ? null : key)));
+      expect(await store().mget([])).toEqual([]);
+    });
+
+    it('mset gives each entry its own TTL', async () => {
+      const prefix = newPrefix();
+      await store().mset([
+        { key: `${prefix}brief`, value: Buffer.from('a'), ttlMs: 100 },
+        { key: `${prefix}long`, value: Buffer.from('b'), ttlMs: 60_000 },
+      ]);
+      await sleep(250);
+      expect(await store().get(`${prefix}brief`)).toBeFalsy();
+      expect((await store().get(`${prefix}long`))?.toString()).toBe('b');
+    });
+
+    it('delete removes the keys given and counts those that existed', async () => {
+      const prefix = newPrefix();
+      await store().mset(['a', 'b', 'c'].map((k) => ({ key: prefix + k, value: Buffer.from(k), ttlMs: 60_000 })));
+      expect(await store().delete([`${prefix}a`, `${prefix}c`, `${prefix}missing`])).toBe(2);
+      expect(await store().has(`${prefix}a`)).toBe(false);
+      expect(await store().has(`${prefix}b`)).toBe(true);
+      expect(await store().delete([])).toBe(0);
+    });
+
+    it('deletePrefix removes exactly the keys under the prefix, taking glob characters literally', async () => {
+      const prefix = newPrefix();
+      const inside = Array.from({ length: 30 }, (_, i) => `${prefix}p*?[x]:${i}`);
+      const outside = [`${prefix}p*?[y]:1`, `${prefix}pZ?[x]:1`, `${prefix}q:1`];
+      await store().mset([...inside, ...outside].map((key) => ({ key, value: Buffer.from('v'), ttlMs: 60_000 })));
+      expect(await store().deletePrefix(`${prefix}p*?[x]:`)).toBe(inside.length);
+      expect((await store().mget(inside)).every((bytes) => bytes == null)).toBe(true);
+      for (const key of outside) expect(await store().has(key)).toBe(true);
+    });
+
+    it('a lock is held by one caller at a time and released only with its token', async () => {
+      const key = `${newPrefix()}lock`;
+      expect(await store().acquireLock(key, 'first', 60_000)).toBe(true);
+      expect(await store().acquireLock(key, 'second', 60_000)).toBe(false);
+      await store().releaseLock(key, 'second'); // not the holder: no effect
+      expect(await store().acquireLock(key, 'third', 60_000)).toBe(false);
+      await store().releaseLock(key, 'first');
+      expect(await store().acquireLock(key, 'third', 60_000)).toBe(true);
+    });
+
+    it('a lock expires when its holder never releases it', async () => {
+      const key = `${newPrefix()}abandoned`;
+      expect(await store().acquireLock(key, 'gone', 100)).toBe(true);
+      await sleep(250);
+      expect(await store().acquireLock(key, 'next', 60_000)).toBe(true);
+    });
+
+    it('connect is idempotent and names its kind', async () => {
+      await store().connect();
+      await store().connect();
+      expect(typeof store().kind).toBe('string');
+    });
+  });
+}
