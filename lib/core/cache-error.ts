@@ -1,3 +1,5 @@
+import { redactError, scrubSecrets } from './redact-error.js';
+
 /** What a cache call was doing when it failed. */
 export type CacheOperation =
   | 'configure'
@@ -17,6 +19,8 @@ export type CacheOperation =
 /**
  * The one error type this package throws. Callers can test `instanceof CacheError`
  * and read which operation failed, on which key (never a secret: keys only), and why.
+ * Its message is scrubbed of secrets and its `cause` is a redacted copy (see redactError): every
+ * Redis failure passes through here, and ioredis errors carry the handshake's AUTH arguments.
  */
 export class CacheError extends Error {
   override readonly name = 'CacheError';
@@ -27,13 +31,21 @@ export class CacheError extends Error {
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(key === undefined ? `${operation}: ${message}` : `${operation} "${key}": ${message}`, options);
+    super(
+      scrubSecrets(key === undefined ? `${operation}: ${message}` : `${operation} "${key}": ${message}`),
+      options !== undefined && 'cause' in options ? { cause: safeCause(options.cause) } : undefined,
+    );
   }
 
-  /** Wraps any thrown value, keeping an existing CacheError as it is. */
+  /** Wraps any thrown value, keeping an existing CacheError as it is (the constructor redacts the cause and message). */
   static wrap(operation: CacheOperation, key: string | undefined, cause: unknown): CacheError {
     if (cause instanceof CacheError) return cause;
     const reason = cause instanceof Error ? cause.message : String(cause);
     return new CacheError(operation, key, reason, { cause });
   }
+}
+
+/** A CacheError was made by this constructor, so it is redacted already; anything else is copied without its secrets. */
+function safeCause(cause: unknown): unknown {
+  return cause instanceof CacheError ? cause : redactError(cause);
 }

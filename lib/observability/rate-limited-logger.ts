@@ -1,8 +1,10 @@
 import { Logger } from '@nestjs/common';
+import { scrubSecrets } from '../core/redact-error.js';
 
 /**
  * A logger that writes at most one line per category per interval, so an outage at
  * thousands of requests per second yields a handful of lines, each saying how many it stands for.
+ * Every line is scrubbed of secrets: many embed an error's message (a Redis client's 'error' event, a failed write).
  */
 export class RateLimitedLogger {
   private readonly logger: Logger;
@@ -26,10 +28,11 @@ export class RateLimitedLogger {
     const skipped = this.suppressed.get(category) ?? 0;
     this.lastLogged.set(category, now);
     this.suppressed.delete(category);
-    this.logger.warn(skipped > 0 ? `${message} (${skipped} similar suppressed)` : message);
+    const line = scrubSecrets(message); // only for lines written: suppressed ones cost a map update, nothing more
+    this.logger.warn(skipped > 0 ? `${line} (${skipped} similar suppressed)` : line);
   }
 
   log(message: string): void {
-    this.logger.log(message);
+    this.logger.log(scrubSecrets(message));
   }
 }

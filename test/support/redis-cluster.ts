@@ -20,11 +20,17 @@ export interface NodeAddress {
 export class RedisCluster {
   private readonly killed = new Set<number>();
 
-  private constructor(private readonly servers: RedisServer[]) {}
+  private constructor(
+    private readonly servers: RedisServer[],
+    private readonly password?: string,
+  ) {}
 
-  static async start(): Promise<RedisCluster> {
+  /** `password`: every node requires it (`requirepass`) and uses it with its master (`masterauth`). */
+  static async start(options: { password?: string } = {}): Promise<RedisCluster> {
+    const { password } = options;
     const servers: RedisServer[] = [];
-    const cluster = new RedisCluster(servers);
+    const cluster = new RedisCluster(servers, password);
+    const auth = password === undefined ? [] : ['--requirepass', password, '--masterauth', password];
     try {
       for (let i = 0; i < 6; i++) {
         // The bus port is given explicitly: the default (port + 10000) overflows for high free ports.
@@ -36,11 +42,16 @@ export class RedisCluster {
             ...['--cluster-node-timeout', '1000', '--cluster-replica-validity-factor', '0'],
             // No 5 s wait for more replicas before the first full sync (the default diskless-sync delay).
             ...['--repl-diskless-sync-delay', '0'],
+            ...auth,
           ]),
         );
       }
       const addresses = servers.map((server) => `${HOST}:${server.port}`);
-      await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '1', '--cluster-yes'], { timeout: 20_000 });
+      // REDISCLI_AUTH rather than -a, which would print a warning about passwords on the command line.
+      await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '1', '--cluster-yes'], {
+        timeout: 20_000,
+        env: password === undefined ? process.env : { ...process.env, REDISCLI_AUTH: password },
+      });
       await waitUntil('the cluster to form', 20_000, () => cluster.isHealthy());
       return cluster;
     } catch (error) {
@@ -78,6 +89,11 @@ export class RedisCluster {
     await Promise.all(this.servers.map((server) => server.dispose()));
   }
 
+  /** One command on a node, with the cluster's password if it has one. */
+  private command(port: number, name: string, ...args: Array<string | number>): Promise<unknown> {
+    return commandOn({ port, password: this.password }, name, ...args);
+  }
+
   private liveServers(): RedisServer[] {
     return this.servers.filter((server) => !this.killed.has(server.port));
   }
@@ -91,28 +107,38 @@ export class RedisCluster {
   /** Healthy: every live node is ok, every slot is served by a live master, and every live replica has synced. */
   private async isHealthy(): Promise<boolean> {
     for (const server of this.liveServers()) {
-      const info = String(await command(server.port, 'cluster', 'info'));
+      const info = String(await this.command(server.port, 'cluster', 'info'));
       if (!info.includes('cluster_state:ok') || !info.includes(`cluster_slots_ok:${SLOTS}`)) return false;
       const ranges = await this.slotRanges(server.port);
       const covered = ranges.reduce((sum, range) => sum + range.end - range.start + 1, 0);
       if (covered !== SLOTS || ranges.some((range) => this.killed.has(range.masterPort))) return false;
-      const role = (await command(server.port, 'role')) as unknown[];
+      const role = (await this.command(server.port, 'role')) as unknown[];
       if (role[0] === 'slave' && role[3] !== 'connected') return false;
     }
     return true;
   }
 
   private async slotRanges(port: number): Promise<Array<{ start: number; end: number; masterPort: number }>> {
-    const reply = (await command(port, 'cluster', 'slots')) as Array<[number, number, [string, number, ...unknown[]], ...unknown[]]>;
+    const reply = (await this.command(port, 'cluster', 'slots')) as Array<[number, number, [string, number, ...unknown[]], ...unknown[]]>;
     return reply.map(([start, end, master]) => ({ start, end, masterPort: Number(master[1]) }));
   }
 }
 
 /** One command on one node over a short-lived connection that never retries. */
-export async function command(port: number, name: string, ...args: Array<string | number>): Promise<unknown> {
+export function command(port: number, name: string, ...args: Array<string | number>): Promise<unknown> {
+  return commandOn({ port }, name, ...args);
+}
+
+/** `command` on a node that may require a password (`requirepass`). */
+export async function commandOn(
+  node: { port: number; password?: string },
+  name: string,
+  ...args: Array<string | number>
+): Promise<unknown> {
   const redis = new Redis({
     host: HOST,
-    port,
+    port: node.port,
+    password: node.password,
     lazyConnect: true,
     retryStrategy: () => null,
     maxRetriesPerRequest: 0,

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { command, type NodeAddress } from './redis-cluster.js';
+import { commandOn, type NodeAddress } from './redis-cluster.js';
 import { RedisServer } from './redis-server.js';
 import { waitUntil } from './wait-until.js';
 
@@ -20,10 +20,14 @@ export class RedisSentinel {
   private readonly confDir = mkdtempSync(join(tmpdir(), 'cache-test-sentinel-'));
   private failedOver = false;
 
-  private constructor() {}
+  private constructor(private readonly password?: string) {}
 
-  static async start(): Promise<RedisSentinel> {
-    const setup = new RedisSentinel();
+  /**
+   * `password`: the master and the replica require it (`requirepass`, and `masterauth` to replicate), and so do the
+   * Sentinels, which use it with the servers (`auth-pass`) and with each other (their own `requirepass`).
+   */
+  static async start(options: { password?: string } = {}): Promise<RedisSentinel> {
+    const setup = new RedisSentinel(options.password);
     try {
       await setup.launch();
       return setup;
@@ -55,10 +59,10 @@ export class RedisSentinel {
     const promoted = String(this.replica!.port);
     return waitUntil('the Sentinels to promote the replica', timeoutMs, async () => {
       for (const sentinel of this.watchers) {
-        const [, port] = (await command(sentinel.port, 'sentinel', 'get-master-addr-by-name', this.name)) as [string, string];
+        const [, port] = (await this.command(sentinel.port, 'sentinel', 'get-master-addr-by-name', this.name)) as [string, string];
         if (port !== promoted) return false;
       }
-      return ((await command(this.replica!.port, 'role')) as unknown[])[0] === 'master';
+      return ((await this.command(this.replica!.port, 'role')) as unknown[])[0] === 'master';
     });
   }
 
@@ -70,13 +74,14 @@ export class RedisSentinel {
 
   private async launch(): Promise<void> {
     // No 5 s wait for more replicas before the first full sync (the default diskless-sync delay).
-    this.master = await RedisServer.start(['--repl-diskless-sync-delay', '0']);
-    this.replica = await RedisServer.start(['--replicaof', HOST, String(this.master.port)]);
+    const auth = this.password === undefined ? [] : ['--requirepass', this.password, '--masterauth', this.password];
+    this.master = await RedisServer.start(['--repl-diskless-sync-delay', '0', ...auth]);
+    this.replica = await RedisServer.start(['--replicaof', HOST, String(this.master.port), ...auth]);
     // A Sentinel learns of replicas from the master's INFO: the replica must be attached before they start.
     await waitUntil(
       'the replica to sync',
       10_000,
-      async () => ((await command(this.replica!.port, 'role')) as unknown[])[3] === 'connected',
+      async () => ((await this.command(this.replica!.port, 'role')) as unknown[])[3] === 'connected',
     );
     for (let i = 0; i < 3; i++) {
       const configFile = join(this.confDir, `sentinel-${i}.conf`);
@@ -86,6 +91,7 @@ export class RedisSentinel {
           `sentinel monitor ${this.name} ${HOST} ${this.master.port} ${QUORUM}`,
           `sentinel down-after-milliseconds ${this.name} 1000`,
           `sentinel failover-timeout ${this.name} 3000`,
+          ...(this.password === undefined ? [] : [`sentinel auth-pass ${this.name} ${this.password}`, `requirepass ${this.password}`]),
           `bind ${HOST}`,
           '',
         ].join('\n'),
@@ -95,12 +101,17 @@ export class RedisSentinel {
     // A failover needs votes: every Sentinel must have found the others (hello messages every 2 s) and the replica.
     await waitUntil('the Sentinels to find each other and the replica', 15_000, async () => {
       for (const sentinel of this.watchers) {
-        const peers = (await command(sentinel.port, 'sentinel', 'sentinels', this.name)) as unknown[];
-        const replicas = (await command(sentinel.port, 'sentinel', 'replicas', this.name)) as string[][];
+        const peers = (await this.command(sentinel.port, 'sentinel', 'sentinels', this.name)) as unknown[];
+        const replicas = (await this.command(sentinel.port, 'sentinel', 'replicas', this.name)) as string[][];
         if (peers.length < 2 || replicas.length < 1 || replicas.some((fields) => fieldOf(fields, 'flags') !== 'slave')) return false;
       }
       return true;
     });
+  }
+
+  /** One command on one process of the setup, with its password if it has one. */
+  private command(port: number, name: string, ...args: Array<string | number>): Promise<unknown> {
+    return commandOn({ port, password: this.password }, name, ...args);
   }
 }
 
