@@ -71,7 +71,7 @@ describe("serializer: 'msgpack' on a real Redis", () => {
       })(),
       /circular/,
     ],
-    ['a sparse array', [1, , 3], /sparse array/], // eslint-disable-line no-sparse-arrays
+    ['a sparse array', [1, , 3], /sparse array/],
   ])('refuses %s with a CacheError on set, storing nothing', async (_label, value, message) => {
     const { module, cache } = await bootCache({ namespace: 'refusing', serializer: 'msgpack', redis: { url: db.server.url } });
     try {
