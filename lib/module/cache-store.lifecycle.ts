@@ -2,6 +2,7 @@ import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common'
 import { CacheError } from '../core/cache-error.js';
 import type { ResolvedCacheOptions } from '../options/cache-options.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
+import { startupTimeoutMs } from '../stores/redis/redis-connection.js';
 
 /**
  * Opens the store when its module initialises (verified with PING), so providers of importing modules can already
@@ -23,7 +24,7 @@ export class CacheStoreLifecycle implements OnModuleInit, OnModuleDestroy {
       return;
     }
     try {
-      await this.store.connect();
+      await this.connectWithinDeadline();
     } catch (error) {
       const failure = CacheError.wrap('connect', undefined, error);
       if (this.options.failOnStartup) {
@@ -32,6 +33,19 @@ export class CacheStoreLifecycle implements OnModuleInit, OnModuleDestroy {
       }
       this.logger.warn(`Redis is not reachable at startup (${failure.message}); the cache will serve once it is`);
     }
+  }
+
+  /**
+   * ioredis's connect() may never settle (no Sentinel answering, or every one refusing its password: it retries them
+   * forever), and the app's boot must not wait on it: past the deadline the cache starts as if Redis were down.
+   */
+  private connectWithinDeadline(): Promise<void> {
+    const connecting = this.store.connect();
+    const deadlineMs = startupTimeoutMs(this.options.operationTimeoutMs);
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`Redis did not answer within ${deadlineMs} ms`)), deadlineMs);
+      connecting.then(resolve, reject).finally(() => clearTimeout(timer));
+    });
   }
 
   async onModuleDestroy(): Promise<void> {

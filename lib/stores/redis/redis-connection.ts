@@ -37,6 +37,15 @@ export function createRedisConnection(redis: ResolvedRedisOptions, operationTime
   }
 }
 
+/** How long the module's start waits for Redis: twice the connect timeout, at least 3 s (a cluster maps its slots). */
+export function startupTimeoutMs(operationTimeoutMs: number): number {
+  return Math.max(3000, 2 * connectTimeoutMs(operationTimeoutMs));
+}
+
+function connectTimeoutMs(operationTimeoutMs: number): number {
+  return Math.max(1000, operationTimeoutMs * 4);
+}
+
 /** At most one reconnect per this long for READONLY replies, so a stale address (still a replica) does not churn. */
 const READONLY_RECONNECT_INTERVAL_MS = 5000;
 
@@ -46,7 +55,7 @@ function clientDefaults(operationTimeoutMs: number): RedisOptions {
     lazyConnect: true,
     // No command waits longer than the budget, whether Redis is slow, hung or unreachable.
     commandTimeout: operationTimeoutMs,
-    connectTimeout: Math.max(1000, operationTimeoutMs * 4),
+    connectTimeout: connectTimeoutMs(operationTimeoutMs),
     // One resend after a reconnect, then the command fails instead of waiting through many.
     maxRetriesPerRequest: 1,
     // Reconnect quickly (capped at 500 ms) so the cache serves again soon after Redis is back.

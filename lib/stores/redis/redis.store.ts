@@ -31,7 +31,7 @@ export class RedisStore implements CacheStore {
     this.isCluster = connection.client instanceof Cluster;
     if (!(connection.client instanceof Cluster)) this.batch = new TickWriteBatch(connection.client);
     // Without a listener ioredis prints every connection error to stderr; ours are rate-limited.
-    if (this.owned) this.client.on('error', (error: Error) => logger.warn('redis-connection', `Redis connection error: ${error.message}`));
+    if (this.owned) this.client.on('error', (error: Error) => logger.warn('redis-connection', `Redis connection error: ${describeConnectionError(error)}`));
   }
 
   get(key: string): Promise<Buffer | null> {
@@ -138,7 +138,9 @@ export class RedisStore implements CacheStore {
 
   async close(): Promise<void> {
     if (!this.owned) return;
-    if (this.client.status === 'end' || this.client.status === 'wait') {
+    // QUIT only on a working connection: on one still connecting it would wait in the offline queue (forever, for a
+    // Sentinel set that never answers).
+    if (this.client.status !== 'ready') {
       this.client.disconnect();
       return;
     }
@@ -165,6 +167,12 @@ function bySlot(keys: readonly string[]): number[][] {
     else groups.set(slot, [position]);
   });
   return [...groups.values()];
+}
+
+/** A Cluster's "Failed to refresh slots cache" hides why (WRONGPASS, ECONNREFUSED) in `lastNodeError`: say it. */
+function describeConnectionError(error: Error): string {
+  const lastNodeError = (error as { lastNodeError?: unknown }).lastNodeError;
+  return lastNodeError instanceof Error ? `${error.message} (last node: ${lastNodeError.message})` : error.message;
 }
 
 /** Escapes Redis glob characters so a prefix matches only itself. */
