@@ -5,6 +5,7 @@ import { CacheModule, type CacheModuleOptions } from '@datapunk/nestjs-cache';
 import { CatalogModule } from './catalog/catalog.module.js';
 import { IndexController } from './index.controller.js';
 import { ProductsModule } from './products/products.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 
 @Module({
   imports: [
@@ -19,12 +20,15 @@ import { ProductsModule } from './products/products.module.js';
           namespace: 'sample',
           redis: url ? { url } : undefined, // no REDIS_URL: the embedded in-process store
           defaultTtl: config.get<string>('CACHE_TTL') ?? '5m',
+          // Values from 1 KB on are compressed (deflate, the default); this namespace also keeps Dates and Maps.
+          namespaces: { 'sample-reports': { serializer: 'msgpack' } },
         };
       },
       isGlobal: true,
     }),
     ProductsModule, // the CacheManager API, used directly
     CatalogModule, // @Cacheable, @CachePut, @CacheInvalidate; CacheInterceptor, @CacheTTL, @CacheVary
+    ReportsModule, // a namespace with its own serializer (msgpack) and compression
   ],
   controllers: [IndexController], // GET /: what to try
 })

@@ -23,6 +23,11 @@ export const DEMO_ROUTES: DemoRoute[] = [
     headers: { Authorization: 'Bearer alice' },
     shows: '@CacheVary("authorization"): one cached page per caller (try Bearer bob)',
   },
+  {
+    method: 'GET',
+    path: '/reports/daily',
+    shows: 'A namespace on msgpack with compression: Dates and a Map come back as such; the report is stored compressed, ~3x smaller',
+  },
   { method: 'DELETE', path: '/cache', shows: 'CacheManager.clear: removes every key of the "sample" namespace' },
   { method: 'GET', path: '/metrics', shows: 'Prometheus: cache_hits_total, cache_misses_total, ... by namespace and cache' },
 ];

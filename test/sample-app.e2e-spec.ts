@@ -161,6 +161,23 @@ describe('sample app (built, as a child process) on a real Redis', () => {
   });
 });
 
+describe('sample app (built, as a child process): a namespace with its own serializer and compression', () => {
+  const sample = useSampleApp();
+
+  it('GET /reports/daily stores the report with msgpack, compressed, and serves it back with its Dates and Map', async () => {
+    const first = await request(sample.app.url).get('/reports/daily').expect(200);
+    expect(first.body).toMatchObject({ loaded: true, typesKept: { generatedAt: true, totalsByRegion: true }, orders: 400 });
+    const second = await request(sample.app.url).get('/reports/daily').expect(200);
+    expect(second.body).toEqual({ ...first.body, loaded: false });
+    const entry = (await sample.redis.getBuffer('sample-reports:daily'))!;
+    expect(entry[0]).toBe(0x81); // format version 1
+    expect(entry[1] & 0x0f).toBe(1); // msgpack
+    expect(entry[1] >> 4).toBe(5); // deflate
+    const decodedLength = entry.readUInt32BE(20);
+    expect(entry.length - 24).toBeLessThan(decodedLength / 2); // ~18 KB of msgpack stored in ~6 KB
+  });
+});
+
 describe('sample app (built, as a child process): method decorators and the CacheInterceptor on a real Redis', () => {
   const sample = useSampleApp();
   const http = () => request(sample.app.url);
