@@ -11,6 +11,19 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/cache-pack-smoke.XXXXXX")"
 APP_DIR="$WORK/app"
+
+# The JSON of an uncompressed JSON entry (format version 1: marker 0x81, flags 0, the value after the header), read
+# with the ioredis of the app in the current directory; entries are bytes, which redis-cli would print mangled.
+stored_json() {
+  node -e '
+const { Redis } = require("ioredis");
+const redis = new Redis(Number(process.argv[1]), "127.0.0.1");
+redis.getBuffer(process.argv[2]).then((bytes) => {
+  if (!bytes || bytes[0] !== 0x81 || bytes[1] !== 0) console.log("not an uncompressed JSON entry: " + (bytes ? bytes.subarray(0, 4).toString("hex") : "absent"));
+  else console.log(bytes.toString("utf8", bytes.readUInt16BE(2)));
+  redis.disconnect();
+});' "$REDIS_PORT" "$1"
+}
 APP_PID=""
 REDIS_PID=""
 NPM_FLAGS=(--prefer-offline --no-audit --no-fund --loglevel=error)
@@ -208,7 +221,7 @@ expect_metric "$WORK/metrics-1.txt" cache_misses_total 1 namespace=sample cache=
 expect_metric "$WORK/metrics-1.txt" cache_hits_total absent namespace=sample cache=direct
 expect_metric "$WORK/metrics-2.txt" cache_misses_total 1 namespace=sample cache=direct
 expect_metric "$WORK/metrics-2.txt" cache_hits_total 1 namespace=sample cache=direct
-stored="$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" get sample:product:1)"
+stored="$(stored_json sample:product:1)"
 [ "$stored" = "$expected" ] || fail "Redis holds '$stored' under sample:product:1, expected $expected"
 ok "Redis: sample:product:1 = $stored"
 
@@ -272,6 +285,6 @@ REDIS_URL="redis://127.0.0.1:$REDIS_PORT" NO_COLOR=1 timeout 30 node app.cjs >"$
 }
 expect_metric "$WORK/metrics-11.txt" cache_misses_total 1 namespace=nest11 cache=direct
 expect_metric "$WORK/metrics-11.txt" cache_hits_total 1 namespace=nest11 cache=direct
-stored="$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" get nest11:k)"
+stored="$(stored_json nest11:k)"
 [ "$stored" = '{"v":1}' ] || fail "Redis holds '$stored' under nest11:k"
 ok "Redis: nest11:k = $stored"
