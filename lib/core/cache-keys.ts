@@ -1,5 +1,13 @@
 import { CacheError, type CacheOperation } from './cache-error.js';
+import { EPOCH_SEGMENT, TAG_SEGMENT } from '../invalidation/tags/tag-tokens.js';
 import { LOCK_SEGMENT } from '../read-through/stampede-lock.js';
+
+/** Key prefixes the package uses inside a namespace: user keys may not start with them. */
+const RESERVED_SEGMENTS: ReadonlyArray<[string, string]> = [
+  [LOCK_SEGMENT, 'stampede locks'],
+  [TAG_SEGMENT, 'tag tokens'],
+  [EPOCH_SEGMENT, 'the tag invalidation epoch'],
+];
 
 /** Longest key a caller may pass (before the namespace is added). */
 export const MAX_KEY_LENGTH = 1024;
@@ -31,10 +39,14 @@ export class CacheKeys {
     if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
       throw new CacheError(operation, key.slice(0, 64), `key length must be 1..${MAX_KEY_LENGTH}, got ${key.length}`);
     }
-    if (key.startsWith(LOCK_SEGMENT)) {
-      throw new CacheError(operation, key.slice(0, 64), `keys starting with "${LOCK_SEGMENT}" are reserved for stampede locks`);
-    }
+    if (key.charCodeAt(0) === 95 /* _ */ && key.charCodeAt(1) === 95) this.assertNotReserved(key, operation);
     return this.prefix + key;
+  }
+
+  private assertNotReserved(key: string, operation: CacheOperation): void {
+    for (const [segment, use] of RESERVED_SEGMENTS) {
+      if (key.startsWith(segment)) throw new CacheError(operation, key.slice(0, 64), `keys starting with "${segment}" are reserved for ${use}`);
+    }
   }
 
   /** Where the stampede lock of `key` lives. */

@@ -11,15 +11,31 @@ import { ReadThrough, type ReadThroughPolicy } from '../read-through/read-throug
 import { StampedeLock } from '../read-through/stampede-lock.js';
 import type { CacheStore, StoreEntry } from '../stores/cache-store.interface.js';
 import { parseTtl, type Ttl } from './ttl.js';
+import { TagGuard, type TagSource } from '../invalidation/tags/tag-guard.js';
+import { validTags } from '../invalidation/tags/tag-rules.js';
+import { TagTokens } from '../invalidation/tags/tag-tokens.js';
 
 export interface SetOptions {
   /** Milliseconds or `'30s'`/`'5m'`/`'1h'`. Default: the module's `defaultTtl`. */
   ttl?: Ttl;
+  /**
+   * Tags of the entry, for `invalidateTags` (at most 8; printable ASCII without spaces or braces). `set` stamps the
+   * entry with the tags' current tokens: for a value read from a database, `getOrSet` (stamped before the load) is
+   * race-free. Default: none.
+   */
+  tags?: readonly string[];
 }
 
-export interface GetOrSetOptions extends SetOptions {
+export interface GetOrSetOptions<T = unknown> {
+  /** Milliseconds or `'30s'`/`'5m'`/`'1h'`. Default: the module's `defaultTtl`. */
+  ttl?: Ttl;
   /** Take a Redis lock so that only one instance runs the loader for this key. Default: the module's `lock.enabled`. */
   lock?: boolean;
+  /**
+   * Tags of the entry: known now, or computed from the loaded value. A value whose load started before an
+   * invalidation of one of its tags is never served after it. Default: none.
+   */
+  tags?: readonly string[] | ((value: T) => readonly string[]);
 }
 
 export interface CacheEntry<T = unknown> {
@@ -31,6 +47,9 @@ export interface CacheEntry<T = unknown> {
 function sameSettings(a: NamespaceOptions | undefined, b: NamespaceOptions): boolean {
   return a !== undefined && a.serializer === b.serializer && JSON.stringify(a.compression) === JSON.stringify(b.compression);
 }
+
+/** Most tags one invalidateTags call takes (an entry carries at most 8). */
+const MAX_TAGS_PER_INVALIDATION = 1000;
 
 /** The `cache` label of lookups made directly on the manager (decorated methods use their own name). */
 const DIRECT = 'direct';
@@ -44,6 +63,7 @@ export class CacheManager {
   private readonly entries: StoredEntries;
   private readonly failures: FailureReporter;
   private readonly readThrough: ReadThrough;
+  private readonly tags: TagGuard;
 
   constructor(
     private readonly options: ResolvedCacheOptions,
@@ -58,13 +78,16 @@ export class CacheManager {
     this.keys = new CacheKeys(options.namespace);
     this.failures = new FailureReporter(metrics, logger);
     const encoding = options.namespaceEncodings.get(options.namespace) ?? options.encoding;
-    this.entries = new StoredEntries(new EntryCodec(encoding), metrics, this.failures, store);
+    const codec = new EntryCodec(encoding);
+    this.entries = new StoredEntries(codec, metrics, this.failures, store);
+    this.tags = new TagGuard(new TagTokens(store, this.keys.prefix), codec);
     this.readThrough = new ReadThrough(
       store,
       this.entries,
       metrics,
       this.failures,
       new StampedeLock(store, options.lock),
+      this.tags,
       options.operationTimeoutMs,
     );
   }
@@ -111,6 +134,7 @@ export class CacheManager {
     let bytes: Buffer | null | undefined;
     try {
       bytes = await this.store.get(fullKey);
+      if (bytes != null && StoredEntries.mayBeTagged(bytes) && !(await this.tags.holds(bytes))) bytes = null; // an invalidated tag
     } catch (error) {
       throw this.failures.failed('get', key, error, startedAt);
     }
@@ -121,6 +145,7 @@ export class CacheManager {
   async set<T>(key: string, value: T, options?: SetOptions): Promise<void> {
     const fullKey = this.keys.full(key, 'set');
     const ttlMs = this.ttlOf(options?.ttl, key, 'set');
+    if (options?.tags !== undefined) return this.setTagged(key, fullKey, value, ttlMs, validTags(options.tags, 'set', key));
     const entry = this.entries.encode(key, value, 'set', ttlMs);
     const startedAt = performance.now();
     try {
@@ -129,6 +154,30 @@ export class CacheManager {
       throw this.failures.failed('set', key, error, startedAt);
     }
     this.metrics.observe('set', 'ok', startedAt);
+  }
+
+  /** `set` with tags: stamped with their current tokens (one round trip to read them), then written with the tokens' lifetimes. */
+  private async setTagged(key: string, fullKey: string, value: unknown, ttlMs: number, tags: string[]): Promise<void> {
+    const startedAt = performance.now();
+    try {
+      const stamps = await this.tags.tokens.snapshot(tags, await this.tags.tokens.read(tags), ttlMs);
+      const entry = this.entries.encode(key, value, 'set', ttlMs, 0, stamps);
+      await Promise.all([this.store.set(fullKey, entry, ttlMs), this.tags.tokens.extendFor(stamps, ttlMs)]);
+    } catch (error) {
+      if (error instanceof CacheError) throw error; // the value was refused (already counted)
+      throw this.failures.failed('set', key, error, startedAt);
+    }
+    this.metrics.observe('set', 'ok', startedAt);
+  }
+
+  /**
+   * Invalidates every entry carrying any of `tags` in this namespace: two round trips whatever the number of
+   * entries (no SCAN, no key lists). Entries stay in Redis until their TTL but are never served again.
+   */
+  async invalidateTags(tags: string | readonly string[]): Promise<void> {
+    const list = validTags(tags, 'invalidate', undefined, MAX_TAGS_PER_INVALIDATION);
+    if (list.length === 0) return;
+    await this.direct('invalidate', list.length === 1 ? `tag:${list[0]}` : undefined, () => this.tags.tokens.invalidate(list));
   }
 
   /** Removes one or many keys, resolving to how many existed. */
@@ -154,29 +203,45 @@ export class CacheManager {
    * `undefined` from the loader is returned but not stored; loader errors reach the caller unchanged
    * and are never cached. When the cache itself fails, the loader's value is returned (fail-open).
    */
-  getOrSet<T>(key: string, loader: () => T | Promise<T>, options?: GetOrSetOptions): Promise<T> {
+  getOrSet<T>(key: string, loader: () => T | Promise<T>, options?: GetOrSetOptions<T>): Promise<T> {
     try {
       const ttlMs = this.ttlOf(options?.ttl, key, 'getOrSet');
-      return this.cached(key, loader, { label: DIRECT, ttlFor: () => ttlMs, lock: options?.lock });
+      const tags = options?.tags === undefined ? undefined : this.tagSource(options.tags, key);
+      return this.cached(key, loader, { label: DIRECT, ttlFor: () => ttlMs, ttlHintMs: ttlMs, lock: options?.lock, tags });
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** Tags as read-through takes them: validated now when known, when the value comes when computed from it. @internal */
+  tagSource<T>(tags: readonly string[] | ((value: T) => readonly string[]), key: string): TagSource<T> | undefined {
+    if (typeof tags === 'function') return { fromValue: tags };
+    const known = validTags(tags, 'getOrSet', key);
+    return known.length === 0 ? undefined : { known };
   }
 
   /**
    * Read-through with a policy (used by the method decorators and the interceptor).
    * @internal
    */
-  cached<T>(key: string, loader: () => T | Promise<T>, policy: Omit<ReadThroughPolicy<T>, 'lock'> & { lock?: boolean }): Promise<T> {
+  cached<T>(
+    key: string,
+    loader: () => T | Promise<T>,
+    policy: Omit<ReadThroughPolicy<T>, 'lock' | 'ttlHintMs'> & { lock?: boolean; ttlHintMs?: number },
+  ): Promise<T> {
     const fullKey = this.keys.full(key, 'getOrSet');
     const lock = policy.lock ?? this.options.lock.enabled;
-    return this.readThrough.run(key, fullKey, this.keys.lockKey(key), loader, { ...policy, lock });
+    const ttlHintMs = policy.ttlHintMs ?? this.options.defaultTtlMs;
+    return this.readThrough.run(key, fullKey, this.keys.lockKey(key), loader, { ...policy, lock, ttlHintMs });
   }
 
   /** Values of many keys in one round trip, in the order asked; misses are `undefined`. */
   async mget<T = unknown>(keys: readonly string[]): Promise<Array<T | undefined>> {
     const fullKeys = keys.map((key) => this.keys.full(key, 'mget'));
-    const found = await this.direct('mget', undefined, () => this.store.mget(fullKeys));
+    const found = await this.direct('mget', undefined, async () => {
+      const entries = await this.store.mget(fullKeys);
+      return entries.some((bytes) => bytes != null && StoredEntries.mayBeTagged(bytes)) ? this.tags.withoutInvalidated(entries) : entries;
+    });
     return this.entries.decodeMany<T>(keys, fullKeys, found, DIRECT);
   }
 

@@ -1,6 +1,6 @@
 import type { EntryCodec } from '../entry/entry-codec.js';
 import { EntryError } from '../entry/entry-error.js';
-import type { EntryMeta } from '../entry/entry-format.js';
+import { FIXED_HEADER_BYTES, MARKER, type EntryMeta, type TagStamp } from '../entry/entry-format.js';
 import type { FailureReporter } from '../observability/failure-reporter.js';
 import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
 import type { KeyValueStore } from '../stores/cache-store.interface.js';
@@ -19,18 +19,26 @@ export class StoredEntries {
     private readonly store: KeyValueStore,
   ) {}
 
-  /** The entry to store for `value`, written now with `ttlMs` to live (and `loadMicros` of loading). */
-  encode(key: string, value: unknown, operation: CacheOperation, ttlMs: number, loadMicros = 0): Buffer {
+  /**
+   * The entry to store for `value`, written now with `ttlMs` to live (and `loadMicros` of loading), stamped with
+   * its tags' tokens.
+   */
+  encode(key: string, value: unknown, operation: CacheOperation, ttlMs: number, loadMicros = 0, stamps?: readonly TagStamp[]): Buffer {
     if (value === undefined) throw new CacheError(operation, key, 'undefined cannot be stored (a miss already reads as undefined)');
     const createdAt = Date.now();
     const meta: EntryMeta = { createdAt, logicalExpiresAt: createdAt + ttlMs, loadMicros };
     try {
-      return this.codec.encode(value, meta);
+      return this.codec.encode(value, meta, stamps);
     } catch (error) {
       const reason = error instanceof EntryError ? error.reason : 'serialization';
       this.metrics.error(operation, reason);
       throw new CacheError(operation, key, (error as Error).message, { cause: error });
     }
+  }
+
+  /** Whether an entry may carry tag stamps (its header has extension fields): only those need a token check. */
+  static mayBeTagged(bytes: Buffer): boolean {
+    return bytes[0] === MARKER && bytes.length >= FIXED_HEADER_BYTES && bytes.readUInt16BE(2) > FIXED_HEADER_BYTES;
   }
 
   /** Stored bytes (null/undefined: absent) to a value (a hit) or undefined (a miss). */

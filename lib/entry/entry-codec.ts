@@ -8,8 +8,11 @@ import {
   EntryKinds,
   FIXED_HEADER_BYTES,
   readFrame,
+  readTagStamps,
   SerializerId,
+  tagsExtension,
   type EntryMeta,
+  type TagStamp,
 } from './entry-format.js';
 
 export interface EntryCodecSettings {
@@ -44,7 +47,9 @@ export class EntryCodec {
     return this.settings.serializer.name;
   }
 
-  encode(value: unknown, meta: EntryMeta): Buffer {
+  /** `stamps`: the tags the value carries, with the tokens they had before it was loaded. */
+  encode(value: unknown, meta: EntryMeta, stamps?: readonly TagStamp[]): Buffer {
+    const extensions = stamps === undefined || stamps.length === 0 ? undefined : tagsExtension(stamps);
     const { serializer } = this.settings;
     let serialized: Uint8Array | string;
     try {
@@ -61,8 +66,8 @@ export class EntryCodec {
       const length = Buffer.byteLength(serialized);
       if (compression === undefined || length < compression.thresholdBytes) {
         this.assertSizes(length, length, undefined);
-        const entry = allocateEntry(serializer.id, CompressionId.none, meta, length, length);
-        entry.write(serialized, FIXED_HEADER_BYTES);
+        const { entry, valueOffset } = allocateEntry(serializer.id, CompressionId.none, meta, length, length, extensions);
+        entry.write(serialized, valueOffset);
         return entry;
       }
     }
@@ -77,8 +82,8 @@ export class EntryCodec {
       }
     }
     this.assertSizes(bytes.byteLength, stored.byteLength, compressionId === CompressionId.none ? undefined : compression?.compressor);
-    const entry = allocateEntry(serializer.id, compressionId, meta, stored.byteLength, bytes.byteLength);
-    entry.set(stored, FIXED_HEADER_BYTES);
+    const { entry, valueOffset } = allocateEntry(serializer.id, compressionId, meta, stored.byteLength, bytes.byteLength, extensions);
+    entry.set(stored, valueOffset);
     return entry;
   }
 
@@ -99,6 +104,19 @@ export class EntryCodec {
       if (error instanceof EntryError) throw error;
       if (error instanceof DecompressedTooLargeError) throw new EntryError('too_large', `entry ${error.message}`, { cause: error });
       throw new EntryError('corrupt', `entry could not be decoded: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /**
+   * The tag stamps an entry carries; undefined for an untagged, legacy or unknown entry.
+   * Throws EntryError (corrupt) on a damaged tags field.
+   */
+  stamps(bytes: Buffer): TagStamp[] | undefined {
+    if (entryKind(bytes) !== EntryKinds.Current || bytes.readUInt16BE(2) === FIXED_HEADER_BYTES) return undefined;
+    try {
+      return readTagStamps(bytes);
+    } catch (error) {
+      throw new EntryError('corrupt', `entry header could not be read: ${(error as Error).message}`, { cause: error });
     }
   }
 

@@ -10,7 +10,7 @@
  *   10  u48  logical expiry, ms since the epoch (0: none recorded)
  *   16  u32  load duration, µs (0: unknown or not loaded through read-through)
  *   20  u32  value length after decompression (the stored length when not compressed)
- *   24  ...  extension fields, each u8 type, u16 length, bytes (none in this version; tags will be one)
+ *   24  ...  extension fields, each u8 type, u16 length, bytes; unknown types are skipped (1: tags, below)
  *   H   ...  the value: serialized, then compressed when the compression id is not 0
  */
 export const FORMAT_VERSION = 1;
@@ -65,23 +65,82 @@ export function entryKind(bytes: Uint8Array): EntryKind {
   return (first & MARKER_MASK) === MARKER_BITS ? EntryKinds.Unknown : EntryKinds.Legacy;
 }
 
-/** Allocates an entry with room for `valueLength` value bytes after the header, and writes the header. */
+/** Extension field types. Ids are stored in entries: never renumber one. */
+export const ExtensionType = { tags: 1 } as const;
+
+/** A tag and the token it had when the entry's value was loaded. */
+export type TagStamp = readonly [tag: string, token: string];
+
+/**
+ * The tags extension: u8 count, then per tag u8 length + tag (ASCII), u8 length + token (ASCII).
+ * Tags and tokens are validated ASCII of at most 255 bytes before they get here.
+ */
+export function tagsExtension(stamps: readonly TagStamp[]): Buffer {
+  let length = 1;
+  for (const [tag, token] of stamps) length += 2 + tag.length + token.length;
+  const field = Buffer.allocUnsafe(3 + length);
+  field[0] = ExtensionType.tags;
+  field.writeUInt16BE(length, 1);
+  field[3] = stamps.length;
+  let offset = 4;
+  for (const [tag, token] of stamps) {
+    field[offset] = tag.length;
+    offset = 1 + offset + field.write(tag, offset + 1, 'latin1');
+    field[offset] = token.length;
+    offset = 1 + offset + field.write(token, offset + 1, 'latin1');
+  }
+  return field;
+}
+
+/** The tag stamps of an entry in the current format; undefined when it has none (the common case costs one read). */
+export function readTagStamps(bytes: Buffer): TagStamp[] | undefined {
+  const headerLength = bytes.readUInt16BE(2);
+  let offset = FIXED_HEADER_BYTES;
+  while (offset + 3 <= headerLength) {
+    const type = bytes[offset];
+    const length = bytes.readUInt16BE(offset + 1);
+    const start = offset + 3;
+    if (start + length > headerLength) throw new RangeError('an extension field runs past the header');
+    if (type === ExtensionType.tags) return parseTags(bytes, start, start + length);
+    offset = start + length;
+  }
+  return undefined;
+}
+
+function parseTags(bytes: Buffer, start: number, end: number): TagStamp[] {
+  const stamps: TagStamp[] = [];
+  let offset = start + 1;
+  for (let i = 0; i < bytes[start]; i++) {
+    const tagEnd = offset + 1 + bytes[offset];
+    const tag = bytes.toString('latin1', offset + 1, tagEnd);
+    const tokenEnd = tagEnd + 1 + bytes[tagEnd];
+    if (tokenEnd > end) throw new RangeError('the tags extension runs past its length');
+    stamps.push([tag, bytes.toString('latin1', tagEnd + 1, tokenEnd)]);
+    offset = tokenEnd;
+  }
+  return stamps;
+}
+
+/** Allocates an entry with room for `valueLength` value bytes after the header (and extensions), and writes the header. */
 export function allocateEntry(
   serializer: number,
   compression: number,
   meta: EntryMeta,
   valueLength: number,
   decodedLength: number,
-): Buffer {
-  const entry = Buffer.allocUnsafe(FIXED_HEADER_BYTES + valueLength);
+  extensions?: Buffer,
+): { entry: Buffer; valueOffset: number } {
+  const headerLength = FIXED_HEADER_BYTES + (extensions?.length ?? 0);
+  const entry = Buffer.allocUnsafe(headerLength + valueLength);
   entry[0] = MARKER;
   entry[1] = (serializer & 0x0f) | ((compression & 0x07) << 4);
-  entry.writeUInt16BE(FIXED_HEADER_BYTES, 2);
+  entry.writeUInt16BE(headerLength, 2);
+  extensions?.copy(entry, FIXED_HEADER_BYTES);
   entry.writeUIntBE(meta.createdAt, 4, 6);
   entry.writeUIntBE(meta.logicalExpiresAt, 10, 6);
   entry.writeUInt32BE(Math.min(meta.loadMicros, 0xffffffff), 16);
   entry.writeUInt32BE(decodedLength, 20);
-  return entry;
+  return { entry, valueOffset: headerLength };
 }
 
 /** Reads the header of an entry of kind Current. Throws RangeError on a header that lies about its length. */

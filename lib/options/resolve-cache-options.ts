@@ -61,7 +61,24 @@ function resolveNamespaces(
   return resolved;
 }
 
-const STORE_METHODS = ['get', 'mget', 'set', 'mset', 'delete', 'has', 'ttl', 'deletePrefix', 'acquireLock', 'releaseLock', 'connect', 'close'] as const;
+const STORE_METHODS = [
+  'get',
+  'mget',
+  'set',
+  'mset',
+  'delete',
+  'has',
+  'ttl',
+  'deletePrefix',
+  'acquireLock',
+  'releaseLock',
+  'ensureTokens',
+  'replaceTokens',
+  'extendTokens',
+  'putToken',
+  'connect',
+  'close',
+] as const;
 
 function resolveStore(store: CacheStore | undefined): CacheStore | undefined {
   if (store === undefined) return undefined;

@@ -1,8 +1,11 @@
-import type { StoredEntries } from '../core/stored-entries.js';
+import { CacheError } from '../core/cache-error.js';
+import { StoredEntries } from '../core/stored-entries.js';
+import type { TagStamp } from '../entry/entry-format.js';
+import type { LoadTicket, TagGuard, TagPrefetch, TagSource } from '../invalidation/tags/tag-guard.js';
 import type { FailureReporter } from '../observability/failure-reporter.js';
 import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
-import type { StampedeLock } from './stampede-lock.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
+import type { StampedeLock } from './stampede-lock.js';
 
 /** How one read-through call stores what it loads. */
 export interface ReadThroughPolicy<T> {
@@ -10,9 +13,24 @@ export interface ReadThroughPolicy<T> {
   label: string;
   /** TTL for a loaded value; undefined means "do not store this one". */
   ttlFor: (value: T) => number | undefined;
+  /** The TTL most values get, for tag tokens created before the value is known. */
+  ttlHintMs: number;
   /** Take the cross-process lock before loading. */
   lock: boolean;
+  /** The tags of the value (validated), known now or computed from it. */
+  tags?: TagSource<T>;
 }
+
+/** One call: its key in every form, its loader and policy. */
+interface Call<T> {
+  key: string;
+  fullKey: string;
+  lockKey: string;
+  loader: () => T | Promise<T>;
+  policy: ReadThroughPolicy<T>;
+}
+
+const NOTHING_PREFETCHED: TagPrefetch = {};
 
 /**
  * Read-through with single flight: concurrent calls on one key in this process share one
@@ -28,6 +46,7 @@ export class ReadThrough {
     private readonly metrics: CacheMetrics,
     private readonly failures: FailureReporter,
     private readonly lock: StampedeLock,
+    private readonly tags: TagGuard,
     /** operationTimeout: the most one call waits on Redis, apart from its loader (and lock waits). */
     private readonly budgetMs: number,
   ) {}
@@ -35,60 +54,57 @@ export class ReadThrough {
   run<T>(key: string, fullKey: string, lockKey: string, loader: () => T | Promise<T>, policy: ReadThroughPolicy<T>): Promise<T> {
     const pending = this.inFlight.get(fullKey);
     if (pending) return pending as Promise<T>;
-    const flight = this.lookupOrLoad(key, fullKey, lockKey, loader, policy).finally(() => this.inFlight.delete(fullKey));
+    const flight = this.lookupOrLoad({ key, fullKey, lockKey, loader, policy }).finally(() => this.inFlight.delete(fullKey));
     this.inFlight.set(fullKey, flight);
     return flight;
   }
 
-  private async lookupOrLoad<T>(
-    key: string,
-    fullKey: string,
-    lockKey: string,
-    loader: () => T | Promise<T>,
-    policy: ReadThroughPolicy<T>,
-  ): Promise<T> {
+  private async lookupOrLoad<T>(call: Call<T>): Promise<T> {
+    const { key, fullKey, policy } = call;
     const startedAt = performance.now();
     let found: Buffer | null | undefined;
+    let prefetch = NOTHING_PREFETCHED;
     try {
-      found = await this.store.get(fullKey);
+      // Tag tokens (or the epoch) are read in the same tick as the entry: one round trip.
+      if (policy.tags === undefined) found = await this.store.get(fullKey);
+      else [found, prefetch] = await Promise.all([this.store.get(fullKey), this.tags.prefetch(policy.tags)]);
+      if (found != null && StoredEntries.mayBeTagged(found) && !(await this.holds(found, policy, prefetch))) found = null;
       this.metrics.observe('getOrSet', 'ok', startedAt);
     } catch (error) {
       this.failures.failedOpen('getOrSet', key, error, startedAt);
-      return loader();
+      return call.loader();
     }
     const cached = this.entries.decode<T>(key, fullKey, found, policy.label);
     if (cached !== undefined) return cached;
     const budgetLeftMs = this.budgetMs - (performance.now() - startedAt);
-    return policy.lock
-      ? this.loadUnderLock(key, fullKey, lockKey, loader, policy, budgetLeftMs)
-      : this.loadAndStore(key, fullKey, loader, policy, budgetLeftMs);
+    return policy.lock ? this.loadUnderLock(call, prefetch, budgetLeftMs) : this.loadAndStore(call, prefetch, budgetLeftMs);
   }
 
-  private async loadUnderLock<T>(
-    key: string,
-    fullKey: string,
-    lockKey: string,
-    loader: () => T | Promise<T>,
-    policy: ReadThroughPolicy<T>,
-    budgetLeftMs: number,
-  ): Promise<T> {
+  /** Whether every tag stamp of a found entry still holds (an untagged entry has none: it always does). */
+  private holds<T>(found: Buffer, policy: ReadThroughPolicy<T>, prefetch: TagPrefetch): Promise<boolean> {
+    const known = policy.tags !== undefined && 'known' in policy.tags ? policy.tags.known : undefined;
+    return this.tags.holds(found, known, prefetch.tokens);
+  }
+
+  private async loadUnderLock<T>(call: Call<T>, prefetch: TagPrefetch, budgetLeftMs: number): Promise<T> {
+    const { key, fullKey, lockKey, policy } = call;
     const startedAt = performance.now();
     let token: string | undefined;
     try {
       token = await this.lock.acquire(lockKey);
       if (token === undefined) {
         const found = await this.lock.waitForValue(fullKey, lockKey);
-        if (found !== undefined) {
+        if (found !== undefined && (await this.holds(found, policy, NOTHING_PREFETCHED))) {
           const value = this.entries.decode<T>(key, fullKey, found, policy.label);
           if (value !== undefined) return value;
         }
       }
     } catch (error) {
       this.failures.failedOpen('getOrSet', key, error, startedAt);
-      return loader();
+      return call.loader();
     }
     try {
-      return await this.loadAndStore(key, fullKey, loader, policy, budgetLeftMs);
+      return await this.loadAndStore(call, prefetch, budgetLeftMs);
     } finally {
       if (token !== undefined) this.lock.release(lockKey, token).catch(() => undefined); // it expires anyway
     }
@@ -99,36 +115,76 @@ export class ReadThrough {
    * the budget after the lookup: a slow or failing write goes on (and is reported) in the background
    * instead of holding a good value back.
    */
-  private async loadAndStore<T>(
-    key: string,
-    fullKey: string,
-    loader: () => T | Promise<T>,
-    policy: ReadThroughPolicy<T>,
-    budgetLeftMs: number,
-  ): Promise<T> {
+  private async loadAndStore<T>(call: Call<T>, prefetch: TagPrefetch, budgetLeftMs: number): Promise<T> {
+    const { key, policy } = call;
+    let ticket: LoadTicket | undefined;
+    if (policy.tags !== undefined) {
+      ticket = await this.tagTicket(key, policy.tags, prefetch, policy.ttlHintMs);
+      if (ticket === undefined) return call.loader(); // Redis failed: serve without the cache (counted)
+    }
     const loadStartedAt = performance.now();
-    const value = await loader();
+    const value = await call.loader();
     const loadMicros = Math.round((performance.now() - loadStartedAt) * 1000);
     const ttlMs = value === undefined ? undefined : policy.ttlFor(value);
     if (ttlMs === undefined) return value;
+    let stamps: TagStamp[] | undefined;
+    if (policy.tags !== undefined && ticket !== undefined) {
+      const stamped = await this.stampsAfterLoad(key, policy.tags, ticket, value, ttlMs);
+      if (stamped === 'skip') return value;
+      stamps = stamped;
+    }
     let entry: Buffer;
     try {
-      entry = this.entries.encode(key, value, 'set', ttlMs, loadMicros);
+      entry = this.entries.encode(key, value, 'set', ttlMs, loadMicros, stamps);
     } catch (error) {
       this.failures.notStored(key, error); // already counted
       return value;
     }
+    await settledWithin(this.write(key, call.fullKey, entry, ttlMs, stamps), budgetLeftMs);
+    return value;
+  }
+
+  /** Tag stamps (or the epoch) taken before the loader runs; undefined when Redis failed (reported). */
+  private async tagTicket<T>(key: string, source: TagSource<T>, prefetch: TagPrefetch, ttlMs: number): Promise<LoadTicket | undefined> {
     const startedAt = performance.now();
-    // Never rejects, whatever the store or the reporting does: a good value is never thrown away over its write.
-    const write = Promise.resolve()
-      .then(() => this.store.set(fullKey, entry, ttlMs))
+    try {
+      return await this.tags.beforeLoad(source, prefetch, ttlMs);
+    } catch (error) {
+      this.failures.failedOpen('getOrSet', key, error, startedAt);
+      return undefined;
+    }
+  }
+
+  /**
+   * The stamps to store with; 'skip' when the value must not be stored: a tag of the namespace was invalidated
+   * while it loaded (tags from the value), or Redis failed. Tags the value names that break the rules reject the call.
+   */
+  private async stampsAfterLoad<T>(key: string, source: TagSource<T>, ticket: LoadTicket, value: T, ttlMs: number): Promise<TagStamp[] | 'skip'> {
+    const startedAt = performance.now();
+    try {
+      const stamps = await this.tags.afterLoad(source, ticket, value, ttlMs);
+      if (stamps === undefined) this.failures.warn('tags:race', `"${key}" was loaded while a tag was invalidated: returned, not stored`);
+      return stamps ?? 'skip';
+    } catch (error) {
+      if (error instanceof CacheError) throw error; // tags the value named break the rules: the call fails, nothing stored
+      this.failures.failedOpen('getOrSet', key, error, startedAt);
+      return 'skip';
+    }
+  }
+
+  /** Writes the entry and makes its tags' tokens outlive it, in one tick. Never rejects: the value is good anyway. */
+  private write(key: string, fullKey: string, entry: Buffer, ttlMs: number, stamps: TagStamp[] | undefined): Promise<void> {
+    const startedAt = performance.now();
+    return Promise.resolve()
+      .then(() => {
+        const stored = this.store.set(fullKey, entry, ttlMs);
+        return stamps === undefined ? stored : Promise.all([stored, this.tags.tokens.extendFor(stamps, ttlMs)]);
+      })
       .then(
         () => this.metrics.observe('set', 'ok', startedAt),
         (error: unknown) => this.failures.failedOpen('set', key, error, startedAt),
       )
       .catch(() => undefined);
-    await settledWithin(write, budgetLeftMs);
-    return value;
   }
 }
 

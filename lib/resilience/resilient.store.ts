@@ -67,6 +67,22 @@ export class ResilientStore implements CacheStore {
     return this.guard(() => this.inner.deletePrefix(prefix));
   }
 
+  ensureTokens(keys: readonly string[], candidates: readonly string[], ttlMs: number): Promise<string[]> {
+    return this.guard(() => this.inner.ensureTokens(keys, candidates, ttlMs));
+  }
+
+  replaceTokens(keys: readonly string[], tokens: readonly string[]): Promise<void> {
+    return this.guard(() => this.inner.replaceTokens(keys, tokens));
+  }
+
+  extendTokens(keys: readonly string[], ttlMs: number): Promise<void> {
+    return this.guard(() => this.inner.extendTokens(keys, ttlMs));
+  }
+
+  putToken(key: string, token: string, ttlMs: number): Promise<void> {
+    return this.guard(() => this.inner.putToken(key, token, ttlMs));
+  }
+
   acquireLock(key: string, token: string, ttlMs: number): Promise<boolean> {
     return this.guard(() => this.inner.acquireLock(key, token, ttlMs));
   }

@@ -27,6 +27,25 @@ export interface LockStore {
   releaseLock(key: string, token: string): Promise<void>;
 }
 
+/**
+ * Tag tokens (tag invalidation): one random token per tag, compared with the token an entry was stamped with.
+ * Each operation is one single-key command per token key (read them with KeyValueStore.mget), so it runs
+ * unchanged on a Cluster. Tokens are ASCII strings.
+ */
+export interface TagTokenStore {
+  /**
+   * For each key: its token if it has one, else `candidates[i]`, which is then stored with `ttlMs` to live
+   * (atomically per key: SET NX GET PX). Resolves to the tokens each key now holds.
+   */
+  ensureTokens(keys: readonly string[], candidates: readonly string[], ttlMs: number): Promise<string[]>;
+  /** Replaces the token of each key that has one, keeping its TTL (SET XX KEEPTTL); absent keys stay absent. */
+  replaceTokens(keys: readonly string[], tokens: readonly string[]): Promise<void>;
+  /** Makes each existing key live at least `ttlMs` more, never shortening it (PEXPIRE GT). */
+  extendTokens(keys: readonly string[], ttlMs: number): Promise<void>;
+  /** Sets a token unconditionally with `ttlMs` to live. */
+  putToken(key: string, token: string, ttlMs: number): Promise<void>;
+}
+
 /** Opening and closing a backend's connections. */
 export interface StoreLifecycle {
   /** A name for logs and metrics: 'redis', 'memory', or a store of your own. */
@@ -38,7 +57,7 @@ export interface StoreLifecycle {
 }
 
 /** Everything the CacheManager needs from a backend (pass your own as the `store` option). */
-export interface CacheStore extends KeyValueStore, LockStore, StoreLifecycle {}
+export interface CacheStore extends KeyValueStore, LockStore, TagTokenStore, StoreLifecycle {}
 
 export interface StoreEntry {
   key: string;

@@ -53,6 +53,32 @@ export class MemoryStore implements CacheStore {
     return removed;
   }
 
+  async ensureTokens(keys: readonly string[], candidates: readonly string[], ttlMs: number): Promise<string[]> {
+    return keys.map((key, i) => {
+      const token = this.lru.get(key);
+      if (token !== undefined) return String(token);
+      this.lru.set(key, candidates[i], { ttl: ttlMs });
+      return candidates[i];
+    });
+  }
+
+  async replaceTokens(keys: readonly string[], tokens: readonly string[]): Promise<void> {
+    keys.forEach((key, i) => {
+      if (this.lru.has(key)) this.lru.set(key, tokens[i], { ttl: this.lru.getRemainingTTL(key) });
+    });
+  }
+
+  async extendTokens(keys: readonly string[], ttlMs: number): Promise<void> {
+    for (const key of keys) {
+      const token = this.lru.get(key);
+      if (token !== undefined && this.lru.getRemainingTTL(key) < ttlMs) this.lru.set(key, token, { ttl: ttlMs });
+    }
+  }
+
+  async putToken(key: string, token: string, ttlMs: number): Promise<void> {
+    this.lru.set(key, token, { ttl: ttlMs });
+  }
+
   async acquireLock(key: string, token: string, ttlMs: number): Promise<boolean> {
     if (this.lru.has(key)) return false;
     this.lru.set(key, token, { ttl: ttlMs });
@@ -65,10 +91,10 @@ export class MemoryStore implements CacheStore {
 
   async connect(): Promise<void> {}
 
-  /** Entries are Buffers; a lock's token (a string) reads as absent, as a Redis lock key holds no entry. */
+  /** Entries are Buffers; locks and tag tokens are strings, read back as their bytes (as Redis returns them). */
   private entry(key: string): Buffer | undefined {
     const value = this.lru.get(key);
-    return typeof value === 'string' ? undefined : value;
+    return typeof value === 'string' ? Buffer.from(value, 'latin1') : value;
   }
 
   async close(): Promise<void> {

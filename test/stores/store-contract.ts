@@ -116,6 +116,38 @@ export function describeStoreContract(name: string, subject: () => StoreUnderTes
       expect(await store().acquireLock(key, 'next', 60_000)).toBe(true);
     });
 
+    it('ensureTokens keeps an existing token and stores the candidate where there is none, atomically per key', async () => {
+      const prefix = newPrefix();
+      const keys = [`${prefix}t:a`, `${prefix}t:b`];
+      await store().putToken(keys[0], 'existing', 60_000);
+      expect(await store().ensureTokens(keys, ['cand-a', 'cand-b'], 60_000)).toEqual(['existing', 'cand-b']);
+      expect(await store().ensureTokens(keys, ['x', 'y'], 60_000)).toEqual(['existing', 'cand-b']);
+      expect((await store().mget(keys)).map((bytes) => bytes?.toString('latin1'))).toEqual(['existing', 'cand-b']);
+      const [created] = await store().ensureTokens([`${prefix}t:short`], ['short'], 100);
+      expect(created).toBe('short');
+      await sleep(250);
+      expect(await store().get(`${prefix}t:short`)).toBeFalsy();
+    });
+
+    it('replaceTokens replaces only existing tokens and keeps their TTL', async () => {
+      const prefix = newPrefix();
+      await store().putToken(`${prefix}t:a`, 'old', 60_000);
+      await store().replaceTokens([`${prefix}t:a`, `${prefix}t:absent`], ['new-a', 'new-absent']);
+      expect((await store().get(`${prefix}t:a`))?.toString('latin1')).toBe('new-a');
+      expect(await store().ttl(`${prefix}t:a`)).toBeGreaterThan(50_000);
+      expect(await store().get(`${prefix}t:absent`)).toBeFalsy();
+    });
+
+    it('extendTokens lengthens a token’s life and never shortens it', async () => {
+      const prefix = newPrefix();
+      await store().putToken(`${prefix}t:a`, 'a', 100);
+      await store().putToken(`${prefix}t:b`, 'b', 60_000);
+      await store().extendTokens([`${prefix}t:a`, `${prefix}t:b`, `${prefix}t:absent`], 10_000);
+      expect(await store().ttl(`${prefix}t:a`)).toBeGreaterThan(5_000);
+      expect(await store().ttl(`${prefix}t:b`)).toBeGreaterThan(50_000);
+      expect(await store().has(`${prefix}t:absent`)).toBe(false);
+    });
+
     it('connect is idempotent and names its kind', async () => {
       await store().connect();
       await store().connect();

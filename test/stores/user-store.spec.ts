@@ -11,7 +11,8 @@ class MapStore implements CacheStore {
   async get(key: string) {
     this.check();
     const found = this.entries.get(key);
-    return found && found.expiresAt > Date.now() && Buffer.isBuffer(found.value) ? found.value : undefined;
+    if (!found || found.expiresAt <= Date.now()) return undefined;
+    return Buffer.isBuffer(found.value) ? found.value : Buffer.from(found.value, 'latin1');
   }
   async mget(keys: readonly string[]) {
     return Promise.all(keys.map((key) => this.get(key)));
@@ -44,6 +45,29 @@ class MapStore implements CacheStore {
   }
   async releaseLock(key: string, token: string) {
     if (this.entries.get(key)?.value === token) this.entries.delete(key);
+  }
+  async ensureTokens(keys: readonly string[], candidates: readonly string[], ttlMs: number) {
+    return keys.map((key, i) => {
+      const found = this.entries.get(key);
+      if (found && found.expiresAt > Date.now()) return String(found.value);
+      this.entries.set(key, { value: candidates[i], expiresAt: Date.now() + ttlMs });
+      return candidates[i];
+    });
+  }
+  async replaceTokens(keys: readonly string[], tokens: readonly string[]) {
+    keys.forEach((key, i) => {
+      const found = this.entries.get(key);
+      if (found) found.value = tokens[i];
+    });
+  }
+  async extendTokens(keys: readonly string[], ttlMs: number) {
+    for (const key of keys) {
+      const found = this.entries.get(key);
+      if (found) found.expiresAt = Math.max(found.expiresAt, Date.now() + ttlMs);
+    }
+  }
+  async putToken(key: string, token: string, ttlMs: number) {
+    this.entries.set(key, { value: token, expiresAt: Date.now() + ttlMs });
   }
   async connect() {}
   async close() {}

@@ -118,6 +118,28 @@ export class RedisStore implements CacheStore {
     return removed;
   }
 
+  async ensureTokens(keys: readonly string[], candidates: readonly string[], ttlMs: number): Promise<string[]> {
+    this.batch?.hold();
+    // All issued in this tick: one round trip (one per node on a Cluster). NX GET needs Redis 7.0.
+    const previous = await Promise.all(keys.map((key, i) => this.client.set(key, candidates[i], 'PX', ttlMs, 'NX', 'GET')));
+    return previous.map((token, i) => token ?? candidates[i]);
+  }
+
+  async replaceTokens(keys: readonly string[], tokens: readonly string[]): Promise<void> {
+    this.batch?.hold();
+    await Promise.all(keys.map((key, i) => this.client.set(key, tokens[i], 'KEEPTTL', 'XX')));
+  }
+
+  async extendTokens(keys: readonly string[], ttlMs: number): Promise<void> {
+    this.batch?.hold();
+    await Promise.all(keys.map((key) => this.client.pexpire(key, ttlMs, 'GT')));
+  }
+
+  async putToken(key: string, token: string, ttlMs: number): Promise<void> {
+    this.batch?.hold();
+    await this.client.set(key, token, 'PX', ttlMs);
+  }
+
   async acquireLock(key: string, token: string, ttlMs: number): Promise<boolean> {
     this.batch?.hold();
     return (await this.client.set(key, token, 'PX', ttlMs, 'NX')) === 'OK';

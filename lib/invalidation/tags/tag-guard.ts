@@ -1,0 +1,103 @@
+import type { EntryCodec } from '../../entry/entry-codec.js';
+import type { TagStamp } from '../../entry/entry-format.js';
+import { validTags } from './tag-rules.js';
+import { TagTokens } from './tag-tokens.js';
+
+/** The tags of one read-through call: known at the call site, or computed from the loaded value. */
+export type TagSource<T> = { known: readonly string[] } | { fromValue: (value: T) => readonly string[] };
+
+/** What a lookup fetched beside the entry, in the same round trip. */
+export interface TagPrefetch {
+  /** Current tokens of the call's known tags. */
+  tokens?: ReadonlyArray<string | undefined>;
+  /** The namespace's epoch, for tags that come from the value. */
+  epoch?: string;
+}
+
+/** What a load must remember from before it ran. */
+export type LoadTicket = { stamps: TagStamp[] } | { epoch: string };
+
+/**
+ * The tag checks around a read-through: reads validate an entry's stamps against the current tokens; a load
+ * is stamped before it runs (known tags), or stored only if no tag was invalidated while it ran (tags from the
+ * value: the epoch did not move). Either way a value loaded before an invalidation is never served after it.
+ */
+export class TagGuard {
+  constructor(
+    readonly tokens: TagTokens,
+    private readonly codec: EntryCodec,
+  ) {}
+
+  /** Starts the token (or epoch) read for a lookup: call it in the same tick as the entry's GET. */
+  prefetch<T>(source: TagSource<T> | undefined): Promise<TagPrefetch> {
+    if (source === undefined) return Promise.resolve({});
+    if ('known' in source) return this.tokens.read(source.known).then((tokens) => ({ tokens }));
+    return this.tokens.readEpoch().then((epoch) => ({ epoch }));
+  }
+
+  /**
+   * Whether a found entry may be served: untagged, or every stamp still holds. Tokens the prefetch read are used;
+   * others (an entry tagged differently than this call says, or a plain get) cost one more round trip.
+   */
+  async holds(bytes: Buffer, known?: readonly string[], prefetched?: ReadonlyArray<string | undefined>): Promise<boolean> {
+    const stamps = this.stampsOf(bytes);
+    if (stamps === null) return false;
+    if (stamps === undefined) return true;
+    const current: Array<string | undefined> = [];
+    const unknown: string[] = [];
+    for (const [tag] of stamps) {
+      const index = known?.indexOf(tag) ?? -1;
+      if (index >= 0 && prefetched !== undefined) current.push(prefetched[index]);
+      else unknown.push(tag);
+    }
+    if (unknown.length > 0) {
+      const read = await this.tokens.read(unknown);
+      let next = 0;
+      stamps.forEach(([tag], i) => {
+        if ((known?.indexOf(tag) ?? -1) < 0 || prefetched === undefined) current[i] = read[next++];
+      });
+    }
+    return TagTokens.holds(stamps, current);
+  }
+
+  /** The entries of a batch, with those whose stamps no longer hold replaced by null: one token read for all. */
+  async withoutInvalidated(entries: ReadonlyArray<Buffer | null | undefined>): Promise<Array<Buffer | null | undefined>> {
+    const stampsOf = entries.map((bytes) => (bytes == null ? undefined : this.stampsOf(bytes)));
+    const tags = [...new Set(stampsOf.flatMap((stamps) => stamps?.map(([tag]) => tag) ?? []))];
+    const tokens = new Map(tags.map((tag, i) => [tag, i]));
+    const current = await this.tokens.read(tags);
+    return entries.map((bytes, i) => {
+      const stamps = stampsOf[i];
+      if (stamps === null) return null;
+      if (stamps === undefined) return bytes;
+      return TagTokens.holds(stamps, stamps.map(([tag]) => current[tokens.get(tag)!])) ? bytes : null;
+    });
+  }
+
+  /** An entry's stamps; undefined when untagged, null when its tags field is damaged (never servable: a miss). */
+  private stampsOf(bytes: Buffer): TagStamp[] | undefined | null {
+    try {
+      return this.codec.stamps(bytes);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Before the loader runs: the stamps of known tags (creating absent tokens), or the epoch. */
+  async beforeLoad<T>(source: TagSource<T>, prefetch: TagPrefetch, ttlMs: number): Promise<LoadTicket> {
+    if ('known' in source) return { stamps: await this.tokens.snapshot(source.known, prefetch.tokens ?? (await this.tokens.read(source.known)), ttlMs) };
+    return { epoch: await this.tokens.epochBefore(prefetch.epoch) };
+  }
+
+  /**
+   * After the loader: the stamps to store the value with, or undefined when it must not be stored (tags from the
+   * value, and some tag of the namespace was invalidated while it loaded). The epoch is read after the tokens, not
+   * with them: an invalidation moves the epoch before it replaces a token, so a token seen new means an epoch seen new.
+   */
+  async afterLoad<T>(source: TagSource<T>, ticket: LoadTicket, value: T, ttlMs: number): Promise<TagStamp[] | undefined> {
+    if ('stamps' in ticket) return ticket.stamps;
+    const tags = validTags((source as { fromValue: (value: T) => readonly string[] }).fromValue(value), 'getOrSet', undefined);
+    const stamps = await this.tokens.snapshot(tags, await this.tokens.read(tags), ttlMs);
+    return (await this.tokens.readEpoch()) === ticket.epoch ? stamps : undefined;
+  }
+}

@@ -1,0 +1,31 @@
+import { CacheError, type CacheOperation } from '../../core/cache-error.js';
+
+/** Most tags one entry may carry: each costs a token read on every read of it. */
+export const MAX_TAGS_PER_ENTRY = 8;
+/** Longest tag, in characters. */
+export const MAX_TAG_LENGTH = 128;
+/**
+ * Printable ASCII without spaces, `{` or `}`: braces would make Redis Cluster hash only part of the token key
+ * (a hash tag), and tags travel in a length-prefixed ASCII field of the entry header.
+ */
+const TAG_PATTERN = /^[\x21-\x7a|~]+$/;
+
+/** Checks one call's tags; the error names what is wrong. Returns them without duplicates, in order. */
+export function validTags(tags: unknown, operation: CacheOperation, key: string | undefined, limit = MAX_TAGS_PER_ENTRY): string[] {
+  const list = typeof tags === 'string' ? [tags] : tags;
+  if (!Array.isArray(list)) throw new CacheError(operation, key, `tags must be a string or an array of strings, got ${typeof tags}`);
+  const unique = [...new Set(list)];
+  if (unique.length > limit) {
+    throw new CacheError(operation, key, `at most ${limit} tags at once, got ${unique.length}`);
+  }
+  for (const tag of unique) {
+    if (typeof tag !== 'string') throw new CacheError(operation, key, `a tag must be a string, got ${typeof tag}`);
+    if (tag.length === 0 || tag.length > MAX_TAG_LENGTH) {
+      throw new CacheError(operation, key, `tag length must be 1..${MAX_TAG_LENGTH}, got ${tag.length}`);
+    }
+    if (!TAG_PATTERN.test(tag)) {
+      throw new CacheError(operation, key, `tag ${JSON.stringify(tag.slice(0, 64))} may hold printable ASCII only, without spaces, "{" or "}"`);
+    }
+  }
+  return unique;
+}

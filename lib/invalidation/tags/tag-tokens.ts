@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import type { TagStamp } from '../../entry/entry-format.js';
+import type { CacheStore } from '../../stores/cache-store.interface.js';
+
+/** Reserved key segments: user keys may not start with them (see CacheKeys). */
+export const TAG_SEGMENT = '__tag__:';
+export const EPOCH_SEGMENT = '__tag-epoch__';
+
+/** How long the namespace's invalidation epoch lives: long enough for any load in flight; a lapse only skips a store. */
+const EPOCH_TTL_MS = 60_000;
+
+/** A fresh random token: equality is the only test, so no clock and no counter (an evicted counter restarts: ABA). */
+export function newToken(): string {
+  return randomBytes(9).toString('base64url');
+}
+
+/**
+ * How long a tag's token must outlive an entry stamped with it: the entry's TTL again, between 1 s and 1 min.
+ * That bounds what stays of a tag after its last entry expired, and leaves slack so most writes need no PEXPIRE.
+ */
+export function tokenGraceMs(ttlMs: number): number {
+  return Math.min(60_000, Math.max(1000, ttlMs));
+}
+
+/**
+ * The tokens of one namespace's tags in the store. An entry is stamped with its tags' tokens as they were
+ * before its value was loaded; invalidating a tag replaces its token, so every entry stamped before fails
+ * its next read, whatever order the store and the invalidation reached Redis in. A missing token never
+ * validates anything: eviction of tag data only causes misses.
+ */
+export class TagTokens {
+  /** Until when (ms epoch) this process made each token key live: lets most tagged writes skip the PEXPIRE. */
+  private readonly extendedUntil = new Map<string, number>();
+
+  constructor(
+    private readonly store: CacheStore,
+    private readonly prefix: string,
+  ) {}
+
+  get epochKey(): string {
+    return this.prefix + EPOCH_SEGMENT;
+  }
+
+  keyOf(tag: string): string {
+    return this.prefix + TAG_SEGMENT + tag;
+  }
+
+  /** Current tokens (undefined where absent). Issue it in the same tick as the entry's GET: one round trip. */
+  async read(tags: readonly string[]): Promise<Array<string | undefined>> {
+    if (tags.length === 0) return [];
+    const found = await this.store.mget(tags.map((tag) => this.keyOf(tag)));
+    return found.map((bytes) => (bytes == null ? undefined : bytes.toString('latin1')));
+  }
+
+  /** Whether every stamp still holds: each tag's current token equals the stamped one. */
+  static holds(stamps: readonly TagStamp[], current: ReadonlyArray<string | undefined>): boolean {
+    return stamps.every(([, token], i) => current[i] === token);
+  }
+
+  /**
+   * Stamps for `tags` to take before a load: the tokens read (creating those that are absent, atomically, so two
+   * instances agree on one). `ttlMs` is the entry's: a created token lives as long plus the grace.
+   */
+  async snapshot(tags: readonly string[], current: ReadonlyArray<string | undefined>, ttlMs: number): Promise<TagStamp[]> {
+    const missing = tags.filter((_, i) => current[i] === undefined);
+    const created = missing.length === 0 ? [] : await this.store.ensureTokens(missing.map((tag) => this.keyOf(tag)), missing.map(newToken), ttlMs + tokenGraceMs(ttlMs));
+    let next = 0;
+    return tags.map((tag, i) => [tag, current[i] ?? created[next++]] as const);
+  }
+
+  /** Makes each stamped tag's token outlive an entry of `ttlMs` written now (skipped where this process already did). */
+  extendFor(stamps: readonly TagStamp[], ttlMs: number): Promise<void> {
+    const now = Date.now();
+    const grace = tokenGraceMs(ttlMs);
+    const due = stamps.map(([tag]) => this.keyOf(tag)).filter((key) => (this.extendedUntil.get(key) ?? 0) < now + ttlMs);
+    if (due.length === 0) return Promise.resolve();
+    for (const key of due) this.remember(key, now + ttlMs + grace);
+    return this.store.extendTokens(due, ttlMs + grace);
+  }
+
+  /**
+   * Moves the namespace's epoch, then replaces the tags' tokens: two round trips whatever the number of entries.
+   * The order matters on a Cluster, where the epoch and a token live on different nodes: whoever sees a new
+   * token can then be sure to see the new epoch (TagGuard.afterLoad relies on it).
+   */
+  async invalidate(tags: readonly string[]): Promise<void> {
+    const keys = tags.map((tag) => this.keyOf(tag));
+    for (const key of keys) this.extendedUntil.delete(key);
+    await this.store.putToken(this.epochKey, newToken(), EPOCH_TTL_MS);
+    await this.store.replaceTokens(keys, keys.map(newToken));
+  }
+
+  /** The epoch before a load whose tags come from its value (created when absent, so a later lapse is seen). */
+  async epochBefore(current: string | undefined): Promise<string> {
+    if (current !== undefined) return current;
+    const [epoch] = await this.store.ensureTokens([this.epochKey], [newToken()], EPOCH_TTL_MS);
+    return epoch;
+  }
+
+  /** The epoch now (undefined when absent); issue it in the same tick as other reads. */
+  async readEpoch(): Promise<string | undefined> {
+    const [bytes] = await this.store.mget([this.epochKey]);
+    return bytes == null ? undefined : bytes.toString('latin1');
+  }
+
+  private remember(key: string, until: number): void {
+    if (this.extendedUntil.size >= 10_000) this.extendedUntil.clear(); // a bound, not an LRU: forgetting costs a PEXPIRE
+    this.extendedUntil.set(key, until);
+  }
+}
