@@ -14,6 +14,8 @@ import { parseTtl, type Ttl } from './ttl.js';
 import { TagGuard, type TagSource } from '../invalidation/tags/tag-guard.js';
 import { validTags } from '../invalidation/tags/tag-rules.js';
 import { TagTokens } from '../invalidation/tags/tag-tokens.js';
+import { PendingInvalidations, type Invalidation } from '../invalidation/pending-invalidations.js';
+import { isOutage } from '../resilience/redis-error-classifier.js';
 
 export interface SetOptions {
   /** Milliseconds or `'30s'`/`'5m'`/`'1h'`. Default: the module's `defaultTtl`. */
@@ -64,6 +66,7 @@ export class CacheManager {
   private readonly failures: FailureReporter;
   private readonly readThrough: ReadThrough;
   private readonly tags: TagGuard;
+  private readonly pending: PendingInvalidations;
 
   constructor(
     private readonly options: ResolvedCacheOptions,
@@ -81,15 +84,23 @@ export class CacheManager {
     const codec = new EntryCodec(encoding);
     this.entries = new StoredEntries(codec, metrics, this.failures, store);
     this.tags = new TagGuard(new TagTokens(store, this.keys.prefix), codec);
-    this.readThrough = new ReadThrough(
+    this.pending = new PendingInvalidations(options.invalidationQueue, (invalidation) => this.apply(invalidation), metrics, logger);
+    this.readThrough = new ReadThrough({
       store,
-      this.entries,
+      entries: this.entries,
       metrics,
-      this.failures,
-      new StampedeLock(store, options.lock),
-      this.tags,
-      options.operationTimeoutMs,
-    );
+      failures: this.failures,
+      lock: new StampedeLock(store, options.lock),
+      tags: this.tags,
+      pending: this.pending,
+      budgetMs: options.operationTimeoutMs,
+    });
+  }
+
+  /** Stops retrying pending invalidations (Nest calls it when the module closes). */
+  onModuleDestroy(): void {
+    this.pending.close();
+    for (const sibling of this.siblings.values()) if (sibling !== this) sibling.pending.close();
   }
 
   get namespace(): string {
@@ -133,8 +144,8 @@ export class CacheManager {
     const startedAt = performance.now();
     let bytes: Buffer | null | undefined;
     try {
-      bytes = await this.store.get(fullKey);
-      if (bytes != null && StoredEntries.mayBeTagged(bytes) && !(await this.tags.holds(bytes))) bytes = null; // an invalidated tag
+      bytes = this.pending.coversKey(fullKey) ? null : await this.store.get(fullKey);
+      if (bytes != null && StoredEntries.mayBeTagged(bytes) && !(await this.tagsHold(bytes))) bytes = null; // an invalidated tag
     } catch (error) {
       throw this.failures.failed('get', key, error, startedAt);
     }
@@ -177,14 +188,14 @@ export class CacheManager {
   async invalidateTags(tags: string | readonly string[]): Promise<void> {
     const list = validTags(tags, 'invalidate', undefined, MAX_TAGS_PER_INVALIDATION);
     if (list.length === 0) return;
-    await this.direct('invalidate', list.length === 1 ? `tag:${list[0]}` : undefined, () => this.tags.tokens.invalidate(list));
+    await this.invalidation('invalidate', list.length === 1 ? `tag:${list[0]}` : undefined, { kind: 'tags', tags: list });
   }
 
   /** Removes one or many keys, resolving to how many existed. */
   async invalidate(keys: string | readonly string[]): Promise<number> {
     const list = typeof keys === 'string' ? [keys] : keys;
     const fullKeys = list.map((key) => this.keys.full(key, 'invalidate'));
-    return this.direct('invalidate', list.length === 1 ? list[0] : undefined, () => this.store.delete(fullKeys));
+    return this.invalidation('invalidate', list.length === 1 ? list[0] : undefined, { kind: 'keys', fullKeys });
   }
 
   async has(key: string): Promise<boolean> {
@@ -239,8 +250,10 @@ export class CacheManager {
   async mget<T = unknown>(keys: readonly string[]): Promise<Array<T | undefined>> {
     const fullKeys = keys.map((key) => this.keys.full(key, 'mget'));
     const found = await this.direct('mget', undefined, async () => {
-      const entries = await this.store.mget(fullKeys);
-      return entries.some((bytes) => bytes != null && StoredEntries.mayBeTagged(bytes)) ? this.tags.withoutInvalidated(entries) : entries;
+      let entries = await this.store.mget(fullKeys);
+      if (entries.some((bytes) => bytes != null && StoredEntries.mayBeTagged(bytes))) entries = await this.tags.withoutInvalidated(entries);
+      if (this.pending.size > 0) entries = entries.map((bytes, i) => (this.pendingCovers(fullKeys[i], bytes) ? null : bytes));
+      return entries;
     });
     return this.entries.decodeMany<T>(keys, fullKeys, found, DIRECT);
   }
@@ -260,12 +273,48 @@ export class CacheManager {
    */
   async invalidatePrefix(prefix: string): Promise<number> {
     const fullPrefix = this.keys.full(prefix, 'invalidate');
-    return this.direct('invalidate', prefix, () => this.store.deletePrefix(fullPrefix));
+    return this.invalidation('invalidate', prefix, { kind: 'prefix', fullPrefix });
   }
 
   /** Removes every key of this namespace (SCAN + UNLINK in batches), and only those. */
   clear(): Promise<number> {
-    return this.direct('clear', undefined, () => this.store.deletePrefix(this.keys.prefix));
+    return this.invalidation('clear', undefined, { kind: 'prefix', fullPrefix: this.keys.prefix });
+  }
+
+  /** Whether a tagged entry may be served: no pending invalidation names its tags, and its stamps hold. */
+  private tagsHold(bytes: Buffer): Promise<boolean> {
+    if (this.pending.hasPendingTags && this.pending.coversTags(this.tags.tagsOf(bytes))) return Promise.resolve(false);
+    return this.tags.holds(bytes);
+  }
+
+  private pendingCovers(fullKey: string, bytes: Buffer | null | undefined): boolean {
+    return this.pending.coversKey(fullKey) || (bytes != null && this.pending.hasPendingTags && this.pending.coversTags(this.tags.tagsOf(bytes)));
+  }
+
+  /**
+   * An invalidation, as a direct command; when Redis is unreachable it is also kept and applied once Redis answers
+   * (the caller still gets the CacheError), and until then what it covers is not served from the cache.
+   */
+  private async invalidation(operation: CacheOperation, key: string | undefined, invalidation: Invalidation): Promise<number> {
+    try {
+      return await this.direct(operation, key, () => this.apply(invalidation));
+    } catch (error) {
+      if (isOutage(error)) this.pending.add(invalidation);
+      throw error;
+    }
+  }
+
+  /** Applies an invalidation to the store, resolving to how many keys it removed (0 for tags: entries stay, unreadable). */
+  private async apply(invalidation: Invalidation): Promise<number> {
+    switch (invalidation.kind) {
+      case 'keys':
+        return this.store.delete(invalidation.fullKeys);
+      case 'prefix':
+        return this.store.deletePrefix(invalidation.fullPrefix);
+      case 'tags':
+        await this.tags.tokens.invalidate(invalidation.tags);
+        return 0;
+    }
   }
 
   /** Runs one direct store command, timing it and turning a failure into a counted CacheError. */

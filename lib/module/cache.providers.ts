@@ -37,7 +37,10 @@ export const cacheProviders: Provider[] = [
       operations: Counter,
       duration: Histogram,
       circuit: Gauge,
-    ) => new CacheMetrics(options.namespace, hits, misses, errors, operations, duration, circuit),
+      invalidationsPending: Gauge,
+      invalidationsDropped: Counter,
+    ) =>
+      new CacheMetrics(options.namespace, { hits, misses, errors, operations, duration, circuit, invalidationsPending, invalidationsDropped }),
     inject: [
       CACHE_RESOLVED_OPTIONS,
       metricToken(CACHE_METRICS.hits.name),
@@ -46,6 +49,8 @@ export const cacheProviders: Provider[] = [
       metricToken(CACHE_METRICS.operations.name),
       metricToken(CACHE_METRICS.duration.name),
       metricToken(CACHE_METRICS.circuit.name),
+      metricToken(CACHE_METRICS.invalidationsPending.name),
+      metricToken(CACHE_METRICS.invalidationsDropped.name),
     ],
   },
   {

@@ -3,6 +3,7 @@ import type { EntryCodecSettings } from '../entry/entry-codec.js';
 import type { CacheSerializer } from '../serialization/cache-serializer.interface.js';
 import type { CompressionAlgorithm } from '../serialization/compression/compressor.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
+import type { PendingSettings } from '../invalidation/pending-invalidations.js';
 import type { Ttl } from '../core/ttl.js';
 
 /** Options of `CacheModule.forRoot()` / `forRootAsync()`. Validated once, at startup. */
@@ -49,6 +50,12 @@ export interface CacheModuleOptions {
   circuitBreaker?: false | { failureThreshold?: number; cooldown?: Ttl };
   /** Largest entry `set` stores, in bytes after compression; larger is a CacheError naming both sizes. Default: 5 MiB. */
   maxValueBytes?: number;
+  /**
+   * Invalidations (keys, prefixes, tags, clear) that fail because Redis is unreachable are kept, in order, and applied
+   * once it answers; until then what they cover is not served from the cache. At most `maxEntries` are kept (the
+   * oldest is dropped first) for at most `maxAge`. Default: `{ maxEntries: 10_000, maxAge: '5m' }`.
+   */
+  invalidationQueue?: { maxEntries?: number; maxAge?: Ttl };
   /** Fail the application's boot when the first PING to Redis fails. Default: `false` (log and keep serving). */
   failOnStartup?: boolean;
 }
@@ -116,4 +123,5 @@ export interface ResolvedCacheOptions {
   operationTimeoutMs: number;
   circuitBreaker: { failureThreshold: number; cooldownMs: number } | undefined;
   maxValueBytes: number;
+  invalidationQueue: PendingSettings;
 }

@@ -5,6 +5,7 @@ import type { CacheStore } from '../stores/cache-store.interface.js';
 import type { CacheModuleOptions, CacheRedisOptions, ResolvedCacheOptions, ResolvedRedisOptions } from './cache-options.js';
 import { parseTtl } from '../core/ttl.js';
 import { DEFAULT_COMPRESSION, resolveEncoding } from './resolve-encoding.js';
+import { DEFAULT_PENDING } from '../invalidation/pending-invalidations.js';
 
 const DEFAULT_TTL = '5m';
 const DEFAULT_MEMORY_MAX_ENTRIES = 10_000;
@@ -40,6 +41,17 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
     ),
     circuitBreaker: resolveCircuitBreaker(options.circuitBreaker),
     maxValueBytes,
+    invalidationQueue: resolveInvalidationQueue(options.invalidationQueue),
+  };
+}
+
+function resolveInvalidationQueue(queue: CacheModuleOptions['invalidationQueue']): ResolvedCacheOptions['invalidationQueue'] {
+  if (queue !== undefined && (queue === null || typeof queue !== 'object'))
+    throw configError(`option "invalidationQueue" must be { maxEntries?, maxAge? }, got ${JSON.stringify(queue)}`);
+  return {
+    ...DEFAULT_PENDING,
+    maxEntries: positiveInteger('invalidationQueue.maxEntries', queue?.maxEntries ?? DEFAULT_PENDING.maxEntries),
+    maxAgeMs: parseTtl(queue?.maxAge ?? DEFAULT_PENDING.maxAgeMs, 'configure', undefined, 'option "invalidationQueue.maxAge"'),
   };
 }
 

@@ -6,6 +6,7 @@ import type { FailureReporter } from '../observability/failure-reporter.js';
 import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
 import type { StampedeLock } from './stampede-lock.js';
+import type { PendingInvalidations } from '../invalidation/pending-invalidations.js';
 
 /** How one read-through call stores what it loads. */
 export interface ReadThroughPolicy<T> {
@@ -32,6 +33,17 @@ interface Call<T> {
 
 const NOTHING_PREFETCHED: TagPrefetch = {};
 
+export interface ReadThroughDeps {
+  store: CacheStore;
+  entries: StoredEntries;
+  metrics: CacheMetrics;
+  failures: FailureReporter;
+  lock: StampedeLock;
+  tags: TagGuard;
+  pending: PendingInvalidations;
+  budgetMs: number;
+}
+
 /**
  * Read-through with single flight: concurrent calls on one key in this process share one
  * lookup and one loader run (and, with the lock, instances share one loader run). Never fails
@@ -40,16 +52,28 @@ const NOTHING_PREFETCHED: TagPrefetch = {};
 export class ReadThrough {
   private readonly inFlight = new Map<string, Promise<unknown>>();
 
-  constructor(
-    private readonly store: CacheStore,
-    private readonly entries: StoredEntries,
-    private readonly metrics: CacheMetrics,
-    private readonly failures: FailureReporter,
-    private readonly lock: StampedeLock,
-    private readonly tags: TagGuard,
-    /** operationTimeout: the most one call waits on Redis, apart from its loader (and lock waits). */
-    private readonly budgetMs: number,
-  ) {}
+  private readonly store: CacheStore;
+  private readonly entries: StoredEntries;
+  private readonly metrics: CacheMetrics;
+  private readonly failures: FailureReporter;
+  private readonly lock: StampedeLock;
+  private readonly tags: TagGuard;
+  private readonly pending: PendingInvalidations;
+  /** operationTimeout: the most one call waits on Redis, apart from its loader (and lock waits). */
+  private readonly budgetMs: number;
+
+  constructor(deps: ReadThroughDeps) {
+    ({
+      store: this.store,
+      entries: this.entries,
+      metrics: this.metrics,
+      failures: this.failures,
+      lock: this.lock,
+      tags: this.tags,
+      pending: this.pending,
+      budgetMs: this.budgetMs,
+    } = deps);
+  }
 
   run<T>(key: string, fullKey: string, lockKey: string, loader: () => T | Promise<T>, policy: ReadThroughPolicy<T>): Promise<T> {
     const pending = this.inFlight.get(fullKey);
@@ -61,6 +85,10 @@ export class ReadThrough {
 
   private async lookupOrLoad<T>(call: Call<T>): Promise<T> {
     const { key, fullKey, policy } = call;
+    // An invalidation of this key (or its known tags) waits for Redis: serve fresh, store nothing.
+    if (this.pending.coversKey(fullKey) || (policy.tags !== undefined && 'known' in policy.tags && this.pending.coversTags(policy.tags.known))) {
+      return call.loader();
+    }
     const startedAt = performance.now();
     let found: Buffer | null | undefined;
     let prefetch = NOTHING_PREFETCHED;
@@ -82,6 +110,7 @@ export class ReadThrough {
 
   /** Whether every tag stamp of a found entry still holds (an untagged entry has none: it always does). */
   private holds<T>(found: Buffer, policy: ReadThroughPolicy<T>, prefetch: TagPrefetch): Promise<boolean> {
+    if (this.pending.hasPendingTags && this.pending.coversTags(this.tags.tagsOf(found))) return Promise.resolve(false);
     const known = policy.tags !== undefined && 'known' in policy.tags ? policy.tags.known : undefined;
     return this.tags.holds(found, known, prefetch.tokens);
   }
@@ -164,7 +193,8 @@ export class ReadThrough {
     try {
       const stamps = await this.tags.afterLoad(source, ticket, value, ttlMs);
       if (stamps === undefined) this.failures.warn('tags:race', `"${key}" was loaded while a tag was invalidated: returned, not stored`);
-      return stamps ?? 'skip';
+      if (stamps === undefined || this.pending.coversTags(stamps.map(([tag]) => tag))) return 'skip';
+      return stamps;
     } catch (error) {
       if (error instanceof CacheError) throw error; // tags the value named break the rules: the call fails, nothing stored
       this.failures.failedOpen('getOrSet', key, error, startedAt);

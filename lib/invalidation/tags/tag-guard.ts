@@ -74,6 +74,11 @@ export class TagGuard {
     });
   }
 
+  /** The tags an entry carries (none when untagged or damaged). */
+  tagsOf(bytes: Buffer): string[] {
+    return this.stampsOf(bytes)?.map(([tag]) => tag) ?? [];
+  }
+
   /** An entry's stamps; undefined when untagged, null when its tags field is damaged (never servable: a miss). */
   private stampsOf(bytes: Buffer): TagStamp[] | undefined | null {
     try {

@@ -26,6 +26,16 @@ export const CACHE_METRICS = {
     labelNames: ['namespace', 'operation'],
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
   },
+  invalidationsPending: {
+    name: 'cache_invalidations_pending',
+    help: 'Invalidations (keys, prefixes, tags, clear) that failed while Redis was unreachable and wait to be applied once it answers.',
+    labelNames: ['namespace'],
+  },
+  invalidationsDropped: {
+    name: 'cache_invalidations_dropped_total',
+    help: 'Pending invalidations given up before Redis answered again, by reason (age: older than the queue keeps them; size: the queue was full).',
+    labelNames: ['namespace', 'reason'],
+  },
   circuit: {
     name: 'cache_circuit_state',
     help: 'State of the circuit breaker in front of Redis: 0 closed, 1 open (commands paused), 2 half-open (probing).',

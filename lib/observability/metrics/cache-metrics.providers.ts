@@ -24,14 +24,9 @@ export const cacheMetricProviders: Provider[] = [
   counterProvider(CACHE_METRICS.misses),
   counterProvider(CACHE_METRICS.errors),
   counterProvider(CACHE_METRICS.operations),
-  {
-    provide: metricToken(CACHE_METRICS.circuit.name),
-    useFactory: () =>
-      getOrCreate(
-        CACHE_METRICS.circuit.name,
-        () => new Gauge({ ...CACHE_METRICS.circuit, labelNames: [...CACHE_METRICS.circuit.labelNames] }),
-      ),
-  },
+  counterProvider(CACHE_METRICS.invalidationsDropped),
+  gaugeProvider(CACHE_METRICS.circuit),
+  gaugeProvider(CACHE_METRICS.invalidationsPending),
   {
     provide: metricToken(CACHE_METRICS.duration.name),
     useFactory: () =>
@@ -49,6 +44,13 @@ export const cacheMetricProviders: Provider[] = [
 
 /** Their tokens, which CacheModule exports. */
 export const cacheMetricTokens: string[] = cacheMetricProviders.map((provider) => (provider as { provide: string }).provide);
+
+function gaugeProvider(spec: { name: string; help: string; labelNames: readonly string[] }): Provider {
+  return {
+    provide: metricToken(spec.name),
+    useFactory: () => getOrCreate(spec.name, () => new Gauge({ ...spec, labelNames: [...spec.labelNames] })),
+  };
+}
 
 function counterProvider(spec: { name: string; help: string; labelNames: readonly string[] }): Provider {
   return {

@@ -10,6 +10,18 @@ interface OperationSeries {
   duration: ReturnType<Histogram['labels']>;
 }
 
+/** The prom-client metrics every namespace shares (labelled by namespace). */
+export interface CacheMetricSeries {
+  hits: Counter;
+  misses: Counter;
+  errors: Counter;
+  operations: Counter;
+  duration: Histogram;
+  circuit?: Gauge;
+  invalidationsPending?: Gauge;
+  invalidationsDropped?: Counter;
+}
+
 interface LookupSeries {
   hit: PendingCount;
   miss: PendingCount;
@@ -27,12 +39,7 @@ export class CacheMetrics {
 
   constructor(
     private readonly namespace: string,
-    private readonly hits: Counter,
-    private readonly misses: Counter,
-    private readonly errors: Counter,
-    private readonly operations: Counter,
-    private readonly duration: Histogram,
-    private readonly circuitState?: Gauge,
+    private readonly series: CacheMetricSeries,
   ) {
     trackPending(this);
   }
@@ -50,12 +57,12 @@ export class CacheMetrics {
 
   /** Publishes the circuit breaker's state: 0 closed, 1 open, 2 half-open. */
   circuit(state: 'closed' | 'open' | 'half-open'): void {
-    this.circuitState?.set({ namespace: this.namespace }, state === 'closed' ? 0 : state === 'open' ? 1 : 2);
+    this.series.circuit?.set({ namespace: this.namespace }, state === 'closed' ? 0 : state === 'open' ? 1 : 2);
   }
 
   /** The same metrics for another namespace (for `CacheManager.withNamespace`). */
   forNamespace(namespace: string): CacheMetrics {
-    const sibling = new CacheMetrics(namespace, this.hits, this.misses, this.errors, this.operations, this.duration, this.circuitState);
+    const sibling = new CacheMetrics(namespace, this.series);
     this.siblings.push(sibling);
     return sibling;
   }
@@ -70,24 +77,33 @@ export class CacheMetrics {
 
   /** Counts a failure by a short, bounded reason (never a key or a message). */
   error(operation: CacheOperation, reason: string): void {
-    this.errors.labels({ namespace: this.namespace, operation, reason }).inc();
+    this.series.errors.labels({ namespace: this.namespace, operation, reason }).inc();
+  }
+
+  /** How many invalidations wait for Redis to answer again. */
+  invalidationsPending(count: number): void {
+    this.series.invalidationsPending?.set({ namespace: this.namespace }, count);
+  }
+
+  invalidationsDropped(reason: 'age' | 'size', count = 1): void {
+    this.series.invalidationsDropped?.labels({ namespace: this.namespace, reason }).inc(count);
   }
 
   /** Records one finished operation; `startedAt` is a `performance.now()` reading. */
   observe(operation: CacheOperation, status: Status, startedAt: number): void {
-    const series = this.series(operation);
+    const series = this.operation(operation);
     series[status].add(1);
     series.duration.observe((performance.now() - startedAt) / 1000);
   }
 
-  private series(operation: CacheOperation): OperationSeries {
+  private operation(operation: CacheOperation): OperationSeries {
     let series = this.operationSeries.get(operation);
     if (!series) {
       const labels = { namespace: this.namespace, operation };
       series = {
-        ok: this.pending(this.operations.labels({ ...labels, status: 'ok' })),
-        error: this.pending(this.operations.labels({ ...labels, status: 'error' })),
-        duration: this.duration.labels(labels),
+        ok: this.pending(this.series.operations.labels({ ...labels, status: 'ok' })),
+        error: this.pending(this.series.operations.labels({ ...labels, status: 'error' })),
+        duration: this.series.duration.labels(labels),
       };
       this.operationSeries.set(operation, series);
     }
@@ -104,7 +120,7 @@ export class CacheMetrics {
     let series = this.lookupSeries.get(cache);
     if (!series) {
       const labels = { namespace: this.namespace, cache };
-      series = { hit: this.pending(this.hits.labels(labels)), miss: this.pending(this.misses.labels(labels)) };
+      series = { hit: this.pending(this.series.hits.labels(labels)), miss: this.pending(this.series.misses.labels(labels)) };
       this.lookupSeries.set(cache, series);
     }
     return series;
