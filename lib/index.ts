@@ -1,7 +1,7 @@
 export { CacheModule } from './module/cache.module.js';
 export { CacheManager, type CacheEntry, type GetOrSetOptions, type SetOptions } from './core/cache-manager.js';
 export { Cacheable, CacheInvalidate, CachePut } from './method-cache/cache.decorators.js';
-export type { CacheableOptions, CacheInvalidateOptions, CachePutOptions } from './method-cache/method-cache.options.js';
+export type { CacheableOptions, CacheableTags, CacheInvalidateOptions, CachePutOptions } from './method-cache/method-cache.options.js';
 export { CacheError, type CacheOperation } from './core/cache-error.js';
 export type {
   CacheModuleOptions,
@@ -19,4 +19,13 @@ export { CACHE_METRICS } from './observability/metrics/cache-metric-names.js';
 export { MAX_KEY_LENGTH } from './core/cache-keys.js';
 export type { Ttl } from './core/ttl.js';
 export { CacheInterceptor } from './http/cache.interceptor.js';
-export { CacheKey, CacheTTL, CacheVary, type CacheTtlSetting, type CacheVarySource } from './http/cache-http.decorators.js';
+export {
+  CacheKey,
+  CacheTags,
+  CacheTTL,
+  CacheVary,
+  type CacheTagsFunction,
+  type CacheTagsSetting,
+  type CacheTtlSetting,
+  type CacheVarySource,
+} from './http/cache-http.decorators.js';

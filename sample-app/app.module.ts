@@ -27,7 +27,7 @@ import { ReportsModule } from './reports/reports.module.js';
       isGlobal: true,
     }),
     ProductsModule, // the CacheManager API, used directly
-    CatalogModule, // @Cacheable, @CachePut, @CacheInvalidate; CacheInterceptor, @CacheTTL, @CacheVary
+    CatalogModule, // @Cacheable, @CachePut, @CacheInvalidate; CacheInterceptor, @CacheTTL, @CacheVary, @CacheTags; tags
     ReportsModule, // a namespace with its own serializer (msgpack) and compression
   ],
   controllers: [IndexController], // GET /: what to try

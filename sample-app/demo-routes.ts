@@ -11,10 +11,21 @@ export const DEMO_ROUTES: DemoRoute[] = [
   { method: 'GET', path: '/products/1', shows: 'CacheManager.getOrSet: a miss (slow), then hits; cache="direct" in /metrics' },
   { method: 'GET', path: '/products?ids=1,2,3', shows: 'CacheManager.mget/mset: many keys in one round trip' },
   { method: 'PUT', path: '/products/1', body: { price: 59 }, shows: 'CacheManager.invalidate after a write' },
-  { method: 'GET', path: '/catalog/items/1', shows: '@Cacheable({ key, ttl: "10m" }) on CatalogService.findOne' },
+  { method: 'GET', path: '/catalog/items/1', shows: '@Cacheable({ key, ttl: "10m", tags: { fromResult } }) on CatalogService.findOne' },
   { method: 'GET', path: '/catalog/items/99', shows: '@Cacheable nullTtl: a 404 ("not found" cached as null for 30s)' },
   { method: 'GET', path: '/catalog/search?tag=office&maxPrice=100', shows: '@Cacheable() with its default key, a hash of the filter' },
-  { method: 'PUT', path: '/catalog/items/1', body: { price: 79 }, shows: '@CacheInvalidate({ keys }): the next read loads the new price' },
+  {
+    method: 'GET',
+    path: '/catalog/categories/peripherals',
+    shows: 'CacheInterceptor + @CacheTags(context => [`category:${name}`]): the category page, tagged (X-Cache MISS, then HIT)',
+  },
+  {
+    method: 'PUT',
+    path: '/catalog/items/1',
+    body: { price: 79 },
+    shows:
+      '@CacheInvalidate({ tags, resultTags }): one invalidateTags call drops the item page and its category page (product:1, category:peripherals)',
+  },
   { method: 'POST', path: '/catalog/items/1/refresh', shows: '@CachePut: reloads and overwrites the entry (see loadedAt)' },
   { method: 'GET', path: '/catalog/featured', shows: 'CacheInterceptor + @CacheTTL("30s"): X-Cache MISS, then HIT' },
   {

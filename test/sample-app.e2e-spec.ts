@@ -23,6 +23,7 @@ const DIRECT = 'direct';
 const FIND_ONE = 'CatalogService.findOne';
 const SEARCH = 'CatalogService.search';
 const FEATURED = 'StorefrontController.featured';
+const CATEGORY = 'StorefrontController.category';
 const RECOMMENDATIONS = 'StorefrontController.recommendations';
 
 interface Lookups {
@@ -224,17 +225,38 @@ describe('sample app (built, as a child process): method decorators and the Cach
     await http().get('/catalog/search?maxPrice=cheap').expect(400);
   });
 
-  it('@CacheInvalidate({ keys }): PUT writes the row and removes its entry; the next read loads the new price', async () => {
-    await http().get('/catalog/items/1').expect(200);
-    expect(await sample.redis.exists('sample:catalog:item:1')).toBe(1);
+  it('tags: one PUT (one invalidateTags call) drops the item page and its category page, and no page without those tags', async () => {
+    const [item] = await counted(sample.app, FIND_ONE, () => http().get('/catalog/items/1').expect(200));
+    expect(item.body).toMatchObject({ ...CATALOG_KEYBOARD, category: 'peripherals' });
+    const [page, pageMiss] = await counted(sample.app, CATEGORY, () => http().get('/catalog/categories/peripherals').expect(200));
+    expect(pageMiss).toEqual({ hits: 0, misses: 1 });
+    expect(page.headers['x-cache']).toBe('MISS');
+    expect(page.body.items.map((listed: { id: number }) => listed.id)).toEqual([1, 2]);
+    expectFreshTtl(await sample.redis.pttl('sample:http:GET:/catalog/categories/peripherals'), 10 * 60_000);
+    await http().get('/catalog/categories/audio').expect(200);
+    await http().get('/catalog/items/4').expect(200);
+    expect((await http().get('/catalog/categories/peripherals').expect(200)).headers['x-cache']).toBe('HIT');
 
+    const invalidations = (await cacheCounters(sample.app)).operation('invalidate');
     const updated = await http().put('/catalog/items/1').send({ price: 79 }).expect(200);
     expect(updated.body).toMatchObject({ ...CATALOG_KEYBOARD, price: 79 });
-    expect(await sample.redis.exists('sample:catalog:item:1')).toBe(0);
+    expect((await cacheCounters(sample.app)).operation('invalidate')).toBe(invalidations + 1);
+    // Nothing was deleted or scanned: the entries stay in Redis until their TTL, but are never served again.
+    expect(await sample.redis.exists('sample:catalog:item:1', 'sample:http:GET:/catalog/categories/peripherals')).toBe(2);
 
-    const [next, miss] = await counted(sample.app, FIND_ONE, () => http().get('/catalog/items/1').expect(200));
-    expect(miss).toEqual({ hits: 0, misses: 1 });
+    const [next, itemMiss] = await counted(sample.app, FIND_ONE, () => http().get('/catalog/items/1').expect(200));
+    expect(itemMiss).toEqual({ hits: 0, misses: 1 });
     expect(next.body).toMatchObject({ ...CATALOG_KEYBOARD, price: 79 });
+    const [reloaded, reloadMiss] = await counted(sample.app, CATEGORY, () => http().get('/catalog/categories/peripherals').expect(200));
+    expect(reloadMiss).toEqual({ hits: 0, misses: 1 });
+    expect(reloaded.headers['x-cache']).toBe('MISS');
+    expect(reloaded.body.items.find((listed: { id: number }) => listed.id === 1)).toMatchObject({ price: 79 });
+
+    const [, untouched] = await counted(sample.app, FIND_ONE, () => http().get('/catalog/items/4').expect(200));
+    expect(untouched).toEqual({ hits: 1, misses: 0 }); // another product, another category
+    expect((await http().get('/catalog/categories/audio').expect(200)).headers['x-cache']).toBe('HIT');
+
+    await http().get('/catalog/categories/garden').expect(404);
     await http().put('/catalog/items/404').send({ price: 1 }).expect(404);
     await http().put('/catalog/items/1').send({ price: 'free' }).expect(400);
   });
@@ -357,6 +379,7 @@ describe('sample app (built, as a child process) without REDIS_URL', () => {
     expect(routes.map((route) => `${route.method} ${route.path}`)).toEqual(
       expect.arrayContaining([
         'GET /catalog/items/1',
+        'GET /catalog/categories/peripherals',
         'PUT /catalog/items/1',
         'POST /catalog/items/1/refresh',
         'GET /catalog/featured',

@@ -1,9 +1,12 @@
 import { SetMetadata, type ExecutionContext } from '@nestjs/common';
+import { CacheError } from '../core/cache-error.js';
 import { parseTtl, type Ttl } from '../core/ttl.js';
+import { validTags } from '../invalidation/tags/tag-rules.js';
 
 export const CACHE_KEY_METADATA = 'datapunk:nestjs-cache:http-key';
 export const CACHE_TTL_METADATA = 'datapunk:nestjs-cache:http-ttl';
 export const CACHE_VARY_METADATA = 'datapunk:nestjs-cache:http-vary';
+export const CACHE_TAGS_METADATA = 'datapunk:nestjs-cache:http-tags';
 
 /** Something a cached response depends on: a request header name, or any function of the request. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -27,3 +30,37 @@ export const CacheTTL = (ttl: CacheTtlSetting) => {
  * carry Authorization or Cookie are neither served from nor stored in the cache.
  */
 export const CacheVary = (...sources: CacheVarySource[]) => SetMetadata(CACHE_VARY_METADATA, sources);
+
+/** Tags of a route's cached responses computed per request, as @CacheTTL's function is: from the context, or a promise of them. */
+export type CacheTagsFunction = (context: ExecutionContext) => readonly string[] | Promise<readonly string[]>;
+
+/** What @CacheTags stores: its static tags, or its function. */
+export type CacheTagsSetting = readonly string[] | CacheTagsFunction;
+
+/**
+ * Tags of a route's (or a controller's) cached responses, for `CacheManager.invalidateTags`: static strings, or a
+ * function of the request's context. Static tags that break the rules throw when the class is defined; a function
+ * that throws or returns such tags leaves that request uncached (logged), as an invalid @CacheTTL does.
+ */
+export function CacheTags(...tags: string[]): ClassDecorator & MethodDecorator;
+export function CacheTags(tags: CacheTagsFunction): ClassDecorator & MethodDecorator;
+export function CacheTags(...tags: Array<string | CacheTagsFunction>): ClassDecorator & MethodDecorator {
+  return (target: object, propertyKey?: string | symbol, descriptor?: PropertyDescriptor) => {
+    const where = `@CacheTags on ${propertyKey === undefined ? (target as { name: string }).name : `${target.constructor.name}.${String(propertyKey)}`}`;
+    SetMetadata(CACHE_TAGS_METADATA, tagsSetting(tags, where))(target, propertyKey!, descriptor!);
+  };
+}
+
+/** The setting @CacheTags stores: one function, or strings that follow the tag rules (checked now, so a bad one fails the boot). */
+function tagsSetting(tags: Array<string | CacheTagsFunction>, where: string): CacheTagsSetting {
+  if (tags.length === 1 && typeof tags[0] === 'function') return tags[0];
+  if (tags.length === 0 || tags.some((tag) => typeof tag !== 'string')) {
+    throw new CacheError('configure', undefined, `${where}: takes one or more tags, or a single function of the context`);
+  }
+  try {
+    return validTags(tags, 'configure', undefined);
+  } catch (error) {
+    // validTags says what is wrong after its "configure: " prefix; this names the route instead.
+    throw new CacheError('configure', undefined, `${where}: ${(error as Error).message.replace(/^configure: /, '')}`);
+  }
+}

@@ -3,11 +3,14 @@ import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import { lastValueFrom, of, type Observable } from 'rxjs';
 import { CacheManager } from '../core/cache-manager.js';
+import type { TagSource } from '../invalidation/tags/tag-guard.js';
 import { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 import {
   CACHE_KEY_METADATA,
+  CACHE_TAGS_METADATA,
   CACHE_TTL_METADATA,
   CACHE_VARY_METADATA,
+  type CacheTagsSetting,
   type CacheTtlSetting,
   type CacheVarySource,
 } from './cache-http.decorators.js';
@@ -59,6 +62,8 @@ export class CacheInterceptor implements NestInterceptor {
     const route = `${context.getClass().name}.${context.getHandler().name}`;
     const ttlMs = await this.ttlOf(context, targets, key, route);
     if (ttlMs === undefined) return next.handle();
+    const tags = await this.tagsOf(context, targets, key, route);
+    if (tags === null) return next.handle();
     const run = () => lastValueFrom(next.handle(), { defaultValue: undefined });
     let ranHandler = false;
     const entry = await this.cache.cached<CachedResponse>(
@@ -71,7 +76,7 @@ export class CacheInterceptor implements NestInterceptor {
           unshareable.add(entry);
         return entry;
       },
-      { label: route, ttlFor: (entry) => (unshareable.has(entry) ? undefined : ttlMs) },
+      { label: route, ttlFor: (entry) => (unshareable.has(entry) ? undefined : ttlMs), ttlHintMs: ttlMs, tags },
     );
     // A response that may not be stored may not be shared either: a caller that joined its flight runs its own handler.
     if (!ranHandler && unshareable.has(entry)) return of(await run());
@@ -90,6 +95,26 @@ export class CacheInterceptor implements NestInterceptor {
     } catch (error) {
       this.logger.warn(`ttl:${route}`, `@CacheTTL of ${route}: ${(error as Error).message}; serving uncached`);
       return undefined;
+    }
+  }
+
+  /**
+   * The route's @CacheTags as read-through takes them (undefined: none). null when a tags function threw or named
+   * tags that break the rules: as for @CacheTTL, the request is served uncached (logged) rather than failed.
+   */
+  private async tagsOf(
+    context: ExecutionContext,
+    targets: RouteTargets,
+    key: string,
+    route: string,
+  ): Promise<TagSource<CachedResponse> | undefined | null> {
+    const setting = this.reflector.getAllAndOverride<CacheTagsSetting | undefined>(CACHE_TAGS_METADATA, targets);
+    if (setting === undefined) return undefined;
+    try {
+      return this.cache.tagSource(typeof setting === 'function' ? await setting(context) : setting, key);
+    } catch (error) {
+      this.logger.warn(`tags:${route}`, `@CacheTags of ${route}: ${(error as Error)?.message ?? String(error)}; serving uncached`);
+      return null;
     }
   }
 

@@ -12,32 +12,42 @@ export function Cacheable(options: CacheableOptions = {}): MethodDecorator {
   checkTtl('Cacheable', 'ttl', options.ttl);
   checkTtl('Cacheable', 'nullTtl', options.nullTtl);
   checkNamespace('Cacheable', options.namespace);
-  return (target, propertyKey, descriptor) =>
-    wrapMethod('Cacheable', target, propertyKey, descriptor, (cache, name, self, args, original) =>
+  return (target, propertyKey, descriptor) => {
+    checkEntryTags('Cacheable', target, propertyKey, options.tags);
+    return wrapMethod('Cacheable', target, propertyKey, descriptor, (cache, name, self, args, original) =>
       cache.cacheable(name, options, self, args, original),
     );
+  };
 }
 
 /** Always runs the method and stores its result (as Spring's @CachePut). */
 export function CachePut(options: CachePutOptions = {}): MethodDecorator {
   checkTtl('CachePut', 'ttl', options.ttl);
   checkNamespace('CachePut', options.namespace);
-  return (target, propertyKey, descriptor) =>
-    wrapMethod('CachePut', target, propertyKey, descriptor, (cache, name, self, args, original) =>
+  return (target, propertyKey, descriptor) => {
+    checkEntryTags('CachePut', target, propertyKey, options.tags);
+    return wrapMethod('CachePut', target, propertyKey, descriptor, (cache, name, self, args, original) =>
       cache.put(name, options, self, args, original),
     );
+  };
 }
 
-/** Removes keys (or the whole namespace) after the method succeeds, or before it runs with `before: true`. */
+/**
+ * Removes keys and invalidates tags (or clears the whole namespace) after the method succeeds, or before it runs
+ * with `before: true`; `resultKeys` and `resultTags` always after it succeeds.
+ */
 export function CacheInvalidate(options: CacheInvalidateOptions): MethodDecorator {
-  if (!options?.keys && !options?.resultKeys && !options?.all) {
-    throw new CacheError('configure', undefined, '@CacheInvalidate needs "keys", "resultKeys" or "all: true"');
+  if (!options?.keys && !options?.resultKeys && !options?.tags && !options?.resultTags && !options?.all) {
+    throw new CacheError('configure', undefined, '@CacheInvalidate needs "keys", "resultKeys", "tags", "resultTags" or "all: true"');
   }
   checkNamespace('CacheInvalidate', options.namespace);
-  return (target, propertyKey, descriptor) =>
-    wrapMethod('CacheInvalidate', target, propertyKey, descriptor, (cache, name, self, args, original) =>
+  return (target, propertyKey, descriptor) => {
+    checkFunction('CacheInvalidate', target, propertyKey, 'tags', options.tags);
+    checkFunction('CacheInvalidate', target, propertyKey, 'resultTags', options.resultTags);
+    return wrapMethod('CacheInvalidate', target, propertyKey, descriptor, (cache, name, self, args, original) =>
       cache.invalidate(name, options, self, args, original),
     );
+  };
 }
 
 /** Fails at class definition, not at the first call, on a TTL that cannot work. */
@@ -47,4 +57,39 @@ function checkTtl(decorator: string, option: string, ttl: Ttl | undefined): void
 
 function checkNamespace(decorator: string, namespace: string | undefined): void {
   if (namespace !== undefined) assertValidNamespace(namespace, `@${decorator} option "namespace"`);
+}
+
+/**
+ * Fails at class definition, naming the method, on `tags` that are neither a function of the arguments nor
+ * `{ fromResult: function }` (a static array would be the same tags for every entry: write `() => ['tag']`).
+ */
+function checkEntryTags(decorator: string, target: object, propertyKey: string | symbol, tags: unknown): void {
+  if (tags === undefined || typeof tags === 'function') return;
+  const fromResult = typeof tags === 'object' && tags !== null ? (tags as { fromResult?: unknown }).fromResult : undefined;
+  if (typeof fromResult === 'function') return;
+  throw new CacheError(
+    'configure',
+    undefined,
+    `${where(decorator, target, propertyKey)}: option "tags" must be a function of the arguments or { fromResult: function of the result }, got ${kindOf(tags)}`,
+  );
+}
+
+function checkFunction(decorator: string, target: object, propertyKey: string | symbol, option: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new CacheError(
+      'configure',
+      undefined,
+      `${where(decorator, target, propertyKey)}: option "${option}" must be a function, got ${kindOf(value)}`,
+    );
+  }
+}
+
+/** `@Cacheable on ProductsService.findOne`, as wrapMethod names it. */
+function where(decorator: string, target: object, propertyKey: string | symbol): string {
+  return `@${decorator} on ${target.constructor.name}.${String(propertyKey)}`;
+}
+
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  return value === null ? 'null' : typeof value;
 }

@@ -3,6 +3,14 @@ import type { Ttl } from '../core/ttl.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Args = any[];
 
+/**
+ * Tags of a cached method's entry, for `invalidateTags`: a function of the method's arguments (known before it
+ * runs, so the entry is stamped before the load), or `{ fromResult }`, a function of its result and arguments
+ * (called with every result that is stored, `null` included).
+ */
+export type CacheableTags =
+  ((...args: Args) => readonly string[]) | { fromResult: (result: Args[number], ...args: Args) => readonly string[] };
+
 export interface CacheableOptions {
   /** The key: a string, or a function of the method's arguments. Default: `ClassName.method:` + a stable hash of the arguments. */
   key?: string | ((...args: Args) => string);
@@ -20,6 +28,8 @@ export interface CacheableOptions {
   nullTtl?: Ttl;
   /** Cross-process lock so one instance runs the method per key. Default: the module's `lock.enabled`. */
   lock?: boolean;
+  /** Tags of the entry. A tag that breaks the rules (or a tags function that throws) fails the call with a CacheError, storing nothing. */
+  tags?: CacheableTags;
 }
 
 export interface CachePutOptions {
@@ -28,16 +38,22 @@ export interface CachePutOptions {
   condition?: (...args: Args) => boolean;
   unless?: (result: Args[number]) => boolean;
   namespace?: string;
+  /** Tags of the entry (give it those of the @Cacheable method sharing its key). A bad tag leaves the result unstored (logged). */
+  tags?: CacheableTags;
 }
 
 export interface CacheInvalidateOptions {
   /** Keys to remove: strings, or a function of the method's arguments. */
   keys?: string[] | ((...args: Args) => string | string[]);
-  /** Keys to remove computed from the method's result (and its arguments). */
+  /** Keys to remove computed from the method's result (and its arguments); always after the method succeeds. */
   resultKeys?: (result: Args[number], ...args: Args) => string | string[];
+  /** Tags to invalidate: a function of the method's arguments (run when `keys` are). */
+  tags?: (...args: Args) => readonly string[];
+  /** Tags to invalidate computed from the method's result (and its arguments); always after the method succeeds. */
+  resultTags?: (result: Args[number], ...args: Args) => readonly string[];
   /** Remove every key of the namespace. */
   all?: boolean;
-  /** Invalidate before the method runs instead of after it succeeds. Default: false. */
+  /** Invalidate `keys` and `tags` before the method runs instead of after it succeeds. Default: false. */
   before?: boolean;
   namespace?: string;
 }

@@ -1,14 +1,17 @@
+import { CacheError } from '../core/cache-error.js';
 import type { CacheManager } from '../core/cache-manager.js';
+import type { TagSource } from '../invalidation/tags/tag-guard.js';
 import type { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 import { parseTtl } from '../core/ttl.js';
 import { defaultMethodKey } from './method-key.js';
-import type { CacheableOptions, CacheInvalidateOptions, CachePutOptions } from './method-cache.options.js';
+import type { CacheableOptions, CacheableTags, CacheInvalidateOptions, CachePutOptions } from './method-cache.options.js';
 
 type Method = (...args: unknown[]) => unknown;
 
 /**
  * What the decorators do at call time, bound to one app's CacheManager by the CacheExplorer.
  * Cache failures never reach the caller of a decorated method: they are counted and logged.
+ * Tags that break the rules are not cache failures but bugs: a @Cacheable call with them fails (as getOrSet does).
  */
 export class MethodCache {
   constructor(
@@ -26,6 +29,8 @@ export class MethodCache {
     return manager.cached(key, () => original.apply(self, args), {
       label: cacheName,
       lock: options.lock,
+      ttlHintMs: ttlMs,
+      tags: tagSourceOf(manager, options.tags, cacheName, key, args),
       ttlFor: (value) => {
         if (options.unless?.(value)) return undefined;
         if (value === null) return cacheNull ? nullTtlMs : undefined;
@@ -39,41 +44,66 @@ export class MethodCache {
     if (result === undefined || (options.condition && !options.condition(...args)) || options.unless?.(result)) return result;
     const key = keyOf(options.key, cacheName, args);
     try {
-      await this.managerFor(options.namespace).set(key, result, { ttl: options.ttl });
+      const tags = options.tags === undefined ? undefined : tagsOfPut(options.tags, result, cacheName, key, args);
+      await this.managerFor(options.namespace).set(key, result, { ttl: options.ttl, tags });
     } catch (error) {
       this.logger.warn(`put:${cacheName}`, `@CachePut ${cacheName} could not store "${key}": ${(error as Error).message}`);
     }
     return result;
   }
 
+  /** Invalidates what the arguments name before or after the method (`before`), and what its result names after it. */
   async invalidate(cacheName: string, options: CacheInvalidateOptions, self: object, args: unknown[], original: Method): Promise<unknown> {
     const manager = this.managerFor(options.namespace);
     if (options.before) await this.remove(manager, cacheName, options, args, undefined);
     const result = await original.apply(self, args); // a throwing method invalidates nothing afterwards
-    if (!options.before) await this.remove(manager, cacheName, options, args, result);
+    await this.remove(manager, cacheName, options, args, { value: result });
     return result;
   }
 
+  /**
+   * One invalidation point: before the method (`after` undefined) or after it succeeded. Keys and tags are separate
+   * calls, each of which may fail alone; a failure is logged (and counted by the manager), never thrown: the method's
+   * own work succeeded, and stale entries expire with their TTL.
+   */
   private async remove(
     manager: CacheManager,
     cacheName: string,
     options: CacheInvalidateOptions,
     args: unknown[],
-    result: unknown,
+    after: { value: unknown } | undefined,
   ): Promise<void> {
+    const fromArgs = (after === undefined) === (options.before === true); // keys, tags and all run at one of the two points
+    if (options.all) return fromArgs ? this.attempt(cacheName, 'keys', () => manager.clear()) : undefined;
+    const keys = () => [
+      ...asList(fromArgs ? (typeof options.keys === 'function' ? options.keys(...args) : options.keys) : undefined),
+      ...asList(after ? options.resultKeys?.(after.value, ...args) : undefined),
+    ];
+    // The arguments' and the result's tags in one invalidateTags call: two round trips, whatever their number.
+    const tags = () => [
+      ...asList(fromArgs ? options.tags?.(...args) : undefined),
+      ...asList(after ? options.resultTags?.(after.value, ...args) : undefined),
+    ];
+    await Promise.all([
+      this.attempt(cacheName, 'keys', async () => {
+        const list = keys();
+        if (list.length > 0) await manager.invalidate(list);
+      }),
+      this.attempt(cacheName, 'tags', async () => {
+        const list = tags();
+        if (list.length > 0) await manager.invalidateTags(list);
+      }),
+    ]);
+  }
+
+  /** Runs one invalidation; a failure (a Redis error, a bad key or tag, a throwing function of the options) is logged, not thrown. */
+  private async attempt(cacheName: string, what: 'keys' | 'tags', work: () => Promise<unknown>): Promise<void> {
     try {
-      if (options.all) {
-        await manager.clear();
-        return;
-      }
-      const keys = [
-        ...asList(typeof options.keys === 'function' ? options.keys(...args) : options.keys),
-        ...asList(options.resultKeys && !options.before ? options.resultKeys(result, ...args) : undefined),
-      ];
-      if (keys.length > 0) await manager.invalidate(keys);
+      await work();
     } catch (error) {
-      // The method's own work succeeded; stale entries expire with their TTL. Counted by the manager.
-      this.logger.warn(`invalidate:${cacheName}`, `@CacheInvalidate ${cacheName} could not invalidate: ${(error as Error).message}`);
+      const [category, failure] =
+        what === 'keys' ? ['invalidate', 'could not invalidate'] : ['invalidateTags', 'could not invalidate tags'];
+      this.logger.warn(`${category}:${cacheName}`, `@CacheInvalidate ${cacheName} ${failure}: ${(error as Error).message}`);
     }
   }
 
@@ -87,6 +117,42 @@ function keyOf(key: CacheableOptions['key'], cacheName: string, args: unknown[])
   return key ?? defaultMethodKey(cacheName, args);
 }
 
-function asList(keys: string | string[] | undefined): string[] {
-  return keys === undefined ? [] : typeof keys === 'string' ? [keys] : keys;
+/**
+ * A @Cacheable call's tags as read-through takes them: from the arguments now (validated here, before the method
+ * runs), or from the result once it is loaded (validated then: a bad one fails the call, nothing stored).
+ */
+function tagSourceOf(
+  manager: CacheManager,
+  tags: CacheableTags | undefined,
+  cacheName: string,
+  key: string,
+  args: unknown[],
+): TagSource<unknown> | undefined {
+  if (tags === undefined) return undefined;
+  if (typeof tags !== 'function') return { fromValue: (value) => userTags(() => tags.fromResult(value, ...args), cacheName, key) };
+  const known = userTags(() => tags(...args), cacheName, key);
+  return manager.tagSource(known, key);
+}
+
+function tagsOfPut(tags: CacheableTags, result: unknown, cacheName: string, key: string, args: unknown[]): readonly string[] {
+  return userTags(() => (typeof tags === 'function' ? tags(...args) : tags.fromResult(result, ...args)), cacheName, key);
+}
+
+/**
+ * Runs a tags function of the user's. A throw becomes a CacheError naming the method: read-through would otherwise
+ * count a throwing fromResult as a Redis failure and serve the value unstored, hiding the bug.
+ */
+function userTags(run: () => readonly string[], cacheName: string, key: string): readonly string[] {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof CacheError) throw error;
+    throw new CacheError('getOrSet', key, `the tags function of ${cacheName} threw: ${(error as Error)?.message ?? String(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+function asList<T extends string>(items: T | readonly T[] | undefined): T[] {
+  return items === undefined ? [] : typeof items === 'string' ? [items] : [...items];
 }

@@ -32,7 +32,7 @@ export class CatalogController {
     return this.catalog.search({ tag, maxPrice });
   }
 
-  /** PUT /catalog/items/1 {"price": 79}: updates the row and invalidates its cached copy. */
+  /** PUT /catalog/items/1 {"price": 79}: updates the row and invalidates its cached pages: the item's and its category's. */
   @Put('items/:id')
   async update(@Param('id', ParseIntPipe) id: number, @Body() body: unknown): Promise<CatalogItem> {
     return found(await this.catalog.update(id, changesOf(body)), id);

@@ -4,6 +4,8 @@ import { dbLatency } from '../db-latency.js';
 export interface CatalogItem {
   id: number;
   title: string;
+  /** One per item: its category page lists it (GET /catalog/categories/<category>). */
+  category: string;
   tags: string[];
   price: number;
   /** When this copy was read from the database: it stays the same for as long as the copy is served from the cache. */
@@ -11,6 +13,7 @@ export interface CatalogItem {
 }
 
 export interface CatalogFilter {
+  category?: string;
   tag?: string;
   maxPrice?: number;
 }
@@ -24,11 +27,11 @@ type Row = Omit<CatalogItem, 'loadedAt'>;
 export class CatalogRepository {
   private readonly rows = new Map<number, Row>(
     [
-      { id: 1, title: 'Mechanical keyboard', tags: ['office', 'bestseller'], price: 89 },
-      { id: 2, title: 'Wireless mouse', tags: ['office'], price: 29 },
-      { id: 3, title: '27" monitor', tags: ['office', 'bestseller'], price: 249 },
-      { id: 4, title: 'Noise-cancelling headphones', tags: ['audio', 'bestseller'], price: 199 },
-      { id: 5, title: 'Desk speaker', tags: ['audio'], price: 59 },
+      { id: 1, title: 'Mechanical keyboard', category: 'peripherals', tags: ['office', 'bestseller'], price: 89 },
+      { id: 2, title: 'Wireless mouse', category: 'peripherals', tags: ['office'], price: 29 },
+      { id: 3, title: '27" monitor', category: 'displays', tags: ['office', 'bestseller'], price: 249 },
+      { id: 4, title: 'Noise-cancelling headphones', category: 'audio', tags: ['audio', 'bestseller'], price: 199 },
+      { id: 5, title: 'Desk speaker', category: 'audio', tags: ['audio'], price: 59 },
     ].map((row) => [row.id, row]),
   );
 
@@ -41,6 +44,7 @@ export class CatalogRepository {
   async search(filter: CatalogFilter): Promise<CatalogItem[]> {
     await dbLatency();
     return [...this.rows.values()]
+      .filter((row) => filter.category === undefined || row.category === filter.category)
       .filter((row) => filter.tag === undefined || row.tags.includes(filter.tag))
       .filter((row) => filter.maxPrice === undefined || row.price <= filter.maxPrice)
       .map(loaded);

@@ -1,6 +1,16 @@
-import { Controller, Get, Headers, UnauthorizedException, UseInterceptors } from '@nestjs/common';
-import { CacheInterceptor, CacheTTL, CacheVary } from '@datapunk/nestjs-cache';
+import {
+  Controller,
+  Get,
+  Headers,
+  NotFoundException,
+  Param,
+  UnauthorizedException,
+  UseInterceptors,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { CacheInterceptor, CacheTags, CacheTTL, CacheVary } from '@datapunk/nestjs-cache';
 import { CatalogRepository, type CatalogItem } from './catalog.repository.js';
+import { categoryTag } from './catalog.service.js';
 import { recommend } from './recommend.js';
 
 interface Page {
@@ -26,6 +36,22 @@ export class StorefrontController {
   @CacheTTL('30s')
   async featured(): Promise<Page> {
     return { items: await this.db.search({ tag: 'bestseller' }), generatedAt: new Date().toISOString() };
+  }
+
+  /**
+   * GET /catalog/categories/peripherals: a category's page, cached for 10 minutes and tagged with the category
+   * (the tag is computed from the request before the handler runs). PUT /catalog/items/<id> invalidates that tag,
+   * so a price change never waits for the TTL.
+   */
+  @Get('categories/:category')
+  @CacheTags((context: ExecutionContext) => [
+    categoryTag(context.switchToHttp().getRequest<{ params: { category: string } }>().params.category),
+  ])
+  @CacheTTL('10m')
+  async category(@Param('category') category: string): Promise<Page> {
+    const items = await this.db.search({ category });
+    if (items.length === 0) throw new NotFoundException(`no category "${category}"`); // errors are never cached
+    return { items, generatedAt: new Date().toISOString() };
   }
 
   /**
