@@ -130,11 +130,12 @@ export function command(port: number, name: string, ...args: Array<string | numb
 }
 
 /** `command` on a node that may require a password (`requirepass`). */
-export async function commandOn(
-  node: { port: number; password?: string },
-  name: string,
-  ...args: Array<string | number>
-): Promise<unknown> {
+export function commandOn(node: { port: number; password?: string }, name: string, ...args: Array<string | number>): Promise<unknown> {
+  return onNode(node, (redis) => redis.call(name, ...args));
+}
+
+/** Runs `use` with a short-lived connection to one node that never retries (errors reject `use`'s commands). */
+export async function onNode<T>(node: { port: number; password?: string }, use: (redis: Redis) => Promise<T>): Promise<T> {
   const redis = new Redis({
     host: HOST,
     port: node.port,
@@ -147,7 +148,7 @@ export async function commandOn(
   redis.on('error', () => undefined); // reported through the rejected command instead
   try {
     await redis.connect();
-    return await redis.call(name, ...args);
+    return await use(redis);
   } finally {
     redis.disconnect();
   }

@@ -1,7 +1,8 @@
-import { Redis, type Cluster } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { EntryCodec } from '../../lib/entry/entry-codec.js';
 import { MARKER } from '../../lib/entry/entry-format.js';
 import { resolveEncoding } from '../../lib/options/resolve-encoding.js';
+import { onNode } from './redis-cluster.js';
 
 const codec = new EntryCodec(resolveEncoding('json', undefined, Number.MAX_SAFE_INTEGER, ''));
 
@@ -17,20 +18,6 @@ export async function storedValue(redis: Redis | Cluster, key: string): Promise<
 }
 
 /** `storedValue` on one node (a cluster master, a Sentinel's master) over a short-lived connection. */
-export async function storedValueOn(port: number, key: string): Promise<unknown> {
-  const redis = new Redis({
-    host: '127.0.0.1',
-    port,
-    lazyConnect: true,
-    retryStrategy: () => null,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 1000,
-  });
-  redis.on('error', () => undefined); // reported through the rejected command instead
-  try {
-    await redis.connect();
-    return await storedValue(redis, key);
-  } finally {
-    redis.disconnect();
-  }
+export function storedValueOn(port: number, key: string): Promise<unknown> {
+  return onNode({ port }, (redis) => storedValue(redis, key));
 }
