@@ -167,11 +167,14 @@ export class CacheManager {
     this.metrics.observe('set', 'ok', startedAt);
   }
 
-  /** `set` with tags: stamped with their current tokens (one round trip to read them), then written with the tokens' lifetimes. */
+  /**
+   * `set` with tags: stamped with their current tokens (read first unless this process saw them in the last second),
+   * then written with the tokens' lifetimes.
+   */
   private async setTagged(key: string, fullKey: string, value: unknown, ttlMs: number, tags: string[]): Promise<void> {
     const startedAt = performance.now();
     try {
-      const stamps = await this.tags.tokens.snapshot(tags, await this.tags.tokens.read(tags), ttlMs);
+      const stamps = await this.tags.tokens.current(tags, ttlMs);
       const entry = this.entries.encode(key, value, 'set', ttlMs, 0, stamps);
       await Promise.all([this.store.set(fullKey, entry, ttlMs), this.tags.tokens.extendFor(stamps, ttlMs)]);
     } catch (error) {

@@ -6,6 +6,9 @@ import type { CacheStore } from '../../stores/cache-store.interface.js';
 export const TAG_SEGMENT = '__tag__:';
 export const EPOCH_SEGMENT = '__tag-epoch__';
 
+/** How long a token seen by this process stamps `set` calls without being read again. */
+const RECENT_MS = 1000;
+
 /** How long the namespace's invalidation epoch lives: long enough for any load in flight; a lapse only skips a store. */
 const EPOCH_TTL_MS = 60_000;
 
@@ -31,6 +34,11 @@ export function tokenGraceMs(ttlMs: number): number {
 export class TagTokens {
   /** Until when (ms epoch) this process made each token key live: lets most tagged writes skip the PEXPIRE. */
   private readonly extendedUntil = new Map<string, number>();
+  /**
+   * Tokens this process saw lately, for stamping `set` without reading them first. Safe at any age: a token that
+   * has been replaced since only makes the entry miss (never serves a stale one); the age bounds those misses.
+   */
+  private readonly recent = new Map<string, { token: string; seenAt: number }>();
 
   constructor(
     private readonly store: CacheStore,
@@ -49,7 +57,17 @@ export class TagTokens {
   async read(tags: readonly string[]): Promise<Array<string | undefined>> {
     if (tags.length === 0) return [];
     const found = await this.store.mget(tags.map((tag) => this.keyOf(tag)));
-    return found.map((bytes) => (bytes == null ? undefined : bytes.toString('latin1')));
+    const tokens = found.map((bytes) => (bytes == null ? undefined : bytes.toString('latin1')));
+    this.note(tags, tokens);
+    return tokens;
+  }
+
+  /** Stamps for a `set` now: from the tokens seen in the last second when all are known, else read (and created). */
+  async current(tags: readonly string[], ttlMs: number): Promise<TagStamp[]> {
+    const since = Date.now() - RECENT_MS;
+    const known = tags.map((tag) => this.recent.get(tag));
+    if (known.every((seen) => seen !== undefined && seen.seenAt >= since)) return tags.map((tag, i) => [tag, known[i]!.token] as const);
+    return this.snapshot(tags, await this.read(tags), ttlMs);
   }
 
   /** Whether every stamp still holds: each tag's current token equals the stamped one. */
@@ -65,7 +83,9 @@ export class TagTokens {
     const missing = tags.filter((_, i) => current[i] === undefined);
     const created = missing.length === 0 ? [] : await this.store.ensureTokens(missing.map((tag) => this.keyOf(tag)), missing.map(newToken), ttlMs + tokenGraceMs(ttlMs));
     let next = 0;
-    return tags.map((tag, i) => [tag, current[i] ?? created[next++]] as const);
+    const stamps = tags.map((tag, i) => [tag, current[i] ?? created[next++]] as const);
+    if (missing.length > 0) this.note(tags, stamps.map(([, token]) => token));
+    return stamps;
   }
 
   /** Makes each stamped tag's token outlive an entry of `ttlMs` written now (skipped where this process already did). */
@@ -86,6 +106,7 @@ export class TagTokens {
   async invalidate(tags: readonly string[]): Promise<void> {
     const keys = tags.map((tag) => this.keyOf(tag));
     for (const key of keys) this.extendedUntil.delete(key);
+    for (const tag of tags) this.recent.delete(tag);
     await this.store.putToken(this.epochKey, newToken(), EPOCH_TTL_MS);
     await this.store.replaceTokens(keys, keys.map(newToken));
   }
@@ -101,6 +122,16 @@ export class TagTokens {
   async readEpoch(): Promise<string | undefined> {
     const [bytes] = await this.store.mget([this.epochKey]);
     return bytes == null ? undefined : bytes.toString('latin1');
+  }
+
+  private note(tags: readonly string[], tokens: ReadonlyArray<string | undefined>): void {
+    if (this.recent.size >= 10_000) this.recent.clear();
+    const seenAt = Date.now();
+    tags.forEach((tag, i) => {
+      const token = tokens[i];
+      if (token === undefined) this.recent.delete(tag);
+      else this.recent.set(tag, { token, seenAt });
+    });
   }
 
   private remember(key: string, until: number): void {
