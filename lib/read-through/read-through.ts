@@ -2,6 +2,7 @@ import { CacheError } from '../core/cache-error.js';
 import { StoredEntries } from '../core/stored-entries.js';
 import type { TagStamp } from '../entry/entry-format.js';
 import type { LoadTicket, TagGuard, TagPrefetch, TagSource } from '../invalidation/tags/tag-guard.js';
+import { TagTokens } from '../invalidation/tags/tag-tokens.js';
 import type { FailureReporter } from '../observability/failure-reporter.js';
 import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
@@ -29,6 +30,16 @@ interface Call<T> {
   lockKey: string;
   loader: () => T | Promise<T>;
   policy: ReadThroughPolicy<T>;
+  /**
+   * What the value this call produced is valid against, for calls that join it: the tag stamps of the entry it
+   * read or stored; 'unverifiable' for a tagged value it could not stamp (not stored); undefined when untagged.
+   */
+  basis?: TagStamp[] | 'unverifiable';
+}
+
+interface Flight {
+  promise: Promise<unknown>;
+  call: Call<unknown>;
 }
 
 const NOTHING_PREFETCHED: TagPrefetch = {};
@@ -50,7 +61,7 @@ export interface ReadThroughDeps {
  * because of the cache: a cache error is counted and the loader's value is served.
  */
 export class ReadThrough {
-  private readonly inFlight = new Map<string, Promise<unknown>>();
+  private readonly inFlight = new Map<string, Flight>();
 
   private readonly store: CacheStore;
   private readonly entries: StoredEntries;
@@ -76,17 +87,41 @@ export class ReadThrough {
   }
 
   run<T>(key: string, fullKey: string, lockKey: string, loader: () => T | Promise<T>, policy: ReadThroughPolicy<T>): Promise<T> {
-    const pending = this.inFlight.get(fullKey);
-    if (pending) return pending as Promise<T>;
-    const flight = this.lookupOrLoad({ key, fullKey, lockKey, loader, policy }).finally(() => this.inFlight.delete(fullKey));
-    this.inFlight.set(fullKey, flight);
-    return flight;
+    return this.flight({ key, fullKey, lockKey, loader, policy }, true);
+  }
+
+  private flight<T>(call: Call<T>, mayRetry: boolean): Promise<T> {
+    const pending = this.inFlight.get(call.fullKey);
+    if (pending) return this.join(pending, call, mayRetry);
+    const promise = this.lookupOrLoad(call).finally(() => this.inFlight.delete(call.fullKey));
+    this.inFlight.set(call.fullKey, { promise, call: call as Call<unknown> });
+    return promise;
+  }
+
+  /**
+   * A call that arrives while another one on the key is in flight shares its value, but a tagged value only while its
+   * stamps still hold when it is ready: the call may have started after an invalidation that the flight predates.
+   * Otherwise it reads through again (once; then, or when the check itself fails, it runs its loader without storing).
+   */
+  private async join<T>(flight: Flight, call: Call<T>, mayRetry: boolean): Promise<T> {
+    const value = (await flight.promise) as T;
+    const { basis } = flight.call;
+    if (basis === undefined) return value;
+    if (basis !== 'unverifiable') {
+      try {
+        if (TagTokens.holds(basis, await this.tags.tokens.read(basis.map(([tag]) => tag)))) return value;
+      } catch {
+        return call.loader(); // Redis failed: the value cannot be vouched for; serve the loader's, as when the cache fails
+      }
+    }
+    return mayRetry ? this.flight({ ...call, basis: undefined }, false) : call.loader();
   }
 
   private async lookupOrLoad<T>(call: Call<T>): Promise<T> {
     const { key, fullKey, policy } = call;
     // An invalidation of this key (or its known tags) waits for Redis: serve fresh, store nothing.
     if (this.pending.coversKey(fullKey) || (policy.tags !== undefined && 'known' in policy.tags && this.pending.coversTags(policy.tags.known))) {
+      if (policy.tags !== undefined) call.basis = 'unverifiable';
       return call.loader();
     }
     const startedAt = performance.now();
@@ -103,7 +138,11 @@ export class ReadThrough {
       return call.loader();
     }
     const cached = this.entries.decode<T>(key, fullKey, found, policy.label);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      if (found != null && StoredEntries.mayBeTagged(found)) call.basis = this.tags.stampsFor(found) ?? 'unverifiable';
+      return cached;
+    }
+    if (policy.tags !== undefined) call.basis = 'unverifiable'; // until a load stores it with stamps
     const budgetLeftMs = this.budgetMs - (performance.now() - startedAt);
     return policy.lock ? this.loadUnderLock(call, prefetch, budgetLeftMs) : this.loadAndStore(call, prefetch, budgetLeftMs);
   }
@@ -125,7 +164,10 @@ export class ReadThrough {
         const found = await this.lock.waitForValue(fullKey, lockKey);
         if (found !== undefined && (await this.holds(found, policy, NOTHING_PREFETCHED))) {
           const value = this.entries.decode<T>(key, fullKey, found, policy.label);
-          if (value !== undefined) return value;
+          if (value !== undefined) {
+            if (StoredEntries.mayBeTagged(found)) call.basis = this.tags.stampsFor(found) ?? 'unverifiable';
+            return value;
+          }
         }
       }
     } catch (error) {
@@ -169,6 +211,7 @@ export class ReadThrough {
       this.failures.notStored(key, error); // already counted
       return value;
     }
+    if (stamps !== undefined) call.basis = stamps;
     await settledWithin(this.write(key, call.fullKey, entry, ttlMs, stamps), budgetLeftMs);
     return value;
   }

@@ -25,13 +25,12 @@ const STEPS_PER_ACTOR = 1250;
 /** The cache must still be useful: share of lookups (get, mget, getOrSet not joining a flight) it served (observed 0.23-0.30). */
 const MIN_HIT_RATIO = 0.15;
 /**
- * Known gap in lib (reported with issue 8): getOrSet's in-process single flight lets a call that starts after an
- * invalidation completed join a load that started before it, and return that load's (stale) value. Such reads are
- * counted and reported but not failed, and the 'known gap' tests below pin the behaviour deterministically. When lib is
- * fixed those tests start failing: then set this to false (they then check the fixed behaviour, and stale reads through
- * a joined flight fail the random test).
+ * A gap found by this test and since fixed in lib: getOrSet's in-process single flight let a call that starts after an
+ * invalidation completed join a load that started before it, and return that load's stale value. Now a joining call
+ * checks the flight's tag stamps first (ReadThrough.join). False: stale reads through a joined flight fail the random
+ * test like any other, and the deterministic tests below check the fixed behaviour.
  */
-const JOINED_FLIGHTS_MAY_BE_STALE = true;
+const JOINED_FLIGHTS_MAY_BE_STALE = false;
 
 const SEED = seedFrom(process.env.TAGS_INTERLEAVING_SEED);
 

@@ -74,6 +74,11 @@ export class TagGuard {
     });
   }
 
+  /** An entry's stamps (undefined when untagged or damaged). */
+  stampsFor(bytes: Buffer): TagStamp[] | undefined {
+    return this.stampsOf(bytes) ?? undefined;
+  }
+
   /** The tags an entry carries (none when untagged or damaged). */
   tagsOf(bytes: Buffer): string[] {
     return this.stampsOf(bytes)?.map(([tag]) => tag) ?? [];
