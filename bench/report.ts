@@ -1,6 +1,8 @@
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
+import type { CodecRow } from './codec.js';
+import type { EncodingRow } from './encoding.js';
 import type { PhaseResult } from './measure.js';
 
 export interface Row extends PhaseResult {
@@ -18,8 +20,11 @@ export interface Environment {
   loadAtStart: number;
 }
 
-/** The results as Markdown: environment first, then one table row per workload and stack. */
-export async function markdown(rows: Row[], env: Environment, file: URL): Promise<string> {
+/**
+ * The results as Markdown: environment first, then one table row per workload and stack (when the main
+ * section ran), then the other sections' lines (see codecSection, compressionSection, serializerSection).
+ */
+export async function markdown(rows: Row[] | undefined, env: Environment, file: URL, sections: string[][] = []): Promise<string> {
   const cpu = cpus();
   const lines = [
     '# Benchmark: @datapunk/nestjs-cache vs raw ioredis vs cache-manager',
@@ -31,18 +36,121 @@ export async function markdown(rows: Row[], env: Environment, file: URL): Promis
     `- Packages: ${Object.entries(env.versions)
       .map(([name, version]) => `${name} ${version}`)
       .join(', ')}`,
-    `- Method: ${env.method}`,
-    '- Ratio = ops/s ÷ the best raw ioredis row (with or without autoPipelining) of the same workload.',
+    ...(rows === undefined
+      ? []
+      : [
+          `- Method: ${env.method}`,
+          '- Ratio = ops/s ÷ the best raw ioredis row (with or without autoPipelining) of the same workload.',
+          '',
+          '| workload | stack | ops/s | p50 ms | p99 ms | ratio to raw ioredis |',
+          '| --- | --- | ---: | ---: | ---: | ---: |',
+          ...rows.map(
+            (row) =>
+              `| ${row.workload} | ${row.stack} | ${int(row.opsPerSec)} | ${row.p50Ms.toFixed(3)} | ${row.p99Ms.toFixed(3)} | ${Number.isNaN(row.ratio) ? 'n/a' : times(row.ratio)} |`,
+          ),
+        ]),
     '',
-    '| workload | stack | ops/s | p50 ms | p99 ms | ratio to raw ioredis |',
-    '| --- | --- | ---: | ---: | ---: | ---: |',
-    ...rows.map(
-      (row) =>
-        `| ${row.workload} | ${row.stack} | ${Math.round(row.opsPerSec).toLocaleString('en-US')} | ${row.p50Ms.toFixed(3)} | ${row.p99Ms.toFixed(3)} | ${Number.isNaN(row.ratio) ? 'n/a' : `${row.ratio.toFixed(2)}x`} |`,
-    ),
-    '',
+    ...sections.flatMap((section) => [...section, '']),
   ];
   // Aligned by the repository's Prettier settings, so the committed results.md passes `prettier --check`.
   const options = await resolveConfig(fileURLToPath(file));
   return format(lines.join('\n'), { ...options, parser: 'markdown' });
+}
+
+/** The pure codec table: each compressor on the realistic documents, no Redis, no envelope. */
+export function codecSection(rows: CodecRow[], method: string): string[] {
+  return [
+    '## Compression codecs (pure codec, realistic JSON documents)',
+    '',
+    `- Method: ${method}`,
+    '- How to read: ratio = document bytes ÷ compressed bytes (higher is smaller); MB/s = 10^6 bytes of *uncompressed* document per second, both ways (higher is faster); ms = one call.',
+    '',
+    '| document | algorithm | ratio | compress MB/s | decompress MB/s | compress ms | decompress ms |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map(({ document, algorithm, result: r }) =>
+      r === undefined
+        ? `| ${document} | ${algorithm} | n/a (optional package not installed) | | | | |`
+        : `| ${document} | ${algorithm} | ${times(r.inputBytes / r.compressedBytes)} | ${int(r.compressMBps)} | ${int(r.decompressMBps)} | ${r.compressMs.toFixed(3)} | ${r.decompressMs.toFixed(3)} |`,
+    ),
+  ];
+}
+
+/** Compression through CacheManager, each row against the uncompressed row of the same workload. */
+export function compressionSection(rows: EncodingRow[], method: string): string[] {
+  return [
+    '## Compression through CacheManager (json serializer, realistic JSON documents)',
+    '',
+    `- Method: ${method}`,
+    "- How to read: stored bytes = what Redis holds per entry (STRLEN: envelope + value); smaller by = uncompressed stored bytes ÷ this row's; " +
+      'ratio = ops/s ÷ the `none` row of the same workload (above 1.00x: faster than not compressing). Over loopback the transfer is cheap ' +
+      '(not free: fewer bytes also mean fewer socket reads and buffer copies), so these ratios mostly show the CPU cost of compressing; ' +
+      "the 1 Gbit/s estimate below adds the network. 1 MB runs 4 in flight: at 16, a set queues behind up to 15 others' synchronous " +
+      'serialize+compress (~15-25 ms each here) and exceeds the default operationTimeout (250 ms).',
+    '',
+    '| workload | compression | stored bytes | smaller by | ops/s | p50 ms | p99 ms | ratio to none |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map(
+      (row) =>
+        `| ${row.workload} | ${row.setting} | ${int(row.storedBytes)} | ${times(row.baselineStoredBytes / row.storedBytes)} | ${int(row.opsPerSec)} | ${row.p50Ms.toFixed(3)} | ${row.p99Ms.toFixed(3)} | ${times(row.ratio)} |`,
+    ),
+  ];
+}
+
+/**
+ * What compression saves per get of `document` on a 1 Gbit/s link: the stored bytes it does not transfer,
+ * minus the time it takes to decompress them (pure codec). Uses the get-hit rows' stored bytes and the codec rows.
+ */
+export function transferEstimate(document: string, rows: EncodingRow[], codecs: CodecRow[]): string[] {
+  const lines: string[] = [];
+  for (const row of rows) {
+    const algorithm = row.setting.split(' ')[0];
+    const codec = codecs.find((candidate) => candidate.document.startsWith(document) && candidate.algorithm === algorithm)?.result;
+    if (codec === undefined) continue;
+    const savedBytes = row.baselineStoredBytes - row.storedBytes;
+    const transferUs = (savedBytes * 8) / 1e3; // bytes × 8 bit ÷ 10^9 bit/s, in µs
+    const decompressUs = codec.decompressMs * 1e3;
+    const breakEvenGbps = (savedBytes * 8) / (decompressUs * 1e3); // bit ÷ ns = Gbit/s
+    lines.push(
+      `| ${row.setting} | ${int(row.baselineStoredBytes)} → ${int(row.storedBytes)} | ${transferUs.toFixed(0)} | ${decompressUs.toFixed(0)} | ${(transferUs - decompressUs).toFixed(0)} | ${breakEvenGbps.toFixed(1)} Gbit/s |`,
+    );
+  }
+  return [
+    `### Estimate: time saved per get of the ${document} document at 1 Gbit/s`,
+    '',
+    '- Formula: saved per get = (stored bytes uncompressed − stored bytes compressed) × 8 bit ÷ 10^9 bit/s − decompress time (pure codec, table above). ' +
+      'Break-even link speed = saved bits ÷ decompress time: on any slower link compression makes a get faster. ' +
+      "A computed estimate, not a measurement: it ignores TCP windows, Redis's own copy time and the compress cost on set.",
+    '- How to read: a positive net saving means a get of this document is faster with that compression than without on a 1 Gbit/s network.',
+    '',
+    '| compression | stored bytes (none → this) | transfer saved µs | decompress µs | net saved µs per get | break-even link speed |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...lines,
+  ];
+}
+
+/** json vs msgpack through CacheManager, each msgpack row against the json row with the same compression. */
+export function serializerSection(rows: EncodingRow[], method: string): string[] {
+  return [
+    '## Serializers through CacheManager (realistic JSON documents)',
+    '',
+    `- Method: ${method}`,
+    "- Rows with compression off isolate serialization (JSON: the strict serializer's safety walk + JSON.stringify/JSON.parse; " +
+      'msgpack: its walk refusing class instances etc. + msgpackr pack/unpack); rows with the default compression (deflate from 1024 bytes) show what switching only the serializer gives.',
+    '- How to read: ratio = ops/s ÷ the json row with the same compression and workload (above 1.00x: msgpack is faster); stored bytes = STRLEN of one entry.',
+    '',
+    '| workload | serializer, compression | stored bytes | ops/s | p50 ms | p99 ms | ratio to json |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map(
+      (row) =>
+        `| ${row.workload} | ${row.setting} | ${int(row.storedBytes)} | ${int(row.opsPerSec)} | ${row.p50Ms.toFixed(3)} | ${row.p99Ms.toFixed(3)} | ${times(row.ratio)} |`,
+    ),
+  ];
+}
+
+function int(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+function times(ratio: number): string {
+  return `${ratio.toFixed(2)}x`;
 }

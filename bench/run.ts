@@ -2,9 +2,21 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { RedisServer } from '../test/support/redis-server.js';
-import { runPhase, type PhaseLimits, type PhaseResult } from './measure.js';
+import { ALGORITHMS, documentBytes, loadCompressors, measureCodecs, type CodecPlan, type CodecRow } from './codec.js';
+import {
+  COMPRESSION_SIZES,
+  compressionGroups,
+  document,
+  EncodingApp,
+  SERIALIZER_SIZES,
+  serializerGroups,
+  type Document,
+  type EncodingPlan,
+} from './encoding.js';
+import { bestOfRounds, type PhaseLimits } from './measure.js';
+import { startCpuMeter } from './neighbours.js';
 import { pinCpus } from './pin.js';
-import { markdown, type Row } from './report.js';
+import { codecSection, compressionSection, markdown, serializerSection, transferEstimate, type Row } from './report.js';
 import { cacheManagerKeyv, nestjsCache, rawIoredis, type Stack } from './stacks.js';
 import { workloads, type Workload } from './workloads.js';
 
@@ -23,6 +35,33 @@ const WARMUP: PhaseLimits = { maxOps: 5_000, maxMs: 300 };
 /** For profiling one case, e.g. BENCH_STACKS=datapunk BENCH_WORKLOADS=set (substrings); a filtered run leaves results.md alone. */
 const STACK_FILTER = process.env.BENCH_STACKS;
 const WORKLOAD_FILTER = process.env.BENCH_WORKLOADS;
+/**
+ * The sections to run, comma-separated: main (the stacks compared per workload, which BENCH_STACKS/BENCH_WORKLOADS filter), codec
+ * (pure compression codecs), compression and serializer (through CacheManager). Default: all, or only main when
+ * BENCH_STACKS or BENCH_WORKLOADS is set. Running fewer than all leaves results.md alone.
+ */
+const SECTIONS = ['main', 'codec', 'compression', 'serializer'] as const;
+const selected = new Set(
+  (process.env.BENCH_SECTIONS ?? (STACK_FILTER || WORKLOAD_FILTER ? 'main' : SECTIONS.join(',')))
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== ''),
+);
+for (const name of selected) {
+  if (!(SECTIONS as readonly string[]).includes(name))
+    throw new Error(`BENCH_SECTIONS: unknown section "${name}" (known: ${SECTIONS.join(', ')})`);
+}
+/**
+ * The encoding sections (through CacheManager) have 47 workload×setting pairs: shorter phases than the main
+ * table's, and one more round, keep them to ~1.5 min with the same warm-up, best-of-rounds and alternation.
+ */
+const ENCODING: EncodingPlan = {
+  rounds: Number(process.env.BENCH_ENCODING_ROUNDS ?? ROUNDS + 1),
+  warmup: { maxOps: 2_000, maxMs: 100 },
+  measureMs: Number(process.env.BENCH_ENCODING_MS ?? 300),
+};
+/** Codec calls take 0.01-60 ms and no Redis: more, shorter rounds shrug off a busy neighbour better, for ~15 s in all. */
+const CODEC: CodecPlan = { rounds: Math.max(ROUNDS, 5), warmupMs: 10, measureMs: Number(process.env.BENCH_CODEC_MS ?? 80) };
 
 const loadAtStart = loadavg()[0];
 const server = await RedisServer.start();
@@ -31,23 +70,86 @@ process.once('SIGINT', () => void server.dispose().finally(() => process.exit(13
 const pinning = pinCpus(server.pid);
 
 const stacks: Stack[] = [];
+let encodingApp: EncodingApp | undefined;
 try {
   const redisVersion = await readRedisVersion(server.url);
-  const factories = [
-    () => rawIoredis(server.url, false),
-    () => rawIoredis(server.url, true),
-    () => nestjsCache(server.url),
-    () => cacheManagerKeyv(server.url),
-  ];
-  for (const create of factories) {
-    const stack = await create();
-    if (STACK_FILTER && !stack.name.includes(STACK_FILTER)) await stack.close();
-    else stacks.push(stack);
+  let rows: Row[] | undefined;
+  let mainCpu: string | undefined;
+  if (selected.has('main')) {
+    const meter = startCpuMeter(server.pid);
+    const factories = [
+      () => rawIoredis(server.url, false),
+      () => rawIoredis(server.url, true),
+      () => nestjsCache(server.url),
+      () => cacheManagerKeyv(server.url),
+    ];
+    for (const create of factories) {
+      const stack = await create();
+      if (STACK_FILTER && !stack.name.includes(STACK_FILTER)) await stack.close();
+      else stacks.push(stack);
+    }
+    rows = [];
+    for (const workload of workloads.filter((w) => !WORKLOAD_FILTER || w.name.includes(WORKLOAD_FILTER)))
+      rows.push(...(await benchWorkload(workload)));
+    // The main table's connections stay idle from here: closed so they cannot disturb the next sections.
+    for (const stack of stacks.splice(0)) await stack.close();
+    mainCpu = meter?.();
   }
 
-  const rows: Row[] = [];
-  for (const workload of workloads.filter((w) => !WORKLOAD_FILTER || w.name.includes(WORKLOAD_FILTER)))
-    rows.push(...(await benchWorkload(workload)));
+  const docs = new Map<string, Document>(
+    [...COMPRESSION_SIZES, ...SERIALIZER_SIZES].map(({ label, bytes }) => [label, document(label, bytes)] as const),
+  );
+  const compressors = await loadCompressors();
+  const sections: string[][] = [];
+
+  let codecRows: CodecRow[] | undefined;
+  if (selected.has('codec')) {
+    const meter = startCpuMeter(server.pid);
+    const cases = COMPRESSION_SIZES.flatMap(({ label, bytes }) => {
+      const input = documentBytes(docs.get(label)!.value);
+      const name = `${label} (${bytes.toLocaleString('en-US')} B)`;
+      return ALGORITHMS.map((algorithm) => ({ document: name, input, algorithm, compressor: compressors.get(algorithm) }));
+    });
+    codecRows = measureCodecs(cases, CODEC);
+    for (const { document, algorithm, result } of codecRows) {
+      process.stderr.write(
+        `codec | ${document} | ${algorithm}: ${result ? `${result.compressMBps.toFixed(0)} / ${result.decompressMBps.toFixed(0)} MB/s` : 'n/a'}\n`,
+      );
+    }
+    sections.push(
+      codecSection(
+        codecRows,
+        `the package's own compressors (compressorFor(algorithm) from dist/serialization/compression/compressors.js, as configured: deflate and gzip level 6, brotli quality 4, lz4-napi block) ` +
+          `on JSON.stringify(realisticDocument(bytes)) as UTF-8 (bench/realistic-doc.ts: an e-commerce order list); compressed output checked to decompress back to the input; ` +
+          `best of ${CODEC.rounds} rounds by throughput, each round measuring every row (a ${CODEC.warmupMs} ms warm-up, a full GC, then calls for ≥ ${CODEC.measureMs} ms and ≥ 3 calls) in alternating order` +
+          `${meter ? `; ${meter()}` : ''}.`,
+      ),
+    );
+  }
+
+  if (selected.has('compression') || selected.has('serializer')) {
+    encodingApp = await EncodingApp.start(server.url);
+    const compression = selected.has('compression') ? compressionGroups(encodingApp, docs, compressors) : [];
+    const serializer = selected.has('serializer') ? serializerGroups(encodingApp, docs) : [];
+    const meter = startCpuMeter(server.pid);
+    const results = await encodingApp.benchGroups([...compression, ...serializer], ENCODING);
+    const method =
+      `one Nest application (CacheModule.forRoot with the defaults), one namespace per setting (withNamespace(ns, { serializer, compression })), all on its one connection; ` +
+      `per workload and setting, a warm-up (≤ ${ENCODING.warmup.maxMs} ms / ${ENCODING.warmup.maxOps} ops), then a measured phase (≤ ${ENCODING.measureMs} ms), each after a full GC; ` +
+      `best of ${ENCODING.rounds} rounds by ops/s, setting order alternating, each round going through every workload of ${selected.has('compression') && selected.has('serializer') ? 'this and the other CacheManager table' : 'this table'} before the next round; ` +
+      `get-hit cycles through keys the setting wrote itself (64 keys, 16 at 1 MB, 256 at 1 KB), set overwrites the same keys; ` +
+      `every setting's first key is read back and compared with the document before measuring` +
+      `${meter ? `; ${meter()}` : ''}.`;
+    if (compression.length > 0) {
+      const compressionRows = results.slice(0, compression.length).flat();
+      sections.push(compressionSection(compressionRows, method));
+      if (codecRows !== undefined) {
+        const getHit100k = compressionRows.filter((row) => row.workload === 'get-hit 100 KB, 1 in flight');
+        sections.push(transferEstimate('100 KB', getHit100k, codecRows));
+      }
+    }
+    if (serializer.length > 0) sections.push(serializerSection(results.slice(compression.length).flat(), method));
+  }
 
   const report = await markdown(
     rows,
@@ -62,40 +164,40 @@ try {
         '@keyv/redis',
         '@redis/client',
         '@nestjs/core',
+        'msgpackr',
+        'lz4-napi',
       ]),
       method:
         `per workload and stack, a warm-up (≤ ${WARMUP.maxMs} ms / ${WARMUP.maxOps} ops), then a measured phase (≤ ${MEASURE_MS} ms or the workload's op cap); ` +
-        `best of ${ROUNDS} rounds by ops/s, stack order alternating; latency = performance.now() around each awaited call; ${pinning}.`,
+        `best of ${ROUNDS} rounds by ops/s, stack order alternating; latency = performance.now() around each awaited call; ${pinning}` +
+        `${mainCpu ? `; ${mainCpu}` : ''}.`,
     },
     RESULTS,
+    sections,
   );
   process.stdout.write(`\n${report}`);
-  if (!STACK_FILTER && !WORKLOAD_FILTER) {
+  if (!STACK_FILTER && !WORKLOAD_FILTER && SECTIONS.every((name) => selected.has(name))) {
     writeFileSync(RESULTS, report);
     process.stderr.write(`\nwritten to bench/results.md\n`);
   }
 } finally {
   for (const stack of stacks) await stack.close();
+  await encodingApp?.close();
   await server.dispose();
 }
 
 async function benchWorkload(workload: Workload): Promise<Row[]> {
   for (const stack of stacks) await workload.prepare(stack);
-  const best = new Map<Stack, PhaseResult>();
-  for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? stacks : [...stacks].reverse();
-    for (const stack of order) {
-      const op = (index: number): Promise<unknown> => workload.op(stack, index);
-      collectGarbage();
-      await runPhase(op, workload.concurrency, WARMUP);
-      collectGarbage(); // so one stack's garbage is not collected during the next one's measurement
-      const result = await runPhase(op, workload.concurrency, { maxOps: workload.maxOps, maxMs: MEASURE_MS });
+  const best = await bestOfRounds(
+    stacks,
+    (stack, index) => workload.op(stack, index),
+    { rounds: ROUNDS, concurrency: workload.concurrency, warmup: WARMUP, measure: { maxOps: workload.maxOps, maxMs: MEASURE_MS } },
+    (stack, result, round) => {
       if (stack.swallowedErrors() > 0)
         throw new Error(`${stack.name} swallowed ${stack.swallowedErrors()} store errors during "${workload.name}"`);
       process.stderr.write(`${workload.name} | ${stack.name} | round ${round + 1}: ${Math.round(result.opsPerSec)} ops/s\n`);
-      if (result.opsPerSec > (best.get(stack)?.opsPerSec ?? 0)) best.set(stack, result);
-    }
-  }
+    },
+  );
   // NaN when a filtered run has no raw row: the report prints n/a rather than a ratio to nothing.
   const raws = stacks.filter((stack) => stack.isRaw).map((stack) => best.get(stack)!.opsPerSec);
   const floor = raws.length > 0 ? Math.max(...raws) : Number.NaN;
@@ -126,9 +228,4 @@ function packageVersions(names: string[]): Record<string, string> {
   return Object.fromEntries(
     names.map((name) => [name, read(name === '@datapunk/nestjs-cache' ? 'package.json' : `node_modules/${name}/package.json`)]),
   );
-}
-
-/** Available when run with --expose-gc (as `npm run bench` does); harmless without. */
-function collectGarbage(): void {
-  (globalThis as { gc?: () => void }).gc?.();
 }
