@@ -1,5 +1,6 @@
 export { CacheModule } from './module/cache.module.js';
-export { CacheManager, type CacheEntry, type GetOrSetOptions, type SetOptions } from './core/cache-manager.js';
+export { CacheManager } from './core/cache-manager.js';
+export type { CacheEntry, GetOrSetOptions, SetOptions } from './core/cache-manager.options.js';
 export { Cacheable, CacheInvalidate, CachePut } from './method-cache/cache.decorators.js';
 export type { CacheableOptions, CacheableTags, CacheInvalidateOptions, CachePutOptions } from './method-cache/method-cache.options.js';
 export { CacheError, type CacheOperation } from './core/cache-error.js';

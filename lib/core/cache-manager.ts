@@ -11,40 +11,11 @@ import { ReadThrough, type ReadThroughPolicy } from '../read-through/read-throug
 import { StampedeLock } from '../read-through/stampede-lock.js';
 import type { CacheStore, StoreEntry } from '../stores/cache-store.interface.js';
 import { parseTtl, type Ttl } from './ttl.js';
+import type { CacheEntry, GetOrSetOptions, SetOptions } from './cache-manager.options.js';
 import { TagGuard, type TagSource } from '../invalidation/tags/tag-guard.js';
 import { validTags } from '../invalidation/tags/tag-rules.js';
 import { TagTokens } from '../invalidation/tags/tag-tokens.js';
-import { PendingInvalidations, type Invalidation } from '../invalidation/pending-invalidations.js';
-import { isOutage } from '../resilience/redis-error-classifier.js';
-
-export interface SetOptions {
-  /** Milliseconds or `'30s'`/`'5m'`/`'1h'`. Default: the module's `defaultTtl`. */
-  ttl?: Ttl;
-  /**
-   * Tags of the entry, for `invalidateTags` (at most 8; printable ASCII without spaces or braces). `set` stamps the
-   * entry with the tags' current tokens: for a value read from a database, `getOrSet` (stamped before the load) is
-   * race-free. Default: none.
-   */
-  tags?: readonly string[];
-}
-
-export interface GetOrSetOptions<T = unknown> {
-  /** Milliseconds or `'30s'`/`'5m'`/`'1h'`. Default: the module's `defaultTtl`. */
-  ttl?: Ttl;
-  /** Take a Redis lock so that only one instance runs the loader for this key. Default: the module's `lock.enabled`. */
-  lock?: boolean;
-  /**
-   * Tags of the entry: known now, or computed from the loaded value. A value whose load started before an
-   * invalidation of one of its tags is never served after it. Default: none.
-   */
-  tags?: readonly string[] | ((value: T) => readonly string[]);
-}
-
-export interface CacheEntry<T = unknown> {
-  key: string;
-  value: T;
-  ttl?: Ttl;
-}
+import { Invalidator } from '../invalidation/invalidator.js';
 
 function sameSettings(a: NamespaceOptions | undefined, b: NamespaceOptions): boolean {
   return a !== undefined && a.serializer === b.serializer && JSON.stringify(a.compression) === JSON.stringify(b.compression);
@@ -66,7 +37,7 @@ export class CacheManager {
   private readonly failures: FailureReporter;
   private readonly readThrough: ReadThrough;
   private readonly tags: TagGuard;
-  private readonly pending: PendingInvalidations;
+  private readonly invalidator: Invalidator;
 
   constructor(
     private readonly options: ResolvedCacheOptions,
@@ -84,7 +55,14 @@ export class CacheManager {
     const codec = new EntryCodec(encoding);
     this.entries = new StoredEntries(codec, metrics, this.failures, store);
     this.tags = new TagGuard(new TagTokens(store, this.keys.prefix), codec);
-    this.pending = new PendingInvalidations(options.invalidationQueue, (invalidation) => this.apply(invalidation), metrics, logger);
+    this.invalidator = new Invalidator(
+      store,
+      this.tags,
+      (operation, key, command) => this.direct(operation, key, command),
+      options.invalidationQueue,
+      metrics,
+      logger,
+    );
     this.readThrough = new ReadThrough({
       store,
       entries: this.entries,
@@ -92,15 +70,15 @@ export class CacheManager {
       failures: this.failures,
       lock: new StampedeLock(store, options.lock),
       tags: this.tags,
-      pending: this.pending,
+      pending: this.invalidator.pending,
       budgetMs: options.operationTimeoutMs,
     });
   }
 
   /** Stops retrying pending invalidations (Nest calls it when the module closes). */
   onModuleDestroy(): void {
-    this.pending.close();
-    for (const sibling of this.siblings.values()) if (sibling !== this) sibling.pending.close();
+    this.invalidator.pending.close();
+    for (const sibling of this.siblings.values()) if (sibling !== this) sibling.invalidator.pending.close();
   }
 
   get namespace(): string {
@@ -117,7 +95,11 @@ export class CacheManager {
     const existing = namespace === this.namespace ? this : this.siblings.get(namespace);
     if (existing) {
       if (settings !== undefined && !sameSettings(existing.settings, settings)) {
-        throw new CacheError('configure', undefined, `namespace "${namespace}" is already in use with other serializer/compression settings`);
+        throw new CacheError(
+          'configure',
+          undefined,
+          `namespace "${namespace}" is already in use with other serializer/compression settings`,
+        );
       }
       return existing;
     }
@@ -144,8 +126,8 @@ export class CacheManager {
     const startedAt = performance.now();
     let bytes: Buffer | null | undefined;
     try {
-      bytes = this.pending.coversKey(fullKey) ? null : await this.store.get(fullKey);
-      if (bytes != null && StoredEntries.mayBeTagged(bytes) && !(await this.tagsHold(bytes))) bytes = null; // an invalidated tag
+      bytes = this.invalidator.pending.coversKey(fullKey) ? null : await this.store.get(fullKey);
+      if (bytes != null && StoredEntries.mayBeTagged(bytes) && !(await this.invalidator.tagsHold(bytes))) bytes = null; // an invalidated tag
     } catch (error) {
       throw this.failures.failed('get', key, error, startedAt);
     }
@@ -191,14 +173,14 @@ export class CacheManager {
   async invalidateTags(tags: string | readonly string[]): Promise<void> {
     const list = validTags(tags, 'invalidate', undefined, MAX_TAGS_PER_INVALIDATION);
     if (list.length === 0) return;
-    await this.invalidation('invalidate', list.length === 1 ? `tag:${list[0]}` : undefined, { kind: 'tags', tags: list });
+    await this.invalidator.run('invalidate', list.length === 1 ? `tag:${list[0]}` : undefined, { kind: 'tags', tags: list });
   }
 
   /** Removes one or many keys, resolving to how many existed. */
   async invalidate(keys: string | readonly string[]): Promise<number> {
     const list = typeof keys === 'string' ? [keys] : keys;
     const fullKeys = list.map((key) => this.keys.full(key, 'invalidate'));
-    return this.invalidation('invalidate', list.length === 1 ? list[0] : undefined, { kind: 'keys', fullKeys });
+    return this.invalidator.run('invalidate', list.length === 1 ? list[0] : undefined, { kind: 'keys', fullKeys });
   }
 
   async has(key: string): Promise<boolean> {
@@ -255,7 +237,8 @@ export class CacheManager {
     const found = await this.direct('mget', undefined, async () => {
       let entries = await this.store.mget(fullKeys);
       if (entries.some((bytes) => bytes != null && StoredEntries.mayBeTagged(bytes))) entries = await this.tags.withoutInvalidated(entries);
-      if (this.pending.size > 0) entries = entries.map((bytes, i) => (this.pendingCovers(fullKeys[i], bytes) ? null : bytes));
+      if (this.invalidator.pending.size > 0)
+        entries = entries.map((bytes, i) => (this.invalidator.pendingCovers(fullKeys[i], bytes) ? null : bytes));
       return entries;
     });
     return this.entries.decodeMany<T>(keys, fullKeys, found, DIRECT);
@@ -276,48 +259,12 @@ export class CacheManager {
    */
   async invalidatePrefix(prefix: string): Promise<number> {
     const fullPrefix = this.keys.full(prefix, 'invalidate');
-    return this.invalidation('invalidate', prefix, { kind: 'prefix', fullPrefix });
+    return this.invalidator.run('invalidate', prefix, { kind: 'prefix', fullPrefix });
   }
 
   /** Removes every key of this namespace (SCAN + UNLINK in batches), and only those. */
   clear(): Promise<number> {
-    return this.invalidation('clear', undefined, { kind: 'prefix', fullPrefix: this.keys.prefix });
-  }
-
-  /** Whether a tagged entry may be served: no pending invalidation names its tags, and its stamps hold. */
-  private tagsHold(bytes: Buffer): Promise<boolean> {
-    if (this.pending.hasPendingTags && this.pending.coversTags(this.tags.tagsOf(bytes))) return Promise.resolve(false);
-    return this.tags.holds(bytes);
-  }
-
-  private pendingCovers(fullKey: string, bytes: Buffer | null | undefined): boolean {
-    return this.pending.coversKey(fullKey) || (bytes != null && this.pending.hasPendingTags && this.pending.coversTags(this.tags.tagsOf(bytes)));
-  }
-
-  /**
-   * An invalidation, as a direct command; when Redis is unreachable it is also kept and applied once Redis answers
-   * (the caller still gets the CacheError), and until then what it covers is not served from the cache.
-   */
-  private async invalidation(operation: CacheOperation, key: string | undefined, invalidation: Invalidation): Promise<number> {
-    try {
-      return await this.direct(operation, key, () => this.apply(invalidation));
-    } catch (error) {
-      if (isOutage(error)) this.pending.add(invalidation);
-      throw error;
-    }
-  }
-
-  /** Applies an invalidation to the store, resolving to how many keys it removed (0 for tags: entries stay, unreadable). */
-  private async apply(invalidation: Invalidation): Promise<number> {
-    switch (invalidation.kind) {
-      case 'keys':
-        return this.store.delete(invalidation.fullKeys);
-      case 'prefix':
-        return this.store.deletePrefix(invalidation.fullPrefix);
-      case 'tags':
-        await this.tags.tokens.invalidate(invalidation.tags);
-        return 0;
-    }
+    return this.invalidator.run('clear', undefined, { kind: 'prefix', fullPrefix: this.keys.prefix });
   }
 
   /** Runs one direct store command, timing it and turning a failure into a counted CacheError. */
