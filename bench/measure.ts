@@ -15,16 +15,30 @@ export interface PhaseResult {
  * Runs `op` from `concurrency` workers (each keeps exactly one operation in flight) until
  * `maxOps` have been issued or `maxMs` have passed, timing every operation with performance.now().
  * Latencies go into a preallocated array so recording allocates nothing in the loop.
+ * `untimed`, when given, runs before each operation outside its timing and outside ops/s (which is why it
+ * needs 1 in flight): the state an operation must find, e.g. a tag's token put back before each invalidation.
  */
-export async function runPhase(op: (index: number) => Promise<unknown>, concurrency: number, limits: PhaseLimits): Promise<PhaseResult> {
+export async function runPhase(
+  op: (index: number) => Promise<unknown>,
+  concurrency: number,
+  limits: PhaseLimits,
+  untimed?: (index: number) => Promise<unknown>,
+): Promise<PhaseResult> {
+  if (untimed !== undefined && concurrency !== 1) throw new Error('runPhase: an untimed step needs 1 in flight');
   const latencies = new Float64Array(limits.maxOps);
   let issued = 0;
+  let untimedMs = 0;
   const startedAt = performance.now();
   const deadline = startedAt + limits.maxMs;
 
   const worker = async (): Promise<void> => {
     while (issued < limits.maxOps && performance.now() < deadline) {
       const index = issued++;
+      if (untimed !== undefined) {
+        const u0 = performance.now();
+        await untimed(index);
+        untimedMs += performance.now() - u0;
+      }
       const t0 = performance.now();
       await op(index);
       latencies[index] = performance.now() - t0;
@@ -32,7 +46,7 @@ export async function runPhase(op: (index: number) => Promise<unknown>, concurre
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
 
-  const elapsedMs = performance.now() - startedAt;
+  const elapsedMs = performance.now() - startedAt - untimedMs;
   const sorted = latencies.subarray(0, issued).sort();
   return {
     ops: issued,
@@ -40,6 +54,38 @@ export async function runPhase(op: (index: number) => Promise<unknown>, concurre
     p50Ms: quantile(sorted, 0.5),
     p99Ms: quantile(sorted, 0.99),
   };
+}
+
+/**
+ * Contenders measured in one phase at 1 in flight, one call of each in turn, until each has made `maxOps` calls or
+ * `maxMs` have passed: whatever the box does during the phase hits every contender alike, so their latency ratios
+ * hold to a few µs (at 1 in flight, separate phases of one contender differ by 10-30 % on a shared 2-core box).
+ * Contender `c` gets its own call count as index; `untimed[c]` runs before each of its calls as in runPhase.
+ * Each result's ops/s counts only that contender's timed calls (1 ÷ its mean latency).
+ */
+export async function runInterleaved(
+  ops: ReadonlyArray<(index: number) => Promise<unknown>>,
+  limits: PhaseLimits,
+  untimed: ReadonlyArray<((index: number) => Promise<unknown>) | undefined> = [],
+): Promise<PhaseResult[]> {
+  const latencies = ops.map(() => new Float64Array(limits.maxOps));
+  const timedMs = ops.map(() => 0);
+  const deadline = performance.now() + limits.maxMs;
+  let calls = 0;
+  for (; calls < limits.maxOps && performance.now() < deadline; calls++) {
+    for (let c = 0; c < ops.length; c++) {
+      await untimed[c]?.(calls);
+      const t0 = performance.now();
+      await ops[c](calls);
+      const ms = performance.now() - t0;
+      latencies[c][calls] = ms;
+      timedMs[c] += ms;
+    }
+  }
+  return latencies.map((all, c) => {
+    const sorted = all.subarray(0, calls).sort();
+    return { ops: calls, opsPerSec: (calls * 1000) / timedMs[c], p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99) };
+  });
 }
 
 /** Nearest-rank quantile of an ascending array. */
@@ -83,12 +129,16 @@ export function roundOrder<C>(contenders: readonly C[], round: number): readonly
   return round % 2 === 0 ? contenders : [...contenders].reverse();
 }
 
-/** One contender's turn: a full GC, the warm-up, another full GC, the measured phase. */
-export async function measurePhase(op: (index: number) => Promise<unknown>, plan: Omit<RoundsPlan, 'rounds'>): Promise<PhaseResult> {
+/** One contender's turn: a full GC, the warm-up, another full GC, the measured phase (`untimed`: see runPhase). */
+export async function measurePhase(
+  op: (index: number) => Promise<unknown>,
+  plan: Omit<RoundsPlan, 'rounds'>,
+  untimed?: (index: number) => Promise<unknown>,
+): Promise<PhaseResult> {
   collectGarbage();
-  await runPhase(op, plan.concurrency, plan.warmup);
+  await runPhase(op, plan.concurrency, plan.warmup, untimed);
   collectGarbage(); // so one contender's garbage is not collected during the next one's measurement
-  return runPhase(op, plan.concurrency, plan.measure);
+  return runPhase(op, plan.concurrency, plan.measure, untimed);
 }
 
 export function keepBest<K>(best: Map<K, PhaseResult>, key: K, result: PhaseResult): void {

@@ -4,6 +4,7 @@ import { format, resolveConfig } from 'prettier';
 import type { CodecRow } from './codec.js';
 import type { EncodingRow } from './encoding.js';
 import type { PhaseResult } from './measure.js';
+import type { TagsResult, TagVariantResult } from './tags.js';
 
 export interface Row extends PhaseResult {
   workload: string;
@@ -144,6 +145,64 @@ export function serializerSection(rows: EncodingRow[], method: string): string[]
       (row) =>
         `| ${row.workload} | ${row.setting} | ${int(row.storedBytes)} | ${int(row.opsPerSec)} | ${row.p50Ms.toFixed(3)} | ${row.p99Ms.toFixed(3)} | ${times(row.ratio)} |`,
     ),
+  ];
+}
+
+/**
+ * The tags section: invalidateTags on a tag carried by many entries vs by one, then getOrSet hits and set by tag
+ * count, each table followed by how to read it and whether the issue's goals were met.
+ */
+export function tagsSection(result: TagsResult, method: string): string[] {
+  const { invalidation: inv, reads, writes } = result;
+  const n = int(inv.entries);
+  const p50Ratio = inv.big.p50Ms / inv.one.p50Ms;
+  const p99Ratio = inv.big.p99Ms / inv.one.p99Ms;
+  const invalidationRow = (label: string, entries: number, r: PhaseResult): string =>
+    `| ${label} | ${int(entries)} | ${int(r.ops)} | ${r.p50Ms.toFixed(3)} | ${r.p99Ms.toFixed(3)} | ${times(r.p50Ms / inv.one.p50Ms)} | ${times(r.p99Ms / inv.one.p99Ms)} |`;
+  const [untaggedRead] = reads;
+  const readRow = (row: TagVariantResult): string =>
+    `| ${row.tags} | ${row.single.p50Ms.toFixed(3)} | ${times(row.single.p50Ms / untaggedRead.single.p50Ms)} | ${int(row.concurrent.opsPerSec)} | ${row.concurrent.p50Ms.toFixed(3)} | ${row.concurrent.p99Ms.toFixed(3)} | ${times(row.concurrent.opsPerSec / untaggedRead.concurrent.opsPerSec)} |`;
+  const readRatio = (tags: number): number => reads.find((row) => row.tags === tags)!.single.p50Ms / untaggedRead.single.p50Ms;
+  const [untaggedWrite] = writes;
+  const writeRow = (row: TagVariantResult): string =>
+    `| ${row.tags} | ${row.single.p50Ms.toFixed(3)} | ${times(row.single.p50Ms / untaggedWrite.single.p50Ms)} | ${int(row.concurrent.opsPerSec)} | ${row.concurrent.p50Ms.toFixed(3)} | ${row.concurrent.p99Ms.toFixed(3)} | ${times(row.concurrent.opsPerSec / untaggedWrite.concurrent.opsPerSec)} |`;
+  const writeRatio = writes.find((row) => row.tags === 1)!.concurrent.opsPerSec / untaggedWrite.concurrent.opsPerSec;
+  const goal = (met: boolean): string => (met ? 'met' : '**missed**');
+  return [
+    '## Tags (issue 8): invalidateTags, tagged reads and writes',
+    '',
+    `- Method: ${method}`,
+    '',
+    `### invalidateTags: a tag carried by ${n} entries vs a tag carried by 1`,
+    '',
+    '| tag | entries carrying it | calls measured | p50 ms | p99 ms | p50 ratio to 1 entry | p99 ratio to 1 entry |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    invalidationRow(`carried by ${n} entries`, inv.entries, inv.big),
+    invalidationRow('carried by 1 entry', 1, inv.one),
+    '',
+    "- How to read: ms = one `invalidateTags(tag)` call, 1 in flight, each finding the tag's entries live; ratio = this row's latency ÷ the 1-entry row's (1.00x: the cost does not grow with the entries: the call moves the namespace's epoch, then replaces the tag's token, two round trips).",
+    `- Goals: p99 ≤ 2 ms (${inv.big.p99Ms.toFixed(3)} ms: ${goal(inv.big.p99Ms <= 2)}); ≤ 1.2x of the 1-entry tag (p50 ${times(p50Ratio)}, p99 ${times(p99Ratio)}: ${goal(p50Ratio <= 1.2 && p99Ratio <= 1.2)}).`,
+    `- The ${n} entries were written in ${(inv.populateMs / 1000).toFixed(1)} s (${int((inv.entries * 1000) / inv.populateMs)} entries/s) by concurrent \`cache.set(key, value, { ttl: '10m', tags: ['big'] })\`. ` +
+      `Checked, or the run aborts: ${int(inv.sample)} sampled entries hit before the rounds, hit again after them once the token they were stamped with is put back, ` +
+      'and all miss after one more `invalidateTags` while still stored in Redis (EXISTS).',
+    '',
+    '### getOrSet hits, 100 B, by declared tags',
+    '',
+    '| declared tags | p50 ms, 1 in flight | p50 ratio to untagged | ops/s, 64 in flight | p50 ms, 64 in flight | p99 ms, 64 in flight | ops/s ratio to untagged |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...reads.map(readRow),
+    '',
+    "- How to read: `getOrSet(key, loader, { tags })` on keys stored with those tags (the loader never runs), the tags' tokens read beside the entry's GET in the same round trip; a p50 ratio above 1.00x is that much slower than untagged, an ops/s ratio below 1.00x that much less throughput.",
+    `- Goals: p50 ≤ 1.10x with 1 tag (${times(readRatio(1))}: ${goal(readRatio(1) <= 1.1)}), ≤ 1.25x with 4 (${times(readRatio(4))}: ${goal(readRatio(4) <= 1.25)}).`,
+    '',
+    '### set, 100 B: 1 tag vs untagged',
+    '',
+    '| tags | p50 ms, 1 in flight | p50 ratio to untagged | ops/s, 64 in flight | p50 ms, 64 in flight | p99 ms, 64 in flight | ops/s ratio to untagged |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...writes.map(writeRow),
+    '',
+    '- How to read: `set(key, value, { ttl, tags })` overwriting 1,000 keys; a tagged set is stamped with the token this process saw in the last second (read again once it is older), so it is one SET like an untagged one; ops/s ratio below 1.00x is that much less throughput.',
+    `- Goal: ≥ 0.8x ops/s at 64 in flight (${times(writeRatio)}: ${goal(writeRatio >= 0.8)}).`,
   ];
 }
 

@@ -16,9 +16,10 @@ import {
 import { bestOfRounds, type PhaseLimits } from './measure.js';
 import { startCpuMeter } from './neighbours.js';
 import { pinCpus } from './pin.js';
-import { codecSection, compressionSection, markdown, serializerSection, transferEstimate, type Row } from './report.js';
+import { benchTags, type TagsPlan } from './tags.js';
+import { codecSection, compressionSection, markdown, serializerSection, tagsSection, transferEstimate, type Row } from './report.js';
 import { cacheManagerKeyv, nestjsCache, rawIoredis, type Stack } from './stacks.js';
-import { workloads, type Workload } from './workloads.js';
+import { SET_1KB, workloads, type Workload } from './workloads.js';
 
 // Compiled to dist-bench/bench/run.js: paths below are relative to that file, i.e. to the package root.
 const ROOT = new URL('../../', import.meta.url);
@@ -37,10 +38,10 @@ const STACK_FILTER = process.env.BENCH_STACKS;
 const WORKLOAD_FILTER = process.env.BENCH_WORKLOADS;
 /**
  * The sections to run, comma-separated: main (the stacks compared per workload, which BENCH_STACKS/BENCH_WORKLOADS filter), codec
- * (pure compression codecs), compression and serializer (through CacheManager). Default: all, or only main when
+ * (pure compression codecs), compression and serializer (through CacheManager), tags (invalidateTags, tagged reads and writes). Default: all, or only main when
  * BENCH_STACKS or BENCH_WORKLOADS is set. Running fewer than all leaves results.md alone.
  */
-const SECTIONS = ['main', 'codec', 'compression', 'serializer'] as const;
+const SECTIONS = ['main', 'codec', 'compression', 'serializer', 'tags'] as const;
 const selected = new Set(
   (process.env.BENCH_SECTIONS ?? (STACK_FILTER || WORKLOAD_FILTER ? 'main' : SECTIONS.join(',')))
     .split(',')
@@ -63,6 +64,21 @@ const ENCODING: EncodingPlan = {
 /** Codec calls take 0.01-60 ms and no Redis: more, shorter rounds shrug off a busy neighbour better, for ~15 s in all. */
 const CODEC: CodecPlan = { rounds: Math.max(ROUNDS, 5), warmupMs: 10, measureMs: Number(process.env.BENCH_CODEC_MS ?? 80) };
 
+/**
+ * The tags section (~30 s here): 100,000 entries carry one tag; 2,000 invalidateTags calls per tag and round (1 in flight,
+ * about 0.3 ms each plus the untimed token restore), reads and writes in the encoding sections' short phases.
+ */
+const TAGS: TagsPlan = {
+  rounds: Number(process.env.BENCH_TAGS_ROUNDS ?? ROUNDS + 2),
+  warmup: { maxOps: 2_000, maxMs: 100 },
+  measureMs: Number(process.env.BENCH_TAGS_MS ?? 300),
+  entries: 100_000,
+  populateConcurrency: 256,
+  invalidations: 2_000,
+  invalidationWarmup: 200,
+  sample: 1_000,
+};
+
 const loadAtStart = loadavg()[0];
 const server = await RedisServer.start();
 // Ctrl-C must not leave our redis-server behind; it is stopped by its own PID.
@@ -82,6 +98,15 @@ try {
       () => rawIoredis(server.url, true),
       () => nestjsCache(server.url),
       () => cacheManagerKeyv(server.url),
+      // The set 1 KB value is compressed by default (threshold 1024): what a write-heavy application of small values gets back by raising the threshold or turning compression off.
+      () =>
+        nestjsCache(server.url, {
+          label: 'compression threshold 4096',
+          namespace: 'bench-t4k',
+          compression: { threshold: 4096 },
+          only: [SET_1KB],
+        }),
+      () => nestjsCache(server.url, { label: 'compression: false', namespace: 'bench-nocmp', compression: false, only: [SET_1KB] }),
     ];
     for (const create of factories) {
       const stack = await create();
@@ -151,6 +176,30 @@ try {
     if (serializer.length > 0) sections.push(serializerSection(results.slice(compression.length).flat(), method));
   }
 
+  if (selected.has('tags')) {
+    await encodingApp?.close(); // idle from here: closed so its connection cannot disturb the tags section
+    encodingApp = undefined;
+    const meter = startCpuMeter(server.pid);
+    const startedAt = performance.now();
+    const result = await benchTags(server.url, TAGS, (line) => process.stderr.write(`${line}\n`));
+    const seconds = (performance.now() - startedAt) / 1000;
+    process.stderr.write(`tags | section ran in ${seconds.toFixed(1)} s\n`);
+    sections.push(
+      tagsSection(
+        result,
+        `one Nest application (CacheModule.forRoot with the defaults) on the same redis-server, every entry ~100 B of JSON (under the compression threshold) with ttl '10m'; ` +
+          `at 64 in flight, one phase per variant (a warm-up ≤ ${TAGS.warmup.maxMs} ms / ${TAGS.warmup.maxOps} ops, then ≤ ${TAGS.measureMs} ms), best of ${TAGS.rounds} rounds by ops/s; ` +
+          `at 1 in flight, the variants compared run interleaved in one phase (one call of each in turn, so the box's state between phases cannot skew their ratio; ` +
+          `≤ ${TAGS.measureMs} ms per variant, invalidateTags ${TAGS.invalidations.toLocaleString('en-US')} calls per tag after ${TAGS.invalidationWarmup} unmeasured), ` +
+          `best of ${TAGS.rounds} rounds by calls per second of timed work, the round's rows kept together; every phase after a full GC, variant order alternating between rounds, ` +
+          `each round going through every group before the next; ` +
+          `before each invalidateTags call, untimed, the token its tag's entries were stamped with is put back (raw SET XX KEEPTTL), so every timed call invalidates live entries; ` +
+          `latency = performance.now() around each awaited call; the section ran in ${seconds.toFixed(0)} s` +
+          `${meter ? `; ${meter()}` : ''}.`,
+      ),
+    );
+  }
+
   const report = await markdown(
     rows,
     {
@@ -187,9 +236,10 @@ try {
 }
 
 async function benchWorkload(workload: Workload): Promise<Row[]> {
-  for (const stack of stacks) await workload.prepare(stack);
+  const active = stacks.filter((stack) => stack.only === undefined || stack.only.includes(workload.name));
+  for (const stack of active) await workload.prepare(stack);
   const best = await bestOfRounds(
-    stacks,
+    active,
     (stack, index) => workload.op(stack, index),
     { rounds: ROUNDS, concurrency: workload.concurrency, warmup: WARMUP, measure: { maxOps: workload.maxOps, maxMs: MEASURE_MS } },
     (stack, result, round) => {
@@ -199,9 +249,9 @@ async function benchWorkload(workload: Workload): Promise<Row[]> {
     },
   );
   // NaN when a filtered run has no raw row: the report prints n/a rather than a ratio to nothing.
-  const raws = stacks.filter((stack) => stack.isRaw).map((stack) => best.get(stack)!.opsPerSec);
+  const raws = active.filter((stack) => stack.isRaw).map((stack) => best.get(stack)!.opsPerSec);
   const floor = raws.length > 0 ? Math.max(...raws) : Number.NaN;
-  return stacks.map((stack) => {
+  return active.map((stack) => {
     const result = best.get(stack)!;
     return { workload: workload.name, stack: stack.name, ...result, ratio: result.opsPerSec / floor };
   });

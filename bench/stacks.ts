@@ -4,7 +4,7 @@ import KeyvRedis from '@keyv/redis';
 import { createCache } from 'cache-manager';
 import { Redis } from 'ioredis';
 import { Keyv } from 'keyv';
-import { CacheManager, CacheModule } from '@datapunk/nestjs-cache';
+import { CacheManager, CacheModule, type CompressionOption } from '@datapunk/nestjs-cache';
 
 /** Same TTL everywhere (CacheManager's default '5m'), so every stack sends the same kind of SET. */
 export const TTL_MS = 300_000;
@@ -14,6 +14,8 @@ export interface Stack {
   readonly name: string;
   /** Raw ioredis rows are the floor that ratios are computed against. */
   readonly isRaw: boolean;
+  /** The workloads (by name) this stack runs; all when absent. */
+  readonly only?: readonly string[];
   get(key: string): Promise<unknown>;
   set(key: string, value: unknown): Promise<unknown>;
   getOrSet(key: string, loader: () => unknown): Promise<unknown>;
@@ -51,13 +53,27 @@ export async function rawIoredis(url: string, autoPipelining: boolean): Promise<
   };
 }
 
-/** This package, obtained exactly as an application gets it: Nest boots the module and injects the manager. */
-export async function nestjsCache(url: string): Promise<Stack> {
-  const app = await NestFactory.createApplicationContext(CacheModule.forRoot({ namespace: 'bench', redis: { url } }), { logger: false });
+/** A non-default configuration of this package, run only on some workloads (its own application and namespace). */
+export interface PackageVariant {
+  /** Appended to the stack's name, e.g. `compression: false`. */
+  label: string;
+  namespace: string;
+  compression: CompressionOption;
+  only: readonly string[];
+}
+
+/**
+ * This package, obtained exactly as an application gets it: Nest boots the module and injects the manager.
+ * Without `variant`, the module's defaults (as an application that sets only namespace and redis).
+ */
+export async function nestjsCache(url: string, variant?: PackageVariant): Promise<Stack> {
+  const options = variant ? { namespace: variant.namespace, compression: variant.compression } : { namespace: 'bench' };
+  const app = await NestFactory.createApplicationContext(CacheModule.forRoot({ ...options, redis: { url } }), { logger: false });
   const cache = app.get(CacheManager);
   return {
-    name: '@datapunk/nestjs-cache',
+    name: variant ? `@datapunk/nestjs-cache, ${variant.label}` : '@datapunk/nestjs-cache',
     isRaw: false,
+    only: variant?.only,
     get: (key) => cache.get(key),
     set: (key, value) => cache.set(key, value),
     getOrSet: (key, loader) => cache.getOrSet(key, loader),
