@@ -43,7 +43,8 @@ export class ReportsService {
       lines: Array.from({ length: 1 + (i % 3) }, (_, line) => ({ sku: `SKU-${(i * 31 + line) % 500}`, quantity: 1 + ((i + line) % 4) })),
     }));
     const totalsByRegion = new Map<string, number>();
-    for (const order of orders) totalsByRegion.set(order.region, (totalsByRegion.get(order.region) ?? 0) + order.total);
+    for (const order of orders)
+      totalsByRegion.set(order.region, Math.round(((totalsByRegion.get(order.region) ?? 0) + order.total) * 100) / 100);
     return { generatedAt: new Date(), totalsByRegion, orders };
   }
 }
