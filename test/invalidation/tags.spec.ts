@@ -78,6 +78,13 @@ describe.each(topologies)('tags on $name', (topology) => {
     expect(await load()).toEqual({ loads: 2 });
   });
 
+  it('an entry carrying more tags than a reader declares still hits, and still misses once any of them is invalidated', async () => {
+    await cache.set('wide', 'value', { tags: ['extra', 'declared'] });
+    expect(await cache.getOrSet('wide', () => 'reloaded', { tags: ['declared'] })).toBe('value');
+    await cache.invalidateTags('extra');
+    expect(await cache.getOrSet('wide', () => 'reloaded', { tags: ['declared'] })).toBe('reloaded');
+  });
+
   it('getOrSet with tags computed from the loaded value', async () => {
     let loads = 0;
     const load = () =>

@@ -43,19 +43,12 @@ export class TagGuard {
     const stamps = this.stampsOf(bytes);
     if (stamps === null) return false;
     if (stamps === undefined) return true;
-    const current: Array<string | undefined> = [];
-    const unknown: string[] = [];
-    for (const [tag] of stamps) {
-      const index = known?.indexOf(tag) ?? -1;
-      if (index >= 0 && prefetched !== undefined) current.push(prefetched[index]);
-      else unknown.push(tag);
-    }
-    if (unknown.length > 0) {
-      const read = await this.tokens.read(unknown);
-      let next = 0;
-      stamps.forEach(([tag], i) => {
-        if ((known?.indexOf(tag) ?? -1) < 0 || prefetched === undefined) current[i] = read[next++];
-      });
+    // Tokens the prefetch read for the call's known tags; the entry's other tags are read now.
+    const current = stamps.map(([tag]) => (prefetched === undefined ? undefined : prefetched[known?.indexOf(tag) ?? -1]));
+    const unread = stamps.flatMap(([tag], i) => (prefetched !== undefined && (known?.includes(tag) ?? false) ? [] : [i]));
+    if (unread.length > 0) {
+      const read = await this.tokens.read(unread.map((i) => stamps[i][0]));
+      unread.forEach((i, n) => (current[i] = read[n]));
     }
     return TagTokens.holds(stamps, current);
   }
@@ -64,13 +57,13 @@ export class TagGuard {
   async withoutInvalidated(entries: ReadonlyArray<Buffer | null | undefined>): Promise<Array<Buffer | null | undefined>> {
     const stampsOf = entries.map((bytes) => (bytes == null ? undefined : this.stampsOf(bytes)));
     const tags = [...new Set(stampsOf.flatMap((stamps) => stamps?.map(([tag]) => tag) ?? []))];
-    const tokens = new Map(tags.map((tag, i) => [tag, i]));
+    const position = new Map(tags.map((tag, i) => [tag, i]));
     const current = await this.tokens.read(tags);
     return entries.map((bytes, i) => {
       const stamps = stampsOf[i];
       if (stamps === null) return null;
       if (stamps === undefined) return bytes;
-      return TagTokens.holds(stamps, stamps.map(([tag]) => current[tokens.get(tag)!])) ? bytes : null;
+      return TagTokens.holds(stamps, stamps.map(([tag]) => current[position.get(tag)!])) ? bytes : null;
     });
   }
 
