@@ -3,6 +3,7 @@ import { assertValidNamespace, CacheKeys } from './cache-keys.js';
 import type { NamespaceOptions, ResolvedCacheOptions } from '../options/cache-options.js';
 import { resolveEncoding } from '../options/resolve-encoding.js';
 import { EntryCodec } from '../entry/entry-codec.js';
+import { hasExtensions } from '../entry/entry-format.js';
 import { StoredEntries } from './stored-entries.js';
 import { FailureReporter } from '../observability/failure-reporter.js';
 import type { RateLimitedLogger } from '../observability/rate-limited-logger.js';
@@ -70,7 +71,7 @@ export class CacheManager {
       failures: this.failures,
       lock: new StampedeLock(store, options.lock),
       tags: this.tags,
-      pending: this.invalidator.pending,
+      invalidator: this.invalidator,
       budgetMs: options.operationTimeoutMs,
     });
   }
@@ -127,7 +128,7 @@ export class CacheManager {
     let bytes: Buffer | null | undefined;
     try {
       bytes = this.invalidator.pending.coversKey(fullKey) ? null : await this.store.get(fullKey);
-      if (bytes != null && StoredEntries.mayBeTagged(bytes) && !(await this.invalidator.tagsHold(bytes))) bytes = null; // an invalidated tag
+      if (bytes != null && hasExtensions(bytes) && !(await this.invalidator.tagsHold(bytes))) bytes = null; // an invalidated tag
     } catch (error) {
       throw this.failures.failed('get', key, error, startedAt);
     }
@@ -236,7 +237,7 @@ export class CacheManager {
     const fullKeys = keys.map((key) => this.keys.full(key, 'mget'));
     const found = await this.direct('mget', undefined, async () => {
       let entries = await this.store.mget(fullKeys);
-      if (entries.some((bytes) => bytes != null && StoredEntries.mayBeTagged(bytes))) entries = await this.tags.withoutInvalidated(entries);
+      if (entries.some((bytes) => bytes != null && hasExtensions(bytes))) entries = await this.tags.withoutInvalidated(entries);
       if (this.invalidator.pending.size > 0)
         entries = entries.map((bytes, i) => (this.invalidator.pendingCovers(fullKeys[i], bytes) ? null : bytes));
       return entries;

@@ -1,6 +1,6 @@
 import type { EntryCodec } from '../entry/entry-codec.js';
 import { EntryError } from '../entry/entry-error.js';
-import { FIXED_HEADER_BYTES, MARKER, type EntryMeta, type TagStamp } from '../entry/entry-format.js';
+import type { EntryMeta, TagStamp } from '../entry/entry-format.js';
 import type { FailureReporter } from '../observability/failure-reporter.js';
 import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
 import type { KeyValueStore } from '../stores/cache-store.interface.js';
@@ -34,11 +34,6 @@ export class StoredEntries {
       this.metrics.error(operation, reason);
       throw new CacheError(operation, key, (error as Error).message, { cause: error });
     }
-  }
-
-  /** Whether an entry may carry tag stamps (its header has extension fields): only those need a token check. */
-  static mayBeTagged(bytes: Buffer): boolean {
-    return bytes[0] === MARKER && bytes.length >= FIXED_HEADER_BYTES && bytes.readUInt16BE(2) > FIXED_HEADER_BYTES;
   }
 
   /** Stored bytes (null/undefined: absent) to a value (a hit) or undefined (a miss). */

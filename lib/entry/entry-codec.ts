@@ -6,7 +6,7 @@ import {
   CompressionId,
   entryKind,
   EntryKinds,
-  FIXED_HEADER_BYTES,
+  hasExtensions,
   readFrame,
   readTagStamps,
   SerializerId,
@@ -112,7 +112,7 @@ export class EntryCodec {
    * Throws EntryError (corrupt) on a damaged tags field.
    */
   stamps(bytes: Buffer): TagStamp[] | undefined {
-    if (entryKind(bytes) !== EntryKinds.Current || bytes.readUInt16BE(2) === FIXED_HEADER_BYTES) return undefined;
+    if (!hasExtensions(bytes)) return undefined;
     try {
       return readTagStamps(bytes);
     } catch (error) {

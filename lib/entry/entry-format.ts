@@ -121,6 +121,11 @@ function parseTags(bytes: Buffer, start: number, end: number): TagStamp[] {
   return stamps;
 }
 
+/** Whether an entry in the current format has extension fields (tags): only those need reading past the fixed header. */
+export function hasExtensions(bytes: Uint8Array): boolean {
+  return bytes[0] === MARKER && bytes.length >= FIXED_HEADER_BYTES && ((bytes[2] << 8) | bytes[3]) > FIXED_HEADER_BYTES;
+}
+
 /** Allocates an entry with room for `valueLength` value bytes after the header (and extensions), and writes the header. */
 export function allocateEntry(
   serializer: number,

@@ -40,10 +40,13 @@ export class Invalidator {
     }
   }
 
-  /** Whether a tagged entry may be served: no pending invalidation names its tags, and its stamps hold. */
-  tagsHold(bytes: Buffer): Promise<boolean> {
+  /**
+   * Whether a tagged entry may be served: no pending invalidation names its tags, and its stamps hold (against the
+   * tokens a lookup prefetched for its `known` tags, reading the others).
+   */
+  tagsHold(bytes: Buffer, known?: readonly string[], prefetched?: ReadonlyArray<string | undefined>): Promise<boolean> {
     if (this.pending.hasPendingTags && this.pending.coversTags(this.tags.tagsOf(bytes))) return Promise.resolve(false);
-    return this.tags.holds(bytes);
+    return this.tags.holds(bytes, known, prefetched);
   }
 
   /** Whether a pending invalidation covers this key or the tags of the entry found under it. */

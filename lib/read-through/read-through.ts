@@ -1,13 +1,13 @@
 import { CacheError } from '../core/cache-error.js';
-import { StoredEntries } from '../core/stored-entries.js';
-import type { TagStamp } from '../entry/entry-format.js';
+import type { StoredEntries } from '../core/stored-entries.js';
+import { hasExtensions, type TagStamp } from '../entry/entry-format.js';
 import type { LoadTicket, TagGuard, TagPrefetch, TagSource } from '../invalidation/tags/tag-guard.js';
 import { TagTokens } from '../invalidation/tags/tag-tokens.js';
 import type { FailureReporter } from '../observability/failure-reporter.js';
 import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
 import type { StampedeLock } from './stampede-lock.js';
-import type { PendingInvalidations } from '../invalidation/pending-invalidations.js';
+import type { Invalidator } from '../invalidation/invalidator.js';
 
 /** How one read-through call stores what it loads. */
 export interface ReadThroughPolicy<T> {
@@ -51,7 +51,7 @@ export interface ReadThroughDeps {
   failures: FailureReporter;
   lock: StampedeLock;
   tags: TagGuard;
-  pending: PendingInvalidations;
+  invalidator: Invalidator;
   budgetMs: number;
 }
 
@@ -69,7 +69,7 @@ export class ReadThrough {
   private readonly failures: FailureReporter;
   private readonly lock: StampedeLock;
   private readonly tags: TagGuard;
-  private readonly pending: PendingInvalidations;
+  private readonly invalidator: Invalidator;
   /** operationTimeout: the most one call waits on Redis, apart from its loader (and lock waits). */
   private readonly budgetMs: number;
 
@@ -81,7 +81,7 @@ export class ReadThrough {
       failures: this.failures,
       lock: this.lock,
       tags: this.tags,
-      pending: this.pending,
+      invalidator: this.invalidator,
       budgetMs: this.budgetMs,
     } = deps);
   }
@@ -120,7 +120,7 @@ export class ReadThrough {
   private async lookupOrLoad<T>(call: Call<T>): Promise<T> {
     const { key, fullKey, policy } = call;
     // An invalidation of this key (or its known tags) waits for Redis: serve fresh, store nothing.
-    if (this.pending.coversKey(fullKey) || (policy.tags !== undefined && 'known' in policy.tags && this.pending.coversTags(policy.tags.known))) {
+    if (this.invalidator.pending.coversKey(fullKey) || (policy.tags !== undefined && 'known' in policy.tags && this.invalidator.pending.coversTags(policy.tags.known))) {
       if (policy.tags !== undefined) call.basis = 'unverifiable';
       return call.loader();
     }
@@ -131,7 +131,7 @@ export class ReadThrough {
       // Tag tokens (or the epoch) are read in the same tick as the entry: one round trip.
       if (policy.tags === undefined) found = await this.store.get(fullKey);
       else [found, prefetch] = await Promise.all([this.store.get(fullKey), this.tags.prefetch(policy.tags)]);
-      if (found != null && StoredEntries.mayBeTagged(found) && !(await this.holds(found, policy, prefetch))) found = null;
+      if (found != null && hasExtensions(found) && !(await this.holds(found, policy, prefetch))) found = null;
       this.metrics.observe('getOrSet', 'ok', startedAt);
     } catch (error) {
       this.failures.failedOpen('getOrSet', key, error, startedAt);
@@ -139,7 +139,7 @@ export class ReadThrough {
     }
     const cached = this.entries.decode<T>(key, fullKey, found, policy.label);
     if (cached !== undefined) {
-      if (found != null && StoredEntries.mayBeTagged(found)) call.basis = this.tags.stampsFor(found) ?? 'unverifiable';
+      if (found != null && hasExtensions(found)) call.basis = this.tags.stampsFor(found) ?? 'unverifiable';
       return cached;
     }
     if (policy.tags !== undefined) call.basis = 'unverifiable'; // until a load stores it with stamps
@@ -149,9 +149,8 @@ export class ReadThrough {
 
   /** Whether every tag stamp of a found entry still holds (an untagged entry has none: it always does). */
   private holds<T>(found: Buffer, policy: ReadThroughPolicy<T>, prefetch: TagPrefetch): Promise<boolean> {
-    if (this.pending.hasPendingTags && this.pending.coversTags(this.tags.tagsOf(found))) return Promise.resolve(false);
     const known = policy.tags !== undefined && 'known' in policy.tags ? policy.tags.known : undefined;
-    return this.tags.holds(found, known, prefetch.tokens);
+    return this.invalidator.tagsHold(found, known, prefetch.tokens);
   }
 
   private async loadUnderLock<T>(call: Call<T>, prefetch: TagPrefetch, budgetLeftMs: number): Promise<T> {
@@ -165,7 +164,7 @@ export class ReadThrough {
         if (found !== undefined && (await this.holds(found, policy, NOTHING_PREFETCHED))) {
           const value = this.entries.decode<T>(key, fullKey, found, policy.label);
           if (value !== undefined) {
-            if (StoredEntries.mayBeTagged(found)) call.basis = this.tags.stampsFor(found) ?? 'unverifiable';
+            if (hasExtensions(found)) call.basis = this.tags.stampsFor(found) ?? 'unverifiable';
             return value;
           }
         }
@@ -236,7 +235,7 @@ export class ReadThrough {
     try {
       const stamps = await this.tags.afterLoad(source, ticket, value, ttlMs);
       if (stamps === undefined) this.failures.warn('tags:race', `"${key}" was loaded while a tag was invalidated: returned, not stored`);
-      if (stamps === undefined || this.pending.coversTags(stamps.map(([tag]) => tag))) return 'skip';
+      if (stamps === undefined || this.invalidator.pending.coversTags(stamps.map(([tag]) => tag))) return 'skip';
       return stamps;
     } catch (error) {
       if (error instanceof CacheError) throw error; // tags the value named break the rules: the call fails, nothing stored
