@@ -7,6 +7,7 @@ import type { FailureReporter } from '../observability/failure-reporter.js';
 import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
 import type { StampedeLock } from './stampede-lock.js';
+import { meteredLoad } from './metered-load.js';
 import type { Invalidator } from '../invalidation/invalidator.js';
 
 /** How one read-through call stores what it loads. */
@@ -111,10 +112,10 @@ export class ReadThrough {
       try {
         if (TagTokens.holds(basis, await this.tags.tokens.read(basis.map(([tag]) => tag)))) return value;
       } catch {
-        return call.loader(); // Redis failed: the value cannot be vouched for; serve the loader's, as when the cache fails
+        return this.loadMiss(call); // Redis failed: the value cannot be vouched for; serve the loader's, as when the cache fails
       }
     }
-    return mayRetry ? this.flight({ ...call, basis: undefined }, false) : call.loader();
+    return mayRetry ? this.flight({ ...call, basis: undefined }, false) : this.loadMiss(call);
   }
 
   private async lookupOrLoad<T>(call: Call<T>): Promise<T> {
@@ -122,7 +123,7 @@ export class ReadThrough {
     // An invalidation of this key (or its known tags) waits for Redis: serve fresh, store nothing.
     if (this.invalidator.pending.coversKey(fullKey) || (policy.tags !== undefined && 'known' in policy.tags && this.invalidator.pending.coversTags(policy.tags.known))) {
       if (policy.tags !== undefined) call.basis = 'unverifiable';
-      return call.loader();
+      return this.loadMiss(call);
     }
     const startedAt = performance.now();
     let found: Buffer | null | undefined;
@@ -135,7 +136,7 @@ export class ReadThrough {
       this.metrics.observe('getOrSet', 'ok', startedAt);
     } catch (error) {
       this.failures.failedOpen('getOrSet', key, error, startedAt);
-      return call.loader();
+      return this.loadMiss(call);
     }
     const cached = this.entries.decode<T>(key, fullKey, found, policy.label);
     if (cached !== undefined) {
@@ -171,7 +172,7 @@ export class ReadThrough {
       }
     } catch (error) {
       this.failures.failedOpen('getOrSet', key, error, startedAt);
-      return call.loader();
+      return this.loadMiss(call);
     }
     try {
       return await this.loadAndStore(call, prefetch, budgetLeftMs);
@@ -190,10 +191,10 @@ export class ReadThrough {
     let ticket: LoadTicket | undefined;
     if (policy.tags !== undefined) {
       ticket = await this.tagTicket(key, policy.tags, prefetch, policy.ttlHintMs);
-      if (ticket === undefined) return call.loader(); // Redis failed: serve without the cache (counted)
+      if (ticket === undefined) return this.loadMiss(call); // Redis failed: serve without the cache (counted)
     }
     const loadStartedAt = performance.now();
-    const value = await call.loader();
+    const value = await this.loadMiss(call);
     const loadMicros = Math.round((performance.now() - loadStartedAt) * 1000);
     const ttlMs = value === undefined ? undefined : policy.ttlFor(value);
     if (ttlMs === undefined) return value;
@@ -213,6 +214,11 @@ export class ReadThrough {
     if (stamps !== undefined) call.basis = stamps;
     await settledWithin(this.write(key, call.fullKey, entry, ttlMs, stamps), budgetLeftMs);
     return value;
+  }
+
+  /** The caller waits for this loader run: a miss (counted by trigger). */
+  private loadMiss<T>(call: Call<T>): Promise<T> {
+    return meteredLoad(this.metrics, call.policy.label, 'miss', call.loader);
   }
 
   /** Tag stamps (or the epoch) taken before the loader runs; undefined when Redis failed (reported). */

@@ -36,6 +36,27 @@ export const CACHE_METRICS = {
     help: 'Pending invalidations given up before Redis answered again, by reason (age: older than the queue keeps them; size: the queue was full).',
     labelNames: ['namespace', 'reason'],
   },
+  loads: {
+    name: 'cache_loads_total',
+    help: 'Loader runs by what triggered them: miss (a caller waited for it), refresh (refresh-ahead, before expiry), stale (revalidating a stale entry, or a load in its stale-if-error window), warm (cache.warm / @CacheWarmer). Failed runs count too.',
+    labelNames: ['namespace', 'cache', 'trigger'],
+  },
+  loadDuration: {
+    name: 'cache_load_duration_seconds',
+    help: 'Time a loader run took, in seconds, by trigger (a run past loaderTimeout is observed when it ends).',
+    labelNames: ['namespace', 'cache', 'trigger'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  },
+  staleServed: {
+    name: 'cache_stale_served_total',
+    help: 'Answers served from an entry past its logical TTL, by reason (revalidating: staleWhileRevalidate or another instance is loading; loader_error; loader_timeout; redis_down).',
+    labelNames: ['namespace', 'cache', 'reason'],
+  },
+  warmKeys: {
+    name: 'cache_warm_keys_total',
+    help: 'Keys handled by cache.warm and @CacheWarmer, by result (loaded, skipped: still fresh, failed: the loader or the write failed).',
+    labelNames: ['namespace', 'result'],
+  },
   circuit: {
     name: 'cache_circuit_state',
     help: 'State of the circuit breaker in front of Redis: 0 closed, 1 open (commands paused), 2 half-open (probing).',

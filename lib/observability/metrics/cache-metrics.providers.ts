@@ -27,23 +27,22 @@ export const cacheMetricProviders: Provider[] = [
   counterProvider(CACHE_METRICS.invalidationsDropped),
   gaugeProvider(CACHE_METRICS.circuit),
   gaugeProvider(CACHE_METRICS.invalidationsPending),
-  {
-    provide: metricToken(CACHE_METRICS.duration.name),
-    useFactory: () =>
-      getOrCreate(
-        CACHE_METRICS.duration.name,
-        () =>
-          new Histogram({
-            ...CACHE_METRICS.duration,
-            labelNames: [...CACHE_METRICS.duration.labelNames],
-            buckets: [...CACHE_METRICS.duration.buckets],
-          }),
-      ),
-  },
+  counterProvider(CACHE_METRICS.loads),
+  counterProvider(CACHE_METRICS.staleServed),
+  counterProvider(CACHE_METRICS.warmKeys),
+  histogramProvider(CACHE_METRICS.duration),
+  histogramProvider(CACHE_METRICS.loadDuration),
 ];
 
 /** Their tokens, which CacheModule exports. */
 export const cacheMetricTokens: string[] = cacheMetricProviders.map((provider) => (provider as { provide: string }).provide);
+
+function histogramProvider(spec: { name: string; help: string; labelNames: readonly string[]; buckets: readonly number[] }): Provider {
+  return {
+    provide: metricToken(spec.name),
+    useFactory: () => getOrCreate(spec.name, () => new Histogram({ ...spec, labelNames: [...spec.labelNames], buckets: [...spec.buckets] })),
+  };
+}
 
 function gaugeProvider(spec: { name: string; help: string; labelNames: readonly string[] }): Provider {
   return {

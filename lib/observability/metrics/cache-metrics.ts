@@ -20,6 +20,24 @@ export interface CacheMetricSeries {
   circuit?: Gauge;
   invalidationsPending?: Gauge;
   invalidationsDropped?: Counter;
+  loads?: Counter;
+  loadDuration?: Histogram;
+  staleServed?: Counter;
+  warmKeys?: Counter;
+}
+
+/** What made a loader run (the `trigger` label of cache_loads_total). */
+export type LoadTrigger = 'miss' | 'refresh' | 'stale' | 'warm';
+
+/** Why an entry past its logical TTL was served (the `reason` label of cache_stale_served_total). */
+export type StaleReason = 'revalidating' | 'loader_error' | 'loader_timeout' | 'redis_down';
+
+/** The result label of cache_warm_keys_total. */
+export type WarmResult = 'loaded' | 'skipped' | 'failed';
+
+interface LoadSeries {
+  runs: PendingCount;
+  duration: ReturnType<Histogram['labels']>;
 }
 
 interface LookupSeries {
@@ -34,6 +52,10 @@ interface LookupSeries {
 export class CacheMetrics {
   private readonly operationSeries = new Map<CacheOperation, OperationSeries>();
   private readonly lookupSeries = new Map<string, LookupSeries>();
+  /** Keyed by cache label and trigger (or reason, result): loads are rarer than lookups, one map lookup is fine. */
+  private readonly loadSeries = new Map<string, LoadSeries>();
+  private readonly staleSeries = new Map<string, PendingCount>();
+  private readonly warmSeries = new Map<WarmResult, PendingCount>();
   private readonly counts: PendingCount[] = [];
   private readonly siblings: CacheMetrics[] = [];
 
@@ -89,6 +111,38 @@ export class CacheMetrics {
     this.series.invalidationsDropped?.labels({ namespace: this.namespace, reason }).inc(count);
   }
 
+  /** Records one loader run (finished or failed) of `seconds`. */
+  load(cache: string, trigger: LoadTrigger, seconds: number): void {
+    const id = `${trigger}\u0000${cache}`;
+    let series = this.loadSeries.get(id);
+    if (series === undefined) {
+      const labels = { namespace: this.namespace, cache, trigger };
+      series = { runs: this.optionalCount(this.series.loads, labels), duration: this.series.loadDuration?.labels(labels) ?? NO_HISTOGRAM };
+      this.loadSeries.set(id, series);
+    }
+    series.runs.add(1);
+    series.duration.observe(seconds);
+  }
+
+  staleServed(cache: string, reason: StaleReason, count = 1): void {
+    const id = `${reason}\u0000${cache}`;
+    let series = this.staleSeries.get(id);
+    if (series === undefined) {
+      series = this.optionalCount(this.series.staleServed, { namespace: this.namespace, cache, reason });
+      this.staleSeries.set(id, series);
+    }
+    series.add(count);
+  }
+
+  warmKeys(result: WarmResult, count = 1): void {
+    let series = this.warmSeries.get(result);
+    if (series === undefined) {
+      series = this.optionalCount(this.series.warmKeys, { namespace: this.namespace, result });
+      this.warmSeries.set(result, series);
+    }
+    series.add(count);
+  }
+
   /** Records one finished operation; `startedAt` is a `performance.now()` reading. */
   observe(operation: CacheOperation, status: Status, startedAt: number): void {
     const series = this.operation(operation);
@@ -116,6 +170,11 @@ export class CacheMetrics {
     return count;
   }
 
+  /** A pending count on a series the app may not have registered (then counted nowhere). */
+  private optionalCount(counter: Counter | undefined, labels: Record<string, string>): PendingCount {
+    return counter === undefined ? new PendingCount(NO_COUNTER) : this.pending(counter.labels(labels));
+  }
+
   private lookup(cache: string): LookupSeries {
     let series = this.lookupSeries.get(cache);
     if (!series) {
@@ -126,3 +185,6 @@ export class CacheMetrics {
     return series;
   }
 }
+
+const NO_COUNTER = { inc: () => undefined } as unknown as ReturnType<Counter['labels']>;
+const NO_HISTOGRAM = { observe: () => undefined } as unknown as ReturnType<Histogram['labels']>;
