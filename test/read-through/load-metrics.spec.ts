@@ -21,7 +21,10 @@ describe('loader metrics', () => {
       const histogram = await metricValue('cache_load_duration_seconds', { ...labels, le: '+Inf' });
       expect(histogram).toBe(2);
       const { values } = await register.getSingleMetric('cache_load_duration_seconds')!.get();
-      const sum = values.find((sample) => sample.metricName === 'cache_load_duration_seconds_sum' && sample.labels.namespace === 'loads-miss');
+      const sum = values.find(
+        (sample) =>
+          (sample as { metricName?: string }).metricName === 'cache_load_duration_seconds_sum' && sample.labels.namespace === 'loads-miss',
+      );
       expect(sum?.value).toBeGreaterThanOrEqual(0.03); // the 30 ms load is in it
     } finally {
       await module.close();

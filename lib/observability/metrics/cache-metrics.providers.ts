@@ -40,7 +40,8 @@ export const cacheMetricTokens: string[] = cacheMetricProviders.map((provider) =
 function histogramProvider(spec: { name: string; help: string; labelNames: readonly string[]; buckets: readonly number[] }): Provider {
   return {
     provide: metricToken(spec.name),
-    useFactory: () => getOrCreate(spec.name, () => new Histogram({ ...spec, labelNames: [...spec.labelNames], buckets: [...spec.buckets] })),
+    useFactory: () =>
+      getOrCreate(spec.name, () => new Histogram({ ...spec, labelNames: [...spec.labelNames], buckets: [...spec.buckets] })),
   };
 }
 
