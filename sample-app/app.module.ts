@@ -15,6 +15,7 @@ import { ReportsModule } from './reports/reports.module.js';
       imports: [ConfigModule],
       inject: [ConfigService],
       useFactory: (config: ConfigService): CacheModuleOptions => {
+        // May name a Redis ACL user limited to the two namespaces: redis://sample-cache:<password>@host:6379 (README).
         const url = config.get<string>('REDIS_URL');
         return {
           namespace: 'sample',

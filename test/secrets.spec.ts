@@ -9,6 +9,7 @@ import { parsePrometheusText } from './support/prometheus-text.js';
 import { RedisCluster } from './support/redis-cluster.js';
 import { RedisSentinel } from './support/redis-sentinel.js';
 import { RedisServer } from './support/redis-server.js';
+import { makeTestCertificates, type TestCertificates } from './support/test-certificates.js';
 
 /**
  * Issue 13: the handshake's error from ioredis carries `command: { name: 'hello', args: ['3', 'AUTH', user, password] }`,
@@ -192,6 +193,55 @@ describe('no password in errors, logs or metrics while the Redis handshake fails
     });
   });
 
+  describe('TLS server, client trusting another CA (the TLS handshake fails before any AUTH)', () => {
+    let certificates: TestCertificates;
+    let server: RedisServer;
+
+    beforeAll(async () => {
+      certificates = await makeTestCertificates();
+      server = await RedisServer.start(['--requirepass', RIGHT], { tls: certificates.server });
+    });
+
+    afterAll(async () => {
+      await server?.dispose();
+      certificates?.dispose();
+    });
+
+    const wrongCa = (password: string): CacheRedisOptions => ({
+      url: `rediss://:${password}@127.0.0.1:${server.port}`,
+      options: { tls: { ca: certificates.otherCa } },
+    });
+
+    it('password in the rediss:// URL, while the app runs', async () => {
+      const outcome = await hammer('secrets-tls', wrongCa(RIGHT), [RIGHT]);
+      expectNoSecrets(outcome, [RIGHT]);
+      // Calls fail as "connection down" (no connection ever opens); the one startup line says why, without the password.
+      expect(outcome.output).toContainEqual(
+        expect.stringMatching(/Redis is not reachable at startup .*TLS: the server's certificate was refused/),
+      );
+    });
+
+    it('password in the rediss:// URL, the boot failing (failOnStartup)', async () => {
+      const output = new Output();
+      output.start();
+      let failure: unknown;
+      try {
+        failure = await bootCache({ namespace: 'secrets-tls-boot', redis: wrongCa(RIGHT), failOnStartup: true }, output.logger).catch(
+          (error: unknown) => error,
+        );
+      } finally {
+        output.stop();
+      }
+      expect(failure).toBeInstanceOf(CacheError);
+      const printed = inspect(failure, { depth: 10 });
+      expect(printed).toMatch(/TLS: the server's certificate was refused/);
+      expect(printed).not.toContain(RIGHT);
+      expect((failure as CacheError).message).not.toContain(RIGHT);
+      expect(output.lines.filter((line) => line.includes(RIGHT))).toEqual([]);
+      expect(await register.metrics()).not.toContain(RIGHT);
+    });
+  });
+
   describe('Sentinel setup (master, replica and Sentinels with requirepass)', () => {
     let setup: RedisSentinel;
 
@@ -231,8 +281,10 @@ describe('no password in errors, logs or metrics while the Redis handshake fails
       );
       expectNoSecrets(outcome, [wrong]);
       // A cluster that never becomes ready fails calls before sending them (connection down); what went wrong is in
-      // the log, as ioredis reports it: a failed slots refresh (its lastNodeError, the WRONGPASS, is not logged).
-      expect(outcome.output).toContainEqual(expect.stringMatching(/Redis connection error: Failed to refresh slots cache/));
+      // the startup line: the failed slots refresh, with its lastNodeError (the WRONGPASS, without the password).
+      expect(outcome.output).toContainEqual(
+        expect.stringMatching(/Redis is not reachable at startup .*Failed to refresh slots cache.*\(last node: WRONGPASS/),
+      );
     });
   });
 });

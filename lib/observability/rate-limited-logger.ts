@@ -32,6 +32,11 @@ export class RateLimitedLogger {
     this.logger.warn(skipped > 0 ? `${line} (${skipped} similar suppressed)` : line);
   }
 
+  /** Counts the category as logged now: its next lines within the interval are suppressed (another line told it). */
+  markReported(category: string): void {
+    this.lastLogged.set(category, Date.now());
+  }
+
   log(message: string): void {
     this.logger.log(scrubSecrets(message));
   }

@@ -10,6 +10,8 @@ export interface RedisServerLaunchOptions {
   configFile?: string;
   /** The log line that means "serving". Default: 'Ready to accept connections' (a Sentinel never prints it). */
   readyLine?: string;
+  /** Serve TLS only, on `port` (the plain port is off), with these PEM files; clients need no certificate. */
+  tls?: { certFile: string; keyFile: string; caFile: string };
 }
 
 /** A real redis-server on a free loopback port, owned by one test file and stopped by PID. */
@@ -39,12 +41,13 @@ export class RedisServer {
 
   /** Starts it again on the same port (after stop or kill). */
   async launch(): Promise<void> {
-    const { configFile, readyLine = 'Ready to accept connections' } = this.launchOptions;
+    const { configFile, readyLine = 'Ready to accept connections', tls } = this.launchOptions;
+    const ports = tls === undefined ? ['--port', String(this.port)] : tlsPortArgs(this.port, tls);
     const child = spawn(
       'redis-server',
       [
         ...(configFile === undefined ? [] : [configFile]),
-        ...['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, ...this.extraArgs],
+        ...[...ports, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, ...this.extraArgs],
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -84,6 +87,13 @@ export class RedisServer {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+function tlsPortArgs(port: number, tls: NonNullable<RedisServerLaunchOptions['tls']>): string[] {
+  return [
+    ...['--port', '0', '--tls-port', String(port), '--tls-auth-clients', 'no'],
+    ...['--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--tls-ca-cert-file', tls.caFile],
+  ];
 }
 
 export function freePort(): Promise<number> {

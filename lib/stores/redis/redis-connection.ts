@@ -7,6 +7,8 @@ export interface RedisConnection {
   client: RedisClient;
   /** False for a client the user passed in: the module never closes what it did not create. */
   owned: boolean;
+  /** How long the module's start waits for the first connect (see startupTimeoutMs). */
+  openDeadlineMs: number;
 }
 
 /**
@@ -15,6 +17,10 @@ export interface RedisConnection {
  * ioredis options override them.
  */
 export function createRedisConnection(redis: ResolvedRedisOptions, operationTimeoutMs: number): RedisConnection {
+  return { ...createClient(redis, operationTimeoutMs), openDeadlineMs: startupTimeoutMs(operationTimeoutMs) };
+}
+
+function createClient(redis: ResolvedRedisOptions, operationTimeoutMs: number): Omit<RedisConnection, 'openDeadlineMs'> {
   const defaults = clientDefaults(operationTimeoutMs);
   switch (redis.mode) {
     case 'client':
@@ -56,6 +62,9 @@ function clientDefaults(operationTimeoutMs: number): RedisOptions {
     // No command waits longer than the budget, whether Redis is slow, hung or unreachable.
     commandTimeout: operationTimeoutMs,
     connectTimeout: connectTimeoutMs(operationTimeoutMs),
+    // ioredis ends a connection it drops and destroys it only after this; for a socket that already failed (Redis
+    // unreachable, a refused TLS certificate) no 'close' comes, so its 2 s default kept the process alive after app.close().
+    disconnectTimeout: operationTimeoutMs,
     // One resend after a reconnect, then the command fails instead of waiting through many.
     maxRetriesPerRequest: 1,
     // Reconnect quickly (capped at 500 ms) so the cache serves again soon after Redis is back.

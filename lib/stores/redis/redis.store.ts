@@ -3,6 +3,7 @@ import { Cluster } from 'ioredis';
 import type { RateLimitedLogger } from '../../observability/rate-limited-logger.js';
 import type { CacheStore, StoreEntry } from '../cache-store.interface.js';
 import type { RedisClient, RedisConnection } from './redis-connection.js';
+import { ConnectionErrors } from './connection-errors.js';
 import { TickWriteBatch } from './tick-write-batch.js';
 
 const SCAN_BATCH = 1000;
@@ -24,14 +25,17 @@ export class RedisStore implements CacheStore {
   /** Held before each command so that one tick's commands leave in one write (none on a Cluster). */
   private readonly batch?: TickWriteBatch;
   private connecting?: Promise<void>;
+  /** Only for a client the module created: a user's client reports its own errors. */
+  private readonly connectionErrors?: ConnectionErrors;
+  private readonly openDeadlineMs: number;
 
   constructor(connection: RedisConnection, logger: RateLimitedLogger) {
     this.client = connection.client;
     this.owned = connection.owned;
+    this.openDeadlineMs = connection.openDeadlineMs;
     this.isCluster = connection.client instanceof Cluster;
     if (!(connection.client instanceof Cluster)) this.batch = new TickWriteBatch(connection.client);
-    // Without a listener ioredis prints every connection error to stderr; ours are rate-limited.
-    if (this.owned) this.client.on('error', (error: Error) => logger.warn('redis-connection', `Redis connection error: ${describeConnectionError(error)}`));
+    if (this.owned) this.connectionErrors = new ConnectionErrors(this.client, logger);
   }
 
   get(key: string): Promise<Buffer | null> {
@@ -174,7 +178,10 @@ export class RedisStore implements CacheStore {
   }
 
   private async open(): Promise<void> {
-    if (this.client.status === 'wait') await this.client.connect();
+    if (this.client.status === 'wait') {
+      if (this.connectionErrors) await this.connectionErrors.whileOpening(() => this.client.connect(), this.openDeadlineMs);
+      else await this.client.connect();
+    }
     await this.client.ping();
   }
 }
@@ -189,12 +196,6 @@ function bySlot(keys: readonly string[]): number[][] {
     else groups.set(slot, [position]);
   });
   return [...groups.values()];
-}
-
-/** A Cluster's "Failed to refresh slots cache" hides why (WRONGPASS, ECONNREFUSED) in `lastNodeError`: say it. */
-function describeConnectionError(error: Error): string {
-  const lastNodeError = (error as { lastNodeError?: unknown }).lastNodeError;
-  return lastNodeError instanceof Error ? `${error.message} (last node: ${lastNodeError.message})` : error.message;
 }
 
 /** Escapes Redis glob characters so a prefix matches only itself. */

@@ -1,0 +1,191 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { CacheError, type CacheManager, type CacheModuleOptions } from '@datapunk/nestjs-cache';
+import { bootCache, warningCollector } from '../support/cache-app.js';
+import { aclRulesFromReadme, tierAclRulesFromReadme } from '../support/readme-acl.js';
+import { RedisServer } from '../support/redis-server.js';
+import { waitUntil } from '../support/wait-until.js';
+
+const USER = 'orders-cache';
+const PASSWORD = 'acl-test-Pa55-7c1w';
+
+/** Denials Redis recorded (ACL LOG), as "reason object" lines: a refusal ioredis ignores shows up here too. */
+async function aclDenials(admin: Redis): Promise<string[]> {
+  const entries = (await admin.call('ACL', 'LOG')) as unknown[][];
+  return entries.map((entry) => {
+    const fields = new Map<unknown, unknown>();
+    for (let i = 0; i < entry.length; i += 2) fields.set(entry[i], entry[i + 1]);
+    return `${String(fields.get('reason'))} ${String(fields.get('object'))} (user ${String(fields.get('username'))})`;
+  });
+}
+
+/**
+ * The README's `ACL SETUSER orders-cache …` line, as given there, is the only grant: a redis-server started with it
+ * serves every feature to that user, refuses nothing (ACL LOG stays empty), and refuses it other namespaces' keys.
+ */
+describe('a Redis ACL user limited to its namespace (README "Least-privilege Redis")', () => {
+  let server: RedisServer;
+  /** The default user: sees everything, reads ACL LOG. */
+  let admin: Redis;
+  const url = (): string => `redis://${USER}:${PASSWORD}@127.0.0.1:${server.port}`;
+  const options = (extra: Partial<CacheModuleOptions> = {}): CacheModuleOptions => ({
+    namespace: 'orders',
+    redis: { url: url() },
+    failOnStartup: true, // the startup PING as that user must pass
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    server = await RedisServer.start(['--user', USER, ...aclRulesFromReadme(USER, PASSWORD)]);
+    admin = new Redis(server.port, '127.0.0.1');
+    await admin.set('customers:card:1', 'another service’s secret');
+  });
+
+  afterAll(async () => {
+    admin?.disconnect();
+    await server?.dispose();
+  });
+
+  beforeEach(async () => {
+    await admin.call('ACL', 'LOG', 'RESET');
+  });
+
+  it('every feature works as that user, with no refusal and no warning', async () => {
+    const logger = warningCollector();
+    const a = await bootCache(options({ lock: true }), logger);
+    const b = await bootCache(options({ lock: true }), logger); // a second instance, for the stampede lock
+    try {
+      await exerciseEverything(a.cache, b.cache, admin);
+      expect(await aclDenials(admin)).toEqual([]);
+      expect(logger.warnings).toEqual([]);
+    } finally {
+      await a.module.close();
+      await b.module.close();
+    }
+    expect(await aclDenials(admin)).toEqual([]); // closing (QUIT) needs no grant either
+  });
+
+  it('the circuit breaker opens on an outage and closes again; a restarted server is reconnected to as that user', async () => {
+    const logger = warningCollector();
+    const { module, cache } = await bootCache(
+      options({ circuitBreaker: { failureThreshold: 1, cooldown: 100 }, operationTimeout: 100 }),
+      logger,
+    );
+    const serves = async (value: string): Promise<boolean> => {
+      await cache.set('k', value);
+      return (await cache.get('k')) === value;
+    };
+    try {
+      await cache.set('k', 'before');
+      process.kill(server.pid!, 'SIGSTOP'); // hung: commands time out, which the breaker counts
+      try {
+        expect(await cache.getOrSet('k', () => 'from loader')).toBe('from loader');
+        await waitUntil('the circuit to open', 5000, async () => logger.warnings.some((line) => line.includes('circuit open')));
+      } finally {
+        process.kill(server.pid!, 'SIGCONT');
+      }
+      await waitUntil('the cache to serve again after the hang', 10_000, () => serves('after the hang'));
+      expect(logger.warnings.some((line) => line.includes('circuit closed'))).toBe(true);
+
+      await server.stop('SIGKILL');
+      await server.launch(); // same arguments: the same ACL user
+      await waitUntil('the cache to serve again after the restart', 10_000, () => serves('after the restart'));
+      expect(logger.warnings.filter((line) => /NOPERM|no permissions/i.test(line))).toEqual([]);
+      expect(await aclDenials(admin)).toEqual([]); // the reconnect handshake (HELLO, INFO) was allowed
+    } finally {
+      await module.close();
+      if (server.pid === undefined || (await admin.ping().catch(() => 'down')) !== 'PONG') await server.launch().catch(() => undefined);
+    }
+    await admin.set('customers:card:1', 'another service’s secret'); // the restart emptied the server
+  });
+
+  it('the same user cannot read or change another namespace’s keys', async () => {
+    const raw = new Redis(url());
+    try {
+      expect(await raw.ping()).toBe('PONG');
+      await expect(raw.get('customers:card:1')).rejects.toThrow(/NOPERM/);
+      await expect(raw.set('customers:card:1', 'x')).rejects.toThrow(/NOPERM/);
+      await expect(raw.unlink('customers:card:1')).rejects.toThrow(/NOPERM/);
+      await expect(raw.call('KEYS', '*')).rejects.toThrow(/NOPERM/);
+      await expect(raw.call('FLUSHDB')).rejects.toThrow(/NOPERM/);
+      await expect(raw.publish('orders', 'x')).rejects.toThrow(/NOPERM/);
+    } finally {
+      raw.disconnect();
+    }
+    const logger = warningCollector();
+    const { module, cache } = await bootCache(options(), logger);
+    try {
+      const customers = cache.withNamespace('customers');
+      const failure = await customers.get('card:1').catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(CacheError);
+      expect(String((failure as CacheError).cause)).toMatch(/NOPERM/);
+      expect(await customers.getOrSet('card:1', () => 'from loader')).toBe('from loader'); // fail-open, as for any refusal
+      expect(await customers.clear().catch((error: unknown) => error)).toBeInstanceOf(CacheError); // SCAN finds it, UNLINK is refused
+    } finally {
+      await module.close();
+    }
+    expect(await admin.get('customers:card:1')).toBe('another service’s secret');
+  });
+
+  it('the in-process tier’s additions (README) allow CLIENT TRACKING with BCAST on the namespace and its invalidation channel', async () => {
+    const user = 'orders-l1';
+    await admin.call('ACL', 'SETUSER', user, ...aclRulesFromReadme(USER, PASSWORD));
+    await admin.call('ACL', 'SETUSER', user, ...tierAclRulesFromReadme(USER));
+    const tracking = new Redis({ host: '127.0.0.1', port: server.port, username: user, password: PASSWORD, protocol: 2 });
+    try {
+      const id = await tracking.client('ID');
+      await tracking.call('CLIENT', 'TRACKING', 'on', 'REDIRECT', String(id), 'BCAST', 'PREFIX', 'orders:');
+      const invalidated = new Promise<unknown>((resolve) => tracking.on('message', (_channel: string, keys: unknown) => resolve(keys)));
+      await tracking.subscribe('__redis__:invalidate');
+      expect(await tracking.ping()).toEqual(['pong', '']); // PING in subscriber mode
+      await admin.set('orders:watched', '1');
+      expect(String(await invalidated)).toBe('orders:watched'); // the invalidated keys (ioredis joins the array)
+      expect(await aclDenials(admin)).toEqual([]);
+    } finally {
+      tracking.disconnect();
+      await admin.call('ACL', 'DELUSER', user);
+    }
+  });
+});
+
+/** Every CacheManager feature once (two instances for the lock), checking results against the raw server. */
+async function exerciseEverything(cache: CacheManager, other: CacheManager, admin: Redis): Promise<void> {
+  await cache.set('order:1', { total: 1 }, { ttl: '1m' });
+  expect(await cache.get('order:1')).toEqual({ total: 1 });
+  expect(await cache.has('order:1')).toBe(true);
+  expect(await cache.ttl('order:1')).toBeGreaterThan(50_000);
+  await cache.mset([
+    { key: 'order:2', value: 2 },
+    { key: 'order:3', value: 3 },
+  ]);
+  expect(await cache.mget(['order:1', 'order:2', 'order:3', 'missing'])).toEqual([{ total: 1 }, 2, 3, undefined]);
+
+  // Read-through, and the stampede lock: one instance loads while the other waits for its value.
+  let loads = 0;
+  const slowLoad = async (): Promise<string> => {
+    loads++;
+    await sleep(100);
+    return 'loaded once';
+  };
+  const both = await Promise.all([cache.getOrSet('hot', slowLoad), other.getOrSet('hot', slowLoad)]);
+  expect(both).toEqual(['loaded once', 'loaded once']);
+  expect(loads).toBe(1);
+  expect(await admin.exists('orders:__lock__:hot')).toBe(0); // released (the compare-and-delete script)
+
+  // Tags: known, set with tags, computed from the value; then one invalidation drops them all.
+  expect(await cache.getOrSet('page:1', () => 'page', { tags: ['catalog'] })).toBe('page');
+  await cache.set('page:2', 'page 2', { tags: ['catalog', 'promo'] });
+  expect(await cache.getOrSet('item:7', () => ({ id: 7 }), { tags: (item) => [`item:${item.id}`, 'catalog'] })).toEqual({ id: 7 });
+  expect(await cache.get('page:2')).toBe('page 2');
+  expect(await other.mget(['page:1', 'page:2'])).toEqual(['page', 'page 2']);
+  await cache.invalidateTags('catalog');
+  expect(await other.mget(['page:1', 'page:2', 'item:7'])).toEqual([undefined, undefined, undefined]);
+  expect(await cache.getOrSet('page:1', () => 'page, reloaded', { tags: ['catalog'] })).toBe('page, reloaded');
+
+  // Invalidation: keys, a prefix, the whole namespace.
+  expect(await cache.invalidate('order:1')).toBe(1);
+  expect(await cache.invalidate(['order:2', 'missing'])).toBe(1);
+  expect(await cache.invalidatePrefix('order:')).toBe(1);
+  expect(await cache.clear()).toBeGreaterThan(0);
+  expect(await admin.keys('orders:*')).toEqual([]);
+}

@@ -1,0 +1,48 @@
+/**
+ * The built sample app as a child process (see test/sample-app.e2e-spec.ts for why it is not imported), run as the
+ * README's `sample-cache` ACL user through REDIS_URL, exactly as the README tells a user to run it.
+ */
+import request from 'supertest';
+import { Redis } from 'ioredis';
+import { DEMO_ROUTES } from '../../sample-app/demo-routes.js';
+import { aclRulesFromReadme } from '../support/readme-acl.js';
+import { RedisServer } from '../support/redis-server.js';
+import { assertSampleAppBuilt, SampleAppProcess } from '../support/sample-app-process.js';
+
+const USER = 'sample-cache';
+const PASSWORD = 'sample-acl-Pa55-5t2e';
+
+describe('sample app run as the README’s ACL user (REDIS_URL=redis://sample-cache:<password>@…)', () => {
+  let server: RedisServer;
+  let admin: Redis;
+  let app: SampleAppProcess | undefined;
+
+  beforeAll(async () => {
+    assertSampleAppBuilt();
+    server = await RedisServer.start(['--user', USER, ...aclRulesFromReadme(USER, PASSWORD)]);
+    admin = new Redis(server.port, '127.0.0.1');
+    app = await SampleAppProcess.start({ REDIS_URL: `redis://${USER}:${PASSWORD}@127.0.0.1:${server.port}` });
+  });
+
+  afterAll(async () => {
+    await app?.kill();
+    admin?.disconnect();
+    await server?.dispose();
+  });
+
+  it('serves every demo route (twice: a miss, then a hit) with no refusal from Redis', async () => {
+    const statuses: string[] = [];
+    for (const route of DEMO_ROUTES) {
+      for (let round = 0; round < 2; round++) {
+        const call = request(app!.url)[route.method.toLowerCase() as 'get' | 'put' | 'post' | 'delete'](route.path);
+        for (const [name, value] of Object.entries(route.headers ?? {})) call.set(name, value);
+        const response = await (route.body ? call.send(route.body) : call);
+        statuses.push(`${route.method} ${route.path} ${response.status}`);
+      }
+    }
+    expect(statuses.filter((line) => / 5\d\d$/.test(line))).toEqual([]);
+    expect(await admin.call('ACL', 'LOG')).toEqual([]);
+    expect(app!.logs).not.toMatch(/NOPERM|no permissions|serving without the cache/);
+    expect(await admin.exists('sample-reports:daily')).toBe(1); // the second namespace was written too
+  });
+});
