@@ -1,7 +1,8 @@
 import type { Ttl } from './ttl.js';
+import type { StaleOptions } from '../options/cache-options.js';
 
 /** Options of the CacheManager's calls. */
-export interface SetOptions {
+export interface SetOptions extends Pick<StaleOptions, 'ttlJitter'> {
   /** Milliseconds or `'30s'`/`'5m'`/`'1h'`. Default: the module's `defaultTtl`. */
   ttl?: Ttl;
   /**
@@ -12,7 +13,8 @@ export interface SetOptions {
   tags?: readonly string[];
 }
 
-export interface GetOrSetOptions<T = unknown> {
+/** `refreshAhead`, `staleWhileRevalidate`, `staleIfError`, `loaderTimeout`, `ttlJitter`: the namespace's unless given here. */
+export interface GetOrSetOptions<T = unknown> extends StaleOptions {
   /** Milliseconds or `'30s'`/`'5m'`/`'1h'`. Default: the module's `defaultTtl`. */
   ttl?: Ttl;
   /** Take a Redis lock so that only one instance runs the loader for this key. Default: the module's `lock.enabled`. */

@@ -17,9 +17,15 @@ import { TagGuard, type TagSource } from '../invalidation/tags/tag-guard.js';
 import { validTags } from '../invalidation/tags/tag-rules.js';
 import { TagTokens } from '../invalidation/tags/tag-tokens.js';
 import { Invalidator } from '../invalidation/invalidator.js';
+import { jitteredTtlMs, staleWindowMs, type StalePolicy } from '../read-through/stale-policy.js';
+import { resolveStalePolicy } from '../options/resolve-stale-policy.js';
+import type { StaleOptions } from '../options/cache-options.js';
+import { isPastLogicalExpiry, logicalRemainder } from './logical-ttl.js';
 
 function sameSettings(a: NamespaceOptions | undefined, b: NamespaceOptions): boolean {
-  return a !== undefined && a.serializer === b.serializer && JSON.stringify(a.compression) === JSON.stringify(b.compression);
+  return (
+    a !== undefined && a.serializer === b.serializer && JSON.stringify({ ...a, serializer: 0 }) === JSON.stringify({ ...b, serializer: 0 })
+  );
 }
 
 /** Most tags one invalidateTags call takes (an entry carries at most 8). */
@@ -39,6 +45,8 @@ export class CacheManager {
   private readonly readThrough: ReadThrough;
   private readonly tags: TagGuard;
   private readonly invalidator: Invalidator;
+  /** This namespace's refresh/stale policy (read-through calls that override none of it share it). */
+  private readonly stale: StalePolicy;
 
   constructor(
     private readonly options: ResolvedCacheOptions,
@@ -51,6 +59,7 @@ export class CacheManager {
     private readonly settings?: NamespaceOptions,
   ) {
     this.keys = new CacheKeys(options.namespace);
+    this.stale = options.namespacePolicies.get(options.namespace) ?? options.stalePolicy;
     this.failures = new FailureReporter(metrics, logger);
     const encoding = options.namespaceEncodings.get(options.namespace) ?? options.encoding;
     const codec = new EntryCodec(encoding);
@@ -115,6 +124,9 @@ export class CacheManager {
         `withNamespace("${namespace}") `,
       );
       options.namespaceEncodings = new Map([...this.options.namespaceEncodings, [namespace, encoding]]);
+      const base = this.options.namespacePolicies.get(namespace) ?? this.options.stalePolicy;
+      const policy = resolveStalePolicy(settings, base, (option) => `withNamespace("${namespace}") option "${option}"`);
+      options.namespacePolicies = new Map([...this.options.namespacePolicies, [namespace, policy]]);
     }
     const sibling = new CacheManager(options, this.store, this.metrics.forNamespace(namespace), this.logger, this.siblings, settings);
     this.siblings.set(namespace, sibling);
@@ -129,6 +141,7 @@ export class CacheManager {
     try {
       bytes = this.invalidator.pending.coversKey(fullKey) ? null : await this.store.get(fullKey);
       if (bytes != null && hasExtensions(bytes) && !(await this.invalidator.tagsHold(bytes))) bytes = null; // an invalidated tag
+      if (bytes != null && isPastLogicalExpiry(bytes)) bytes = null; // kept for read-through's stale window only
     } catch (error) {
       throw this.failures.failed('get', key, error, startedAt);
     }
@@ -138,12 +151,13 @@ export class CacheManager {
 
   async set<T>(key: string, value: T, options?: SetOptions): Promise<void> {
     const fullKey = this.keys.full(key, 'set');
-    const ttlMs = this.ttlOf(options?.ttl, key, 'set');
-    if (options?.tags !== undefined) return this.setTagged(key, fullKey, value, ttlMs, validTags(options.tags, 'set', key));
+    const stale = resolveStalePolicy(options, this.stale, (option) => `set option "${option}"`, 'set');
+    const ttlMs = jitteredTtlMs(this.ttlOf(options?.ttl, key, 'set'), stale);
+    if (options?.tags !== undefined) return this.setTagged(key, fullKey, value, ttlMs, stale, validTags(options.tags, 'set', key));
     const entry = this.entries.encode(key, value, 'set', ttlMs);
     const startedAt = performance.now();
     try {
-      await this.store.set(fullKey, entry, ttlMs);
+      await this.store.set(fullKey, entry, ttlMs + staleWindowMs(stale));
     } catch (error) {
       throw this.failures.failed('set', key, error, startedAt);
     }
@@ -154,12 +168,13 @@ export class CacheManager {
    * `set` with tags: stamped with their current tokens (read first unless this process saw them in the last second),
    * then written with the tokens' lifetimes.
    */
-  private async setTagged(key: string, fullKey: string, value: unknown, ttlMs: number, tags: string[]): Promise<void> {
+  private async setTagged(key: string, fullKey: string, value: unknown, ttlMs: number, stale: StalePolicy, tags: string[]): Promise<void> {
     const startedAt = performance.now();
+    const physicalMs = ttlMs + staleWindowMs(stale);
     try {
-      const stamps = await this.tags.tokens.current(tags, ttlMs);
+      const stamps = await this.tags.tokens.current(tags, physicalMs);
       const entry = this.entries.encode(key, value, 'set', ttlMs, 0, stamps);
-      await Promise.all([this.store.set(fullKey, entry, ttlMs), this.tags.tokens.extendFor(stamps, ttlMs)]);
+      await Promise.all([this.store.set(fullKey, entry, physicalMs), this.tags.tokens.extendFor(stamps, physicalMs)]);
     } catch (error) {
       if (error instanceof CacheError) throw error; // the value was refused (already counted)
       throw this.failures.failed('set', key, error, startedAt);
@@ -189,10 +204,15 @@ export class CacheManager {
     return this.direct('has', key, () => this.store.has(fullKey));
   }
 
-  /** Remaining time to live in milliseconds; `undefined` when the key is absent. */
+  /**
+   * Remaining logical time to live in milliseconds; `undefined` when the key is absent or past its logical TTL. Redis
+   * keeps an entry longer by the stale window (staleWhileRevalidate/staleIfError), which this does not count.
+   */
   async ttl(key: string): Promise<number | undefined> {
     const fullKey = this.keys.full(key, 'ttl');
-    return this.direct('ttl', key, () => this.store.ttl(fullKey));
+    return this.direct('ttl', key, async () =>
+      logicalRemainder(...(await Promise.all([this.store.get(fullKey), this.store.ttl(fullKey)]))),
+    );
   }
 
   /**
@@ -204,7 +224,8 @@ export class CacheManager {
     try {
       const ttlMs = this.ttlOf(options?.ttl, key, 'getOrSet');
       const tags = options?.tags === undefined ? undefined : this.tagSource(options.tags, key);
-      return this.cached(key, loader, { label: DIRECT, ttlFor: () => ttlMs, ttlHintMs: ttlMs, lock: options?.lock, tags });
+      const stale = this.staleFor(options, (option) => `getOrSet option "${option}"`);
+      return this.cached(key, loader, { label: DIRECT, ttlFor: () => ttlMs, ttlHintMs: ttlMs, lock: options?.lock, tags, stale });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -224,12 +245,22 @@ export class CacheManager {
   cached<T>(
     key: string,
     loader: () => T | Promise<T>,
-    policy: Omit<ReadThroughPolicy<T>, 'lock' | 'ttlHintMs'> & { lock?: boolean; ttlHintMs?: number },
+    policy: Omit<ReadThroughPolicy<T>, 'lock' | 'ttlHintMs' | 'stale'> & { lock?: boolean; ttlHintMs?: number; stale?: StalePolicy },
   ): Promise<T> {
     const fullKey = this.keys.full(key, 'getOrSet');
     const lock = policy.lock ?? this.options.lock.enabled;
     const ttlHintMs = policy.ttlHintMs ?? this.options.defaultTtlMs;
-    return this.readThrough.run(key, fullKey, this.keys.lockKey(key), loader, { ...policy, lock, ttlHintMs });
+    return this.readThrough.run(key, fullKey, this.keys.lockKey(key), loader, {
+      ...policy,
+      lock,
+      ttlHintMs,
+      stale: policy.stale ?? this.stale,
+    });
+  }
+
+  /** This namespace's refresh/stale policy with a call's overrides (validated; `name` names an option in errors). @internal */
+  staleFor(options: StaleOptions | undefined, name: (option: string) => string): StalePolicy {
+    return resolveStalePolicy(options, this.stale, name, 'getOrSet');
   }
 
   /** Values of many keys in one round trip, in the order asked; misses are `undefined`. */
@@ -240,7 +271,7 @@ export class CacheManager {
       if (entries.some((bytes) => bytes != null && hasExtensions(bytes))) entries = await this.tags.withoutInvalidated(entries);
       if (this.invalidator.pending.size > 0)
         entries = entries.map((bytes, i) => (this.invalidator.pendingCovers(fullKeys[i], bytes) ? null : bytes));
-      return entries;
+      return entries.map((bytes) => (bytes != null && isPastLogicalExpiry(bytes) ? null : bytes));
     });
     return this.entries.decodeMany<T>(keys, fullKeys, found, DIRECT);
   }
@@ -248,8 +279,9 @@ export class CacheManager {
   /** Stores many entries in one round trip. Every value is checked first: one bad value stores nothing. */
   async mset(entries: ReadonlyArray<CacheEntry>): Promise<void> {
     const prepared: StoreEntry[] = entries.map((entry) => {
-      const ttlMs = this.ttlOf(entry.ttl, entry.key, 'mset');
-      return { key: this.keys.full(entry.key, 'mset'), ttlMs, value: this.entries.encode(entry.key, entry.value, 'mset', ttlMs) };
+      const ttlMs = jitteredTtlMs(this.ttlOf(entry.ttl, entry.key, 'mset'), this.stale);
+      const value = this.entries.encode(entry.key, entry.value, 'mset', ttlMs);
+      return { key: this.keys.full(entry.key, 'mset'), ttlMs: ttlMs + staleWindowMs(this.stale), value };
     });
     await this.direct('mset', undefined, () => this.store.mset(prepared));
   }

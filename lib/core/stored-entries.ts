@@ -44,6 +44,11 @@ export class StoredEntries {
     return value;
   }
 
+  /** Decodes an entry without counting a hit or a miss (for a stale entry: what the lookup amounts to is decided later). */
+  peek<T>(key: string, fullKey: string, bytes: Buffer): T | undefined {
+    return this.read<T>(key, fullKey, bytes);
+  }
+
   /** Decodes a batch, counting its hits and misses once rather than per key. */
   decodeMany<T>(
     keys: readonly string[],

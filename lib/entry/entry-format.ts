@@ -165,3 +165,22 @@ export function readFrame(bytes: Buffer): EntryFrame {
     valueOffset,
   };
 }
+
+/** The logical expiry (ms since the epoch) an entry in the current format records; 0 for none, a legacy or unknown entry. */
+export function logicalExpiryOf(bytes: Buffer): number {
+  return bytes[0] === MARKER && bytes.length >= FIXED_HEADER_BYTES ? bytes.readUIntBE(10, 6) : 0;
+}
+
+/** How long the last load of an entry in the current format took, in µs; 0 when unknown. */
+export function loadMicrosOf(bytes: Buffer): number {
+  return bytes[0] === MARKER && bytes.length >= FIXED_HEADER_BYTES ? bytes.readUInt32BE(16) : 0;
+}
+
+/**
+ * The header of an entry (fixed fields and extensions: creation time, expiry, load time, length, tag stamps): what a
+ * conditional write compares to tell "the entry a refresh replaces" from any later write of the key.
+ */
+export function headerOf(bytes: Buffer): Buffer {
+  if (bytes[0] !== MARKER || bytes.length < FIXED_HEADER_BYTES) return bytes;
+  return bytes.subarray(0, Math.min(bytes.length, Math.max(FIXED_HEADER_BYTES, bytes.readUInt16BE(2))));
+}

@@ -3,6 +3,8 @@ import { assertValidNamespace } from '../core/cache-keys.js';
 import { parseTtl, type Ttl } from '../core/ttl.js';
 import type { CacheableOptions, CacheInvalidateOptions, CachePutOptions } from './method-cache.options.js';
 import { wrapMethod } from './method-binding.js';
+import { resolveStalePolicy } from '../options/resolve-stale-policy.js';
+import { NO_STALE_POLICY } from '../read-through/stale-policy.js';
 
 /**
  * Caches the method's result (read-through). Works on any provider or controller method; the
@@ -14,6 +16,7 @@ export function Cacheable(options: CacheableOptions = {}): MethodDecorator {
   checkNamespace('Cacheable', options.namespace);
   return (target, propertyKey, descriptor) => {
     checkEntryTags('Cacheable', target, propertyKey, options.tags);
+    resolveStalePolicy(options, NO_STALE_POLICY, (option) => `${where('Cacheable', target, propertyKey)}: option "${option}"`);
     return wrapMethod('Cacheable', target, propertyKey, descriptor, (cache, name, self, args, original) =>
       cache.cacheable(name, options, self, args, original),
     );

@@ -1,4 +1,5 @@
 import type { Ttl } from '../core/ttl.js';
+import type { StaleOptions } from '../options/cache-options.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Args = any[];
@@ -11,7 +12,8 @@ type Args = any[];
 export type CacheableTags =
   ((...args: Args) => readonly string[]) | { fromResult: (result: Args[number], ...args: Args) => readonly string[] };
 
-export interface CacheableOptions {
+/** `refreshAhead`, `staleWhileRevalidate`, `staleIfError`, `loaderTimeout`, `ttlJitter`: the namespace's unless given here. */
+export interface CacheableOptions extends StaleOptions {
   /** The key: a string, or a function of the method's arguments. Default: `ClassName.method:` + a stable hash of the arguments. */
   key?: string | ((...args: Args) => string);
   /** Default: the module's `defaultTtl`. */

@@ -3,6 +3,7 @@ import type { CacheManager } from '../core/cache-manager.js';
 import type { TagSource } from '../invalidation/tags/tag-guard.js';
 import type { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 import { parseTtl } from '../core/ttl.js';
+import type { StalePolicy } from '../read-through/stale-policy.js';
 import { defaultMethodKey } from './method-key.js';
 import type { CacheableOptions, CacheableTags, CacheInvalidateOptions, CachePutOptions } from './method-cache.options.js';
 
@@ -14,6 +15,8 @@ type Method = (...args: unknown[]) => unknown;
  * Tags that break the rules are not cache failures but bugs: a @Cacheable call with them fails (as getOrSet does).
  */
 export class MethodCache {
+  private readonly policies = new Map<CacheableOptions, StalePolicy>();
+
   constructor(
     private readonly manager: CacheManager,
     private readonly logger: RateLimitedLogger,
@@ -31,12 +34,23 @@ export class MethodCache {
       lock: options.lock,
       ttlHintMs: ttlMs,
       tags: tagSourceOf(manager, options.tags, cacheName, key, args),
+      stale: this.staleOf(manager, cacheName, options),
       ttlFor: (value) => {
         if (options.unless?.(value)) return undefined;
         if (value === null) return cacheNull ? nullTtlMs : undefined;
         return ttlMs;
       },
     });
+  }
+
+  /** A method's refresh/stale policy, resolved at its first call (its options and namespace never change). */
+  private staleOf(manager: CacheManager, cacheName: string, options: CacheableOptions): StalePolicy {
+    let policy = this.policies.get(options);
+    if (policy === undefined) {
+      policy = manager.staleFor(options, (option) => `@Cacheable on ${cacheName} option "${option}"`);
+      this.policies.set(options, policy);
+    }
+    return policy;
   }
 
   async put(cacheName: string, options: CachePutOptions, self: object, args: unknown[], original: Method): Promise<unknown> {

@@ -5,6 +5,7 @@ import type { CompressionAlgorithm } from '../serialization/compression/compress
 import type { CacheStore } from '../stores/cache-store.interface.js';
 import type { PendingSettings } from '../invalidation/pending-invalidations.js';
 import type { Ttl } from '../core/ttl.js';
+import type { StalePolicy } from '../read-through/stale-policy.js';
 
 /** Options of `CacheModule.forRoot()` / `forRootAsync()`. Validated once, at startup. */
 export interface CacheModuleOptions {
@@ -58,6 +59,63 @@ export interface CacheModuleOptions {
   invalidationQueue?: { maxEntries?: number; maxAge?: Ttl };
   /** Fail the application's boot when the first PING to Redis fails. Default: `false` (log and keep serving). */
   failOnStartup?: boolean;
+  /**
+   * Refresh-ahead, stale serving, loader timeout and TTL jitter for every read-through call (`getOrSet`, `@Cacheable`,
+   * `getOrSetMany`, the interceptor) of the module; a namespace (`namespaces`) and a call may override each field.
+   */
+  refreshAhead?: StaleOptions['refreshAhead'];
+  staleWhileRevalidate?: StaleOptions['staleWhileRevalidate'];
+  staleIfError?: StaleOptions['staleIfError'];
+  loaderTimeout?: StaleOptions['loaderTimeout'];
+  ttlJitter?: StaleOptions['ttlJitter'];
+  /**
+   * After a loader fails with a stale value to serve (staleIfError), the key's loader is not called again for this long:
+   * in this process, and (through the key's stampede lock) in every instance. Default: `'10s'`.
+   */
+  failedLoaderThrottle?: Ttl;
+  /** How `@CacheWarmer` methods run at startup. Default: `{ blockBoot: false, concurrency: 16, singleInstance: true, skipIfFresh: true, lockTtl: '5m' }`. */
+  warming?: WarmingOptions;
+}
+
+/**
+ * How read-through treats an entry's age. Entries record their logical expiry; Redis keeps them for the logical TTL plus
+ * the longer stale window, and `ttl(key)` reports the logical remainder.
+ */
+export interface StaleOptions {
+  /**
+   * Refresh a hot key before it expires, in the background, while callers get the current value (XFetch: a read
+   * refreshes with probability exp(−timeToExpiry / (loadTime·beta)); one refresh per key fleet-wide, under the key's
+   * Redis lock). Larger `beta` refreshes earlier. `true` is `{ beta: 1 }`. Default: `false`.
+   */
+  refreshAhead?: boolean | { beta?: number };
+  /** After the logical TTL, serve the old value for this long while one background load replaces it. Default: `false` (0). */
+  staleWhileRevalidate?: Ttl | false;
+  /**
+   * After the logical TTL (and staleWhileRevalidate), callers wait for the loader; when it throws or passes
+   * `loaderTimeout`, they get the old value if it expired less than this long ago. Default: `false` (0).
+   */
+  staleIfError?: Ttl | false;
+  /**
+   * Soft timeout of a load that has a stale value to fall back on (staleIfError): past it the caller gets the stale
+   * value and the load goes on in the background, storing its value when it finishes. Default: `false` (none).
+   */
+  loaderTimeout?: Ttl | false;
+  /** Spread each TTL by ± this fraction (`0.1`: ±10 %), so keys written together do not expire together. Default: `0`. */
+  ttlJitter?: number;
+}
+
+/** Startup warming by `@CacheWarmer` methods. */
+export interface WarmingOptions {
+  /** Hold the application's boot (onApplicationBootstrap) until every warmer finished. Default: `false`. */
+  blockBoot?: boolean;
+  /** Loaders of one warmer running at once. Default: `16`. */
+  concurrency?: number;
+  /** One instance runs a warmer at a time (a Redis lock per warmer); the others skip it. Default: `true`. */
+  singleInstance?: boolean;
+  /** Leave entries that are still fresh (not past their logical TTL). Default: `true`. */
+  skipIfFresh?: boolean;
+  /** How long the singleInstance lock lives if its holder dies mid-warm (it is released when warming ends). Default: `'5m'`. */
+  lockTtl?: Ttl;
 }
 
 export type SerializerOption = 'json' | 'msgpack' | CacheSerializer;
@@ -74,7 +132,7 @@ export type CompressionOption =
     };
 
 /** Settings one namespace may change; the rest it shares with the module. */
-export interface NamespaceOptions {
+export interface NamespaceOptions extends StaleOptions {
   serializer?: SerializerOption;
   compression?: CompressionOption;
 }
@@ -124,4 +182,9 @@ export interface ResolvedCacheOptions {
   circuitBreaker: { failureThreshold: number; cooldownMs: number } | undefined;
   maxValueBytes: number;
   invalidationQueue: PendingSettings;
+  /** The module's refresh/stale policy. */
+  stalePolicy: StalePolicy;
+  /** The same for the namespaces configured in `namespaces`. */
+  namespacePolicies: ReadonlyMap<string, StalePolicy>;
+  warming: { blockBoot: boolean; concurrency: number; singleInstance: boolean; skipIfFresh: boolean; lockTtlMs: number };
 }

@@ -6,6 +6,8 @@ import type { CacheModuleOptions, CacheRedisOptions, ResolvedCacheOptions, Resol
 import { parseTtl } from '../core/ttl.js';
 import { DEFAULT_COMPRESSION, resolveEncoding } from './resolve-encoding.js';
 import { DEFAULT_PENDING } from '../invalidation/pending-invalidations.js';
+import { DEFAULT_FAILED_LOADER_THROTTLE_MS, NO_STALE_POLICY, type StalePolicy } from '../read-through/stale-policy.js';
+import { hasStaleOptions, resolveStalePolicy } from './resolve-stale-policy.js';
 
 const DEFAULT_TTL = '5m';
 const DEFAULT_MEMORY_MAX_ENTRIES = 10_000;
@@ -21,6 +23,19 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
   const memoryMaxEntries = positiveInteger('memoryMaxEntries', options.memoryMaxEntries ?? DEFAULT_MEMORY_MAX_ENTRIES);
   const maxValueBytes = positiveInteger('maxValueBytes', options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES);
   const encodingDefaults = { serializer: options.serializer ?? 'json', compression: options.compression ?? DEFAULT_COMPRESSION, maxValueBytes };
+  const stalePolicy = resolveStalePolicy(
+    options,
+    {
+      ...NO_STALE_POLICY,
+      failedLoaderThrottleMs: parseTtl(
+        options.failedLoaderThrottle ?? DEFAULT_FAILED_LOADER_THROTTLE_MS,
+        'configure',
+        undefined,
+        'option "failedLoaderThrottle"',
+      ),
+    },
+    (option) => `option "${option}"`,
+  );
   if (options.redis !== undefined && options.store !== undefined) throw configError('options "redis" and "store" contradict each other: give one');
   return {
     namespace: options.namespace,
@@ -42,6 +57,35 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
     circuitBreaker: resolveCircuitBreaker(options.circuitBreaker),
     maxValueBytes,
     invalidationQueue: resolveInvalidationQueue(options.invalidationQueue),
+    stalePolicy,
+    namespacePolicies: resolveNamespacePolicies(options.namespaces, stalePolicy),
+    warming: resolveWarming(options.warming),
+  };
+}
+
+function resolveNamespacePolicies(namespaces: CacheModuleOptions['namespaces'], base: StalePolicy): ReadonlyMap<string, StalePolicy> {
+  const resolved = new Map<string, StalePolicy>();
+  for (const [namespace, settings] of Object.entries(namespaces ?? {})) {
+    if (hasStaleOptions(settings))
+      resolved.set(
+        namespace,
+        resolveStalePolicy(settings, base, (option) => `option "namespaces.${namespace}.${option}"`),
+      );
+  }
+  return resolved;
+}
+
+function resolveWarming(warming: CacheModuleOptions['warming']): ResolvedCacheOptions['warming'] {
+  if (warming !== undefined && (warming === null || typeof warming !== 'object'))
+    throw configError(
+      `option "warming" must be { blockBoot?, concurrency?, singleInstance?, skipIfFresh?, lockTtl? }, got ${JSON.stringify(warming)}`,
+    );
+  return {
+    blockBoot: optionalBoolean('warming.blockBoot', warming?.blockBoot) ?? false,
+    concurrency: positiveInteger('warming.concurrency', warming?.concurrency ?? 16),
+    singleInstance: optionalBoolean('warming.singleInstance', warming?.singleInstance) ?? true,
+    skipIfFresh: optionalBoolean('warming.skipIfFresh', warming?.skipIfFresh) ?? true,
+    lockTtlMs: parseTtl(warming?.lockTtl ?? '5m', 'configure', undefined, 'option "warming.lockTtl"'),
   };
 }
 

@@ -1,7 +1,6 @@
-import { CacheError } from '../core/cache-error.js';
 import type { StoredEntries } from '../core/stored-entries.js';
-import { hasExtensions, type TagStamp } from '../entry/entry-format.js';
-import type { LoadTicket, TagGuard, TagPrefetch, TagSource } from '../invalidation/tags/tag-guard.js';
+import { hasExtensions, loadMicrosOf, logicalExpiryOf } from '../entry/entry-format.js';
+import type { TagGuard, TagPrefetch } from '../invalidation/tags/tag-guard.js';
 import { TagTokens } from '../invalidation/tags/tag-tokens.js';
 import type { FailureReporter } from '../observability/failure-reporter.js';
 import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
@@ -9,41 +8,20 @@ import type { CacheStore } from '../stores/cache-store.interface.js';
 import type { StampedeLock } from './stampede-lock.js';
 import { meteredLoad } from './metered-load.js';
 import type { Invalidator } from '../invalidation/invalidator.js';
+import { BackgroundRefresh } from './background-refresh.js';
+import { FailedLoads } from './failed-loads.js';
+import { LoadAndStore } from './load-and-store.js';
+import { NOTHING_PREFETCHED, type Call, type ReadThroughPolicy } from './read-through-call.js';
+import { freshnessOf, type Freshness, type StalePolicy } from './stale-policy.js';
+import { StaleIfError } from './stale-if-error.js';
 
-/** How one read-through call stores what it loads. */
-export interface ReadThroughPolicy<T> {
-  /** The `cache` metric label: 'direct', or a decorated method's name. */
-  label: string;
-  /** TTL for a loaded value; undefined means "do not store this one". */
-  ttlFor: (value: T) => number | undefined;
-  /** The TTL most values get, for tag tokens created before the value is known. */
-  ttlHintMs: number;
-  /** Take the cross-process lock before loading. */
-  lock: boolean;
-  /** The tags of the value (validated), known now or computed from it. */
-  tags?: TagSource<T>;
-}
+export type { ReadThroughPolicy } from './read-through-call.js';
 
-/** One call: its key in every form, its loader and policy. */
-interface Call<T> {
-  key: string;
-  fullKey: string;
-  lockKey: string;
-  loader: () => T | Promise<T>;
-  policy: ReadThroughPolicy<T>;
-  /**
-   * What the value this call produced is valid against, for calls that join it: the tag stamps of the entry it
-   * read or stored; 'unverifiable' for a tagged value it could not stamp (not stored); undefined when untagged.
-   */
-  basis?: TagStamp[] | 'unverifiable';
-}
-
-interface Flight {
+/** A lookup or load in flight on one key in this process, which later calls on the key share. */
+export interface Flight {
   promise: Promise<unknown>;
   call: Call<unknown>;
 }
-
-const NOTHING_PREFETCHED: TagPrefetch = {};
 
 export interface ReadThroughDeps {
   store: CacheStore;
@@ -59,10 +37,15 @@ export interface ReadThroughDeps {
 /**
  * Read-through with single flight: concurrent calls on one key in this process share one
  * lookup and one loader run (and, with the lock, instances share one loader run). Never fails
- * because of the cache: a cache error is counted and the loader's value is served.
+ * because of the cache: a cache error is counted and the loader's value is served. An entry's age decides the rest
+ * (stale-policy.ts): refreshed ahead or revalidated in the background, or served stale when the loader fails.
  */
 export class ReadThrough {
-  private readonly inFlight = new Map<string, Flight>();
+  /** Lookups and loads in flight in this process, by full key (getOrSetMany registers its loads here too). */
+  readonly inFlight = new Map<string, Flight>();
+  readonly loads: LoadAndStore;
+  readonly background: BackgroundRefresh;
+  private readonly staleIfError: StaleIfError;
 
   private readonly store: CacheStore;
   private readonly entries: StoredEntries;
@@ -85,6 +68,10 @@ export class ReadThrough {
       invalidator: this.invalidator,
       budgetMs: this.budgetMs,
     } = deps);
+    this.loads = new LoadAndStore(deps);
+    const failedLoads = new FailedLoads(deps.lock, deps.failures);
+    this.background = new BackgroundRefresh({ ...deps, loads: this.loads, failedLoads });
+    this.staleIfError = new StaleIfError({ ...deps, loads: this.loads, failedLoads });
   }
 
   run<T>(key: string, fullKey: string, lockKey: string, loader: () => T | Promise<T>, policy: ReadThroughPolicy<T>): Promise<T> {
@@ -121,7 +108,10 @@ export class ReadThrough {
   private async lookupOrLoad<T>(call: Call<T>): Promise<T> {
     const { key, fullKey, policy } = call;
     // An invalidation of this key (or its known tags) waits for Redis: serve fresh, store nothing.
-    if (this.invalidator.pending.coversKey(fullKey) || (policy.tags !== undefined && 'known' in policy.tags && this.invalidator.pending.coversTags(policy.tags.known))) {
+    if (
+      this.invalidator.pending.coversKey(fullKey) ||
+      (policy.tags !== undefined && 'known' in policy.tags && this.invalidator.pending.coversTags(policy.tags.known))
+    ) {
       if (policy.tags !== undefined) call.basis = 'unverifiable';
       return this.loadMiss(call);
     }
@@ -138,14 +128,24 @@ export class ReadThrough {
       this.failures.failedOpen('getOrSet', key, error, startedAt);
       return this.loadMiss(call);
     }
-    const cached = this.entries.decode<T>(key, fullKey, found, policy.label);
+    const freshness = found == null ? 'expired' : freshnessNow(found, policy.stale);
+    const budgetLeftMs = this.budgetMs - (performance.now() - startedAt);
+    if (freshness === 'stale-if-error') return this.staleIfError.loadOrServeStale(call, found!, prefetch, budgetLeftMs);
+    const cached =
+      freshness === 'expired'
+        ? this.entries.decode<T>(key, fullKey, null, policy.label)
+        : this.entries.decode<T>(key, fullKey, found, policy.label);
     if (cached !== undefined) {
-      if (found != null && hasExtensions(found)) call.basis = this.tags.stampsFor(found) ?? 'unverifiable';
+      if (hasExtensions(found!)) call.basis = this.tags.stampsFor(found!) ?? 'unverifiable';
+      if (freshness === 'refresh') this.background.start(call, found!, 'refresh');
+      else if (freshness === 'revalidate') {
+        this.metrics.staleServed(policy.label, 'revalidating');
+        this.background.start(call, found!, 'stale');
+      }
       return cached;
     }
     if (policy.tags !== undefined) call.basis = 'unverifiable'; // until a load stores it with stamps
-    const budgetLeftMs = this.budgetMs - (performance.now() - startedAt);
-    return policy.lock ? this.loadUnderLock(call, prefetch, budgetLeftMs) : this.loadAndStore(call, prefetch, budgetLeftMs);
+    return policy.lock ? this.loadUnderLock(call, prefetch, budgetLeftMs) : this.loads.run(call, prefetch, budgetLeftMs, 'miss');
   }
 
   /** Whether every tag stamp of a found entry still holds (an untagged entry has none: it always does). */
@@ -175,105 +175,26 @@ export class ReadThrough {
       return this.loadMiss(call);
     }
     try {
-      return await this.loadAndStore(call, prefetch, budgetLeftMs);
+      return await this.loads.run(call, prefetch, budgetLeftMs, 'miss');
     } finally {
       if (token !== undefined) this.lock.release(lockKey, token).catch(() => undefined); // it expires anyway
     }
-  }
-
-  /**
-   * Runs the loader and stores its value. The caller waits for the write only for what is left of
-   * the budget after the lookup: a slow or failing write goes on (and is reported) in the background
-   * instead of holding a good value back.
-   */
-  private async loadAndStore<T>(call: Call<T>, prefetch: TagPrefetch, budgetLeftMs: number): Promise<T> {
-    const { key, policy } = call;
-    let ticket: LoadTicket | undefined;
-    if (policy.tags !== undefined) {
-      ticket = await this.tagTicket(key, policy.tags, prefetch, policy.ttlHintMs);
-      if (ticket === undefined) return this.loadMiss(call); // Redis failed: serve without the cache (counted)
-    }
-    const loadStartedAt = performance.now();
-    const value = await this.loadMiss(call);
-    const loadMicros = Math.round((performance.now() - loadStartedAt) * 1000);
-    const ttlMs = value === undefined ? undefined : policy.ttlFor(value);
-    if (ttlMs === undefined) return value;
-    let stamps: TagStamp[] | undefined;
-    if (policy.tags !== undefined && ticket !== undefined) {
-      const stamped = await this.stampsAfterLoad(key, policy.tags, ticket, value, ttlMs);
-      if (stamped === 'skip') return value;
-      stamps = stamped;
-    }
-    let entry: Buffer;
-    try {
-      entry = this.entries.encode(key, value, 'set', ttlMs, loadMicros, stamps);
-    } catch (error) {
-      this.failures.notStored(key, error); // already counted
-      return value;
-    }
-    if (stamps !== undefined) call.basis = stamps;
-    await settledWithin(this.write(key, call.fullKey, entry, ttlMs, stamps), budgetLeftMs);
-    return value;
   }
 
   /** The caller waits for this loader run: a miss (counted by trigger). */
   private loadMiss<T>(call: Call<T>): Promise<T> {
     return meteredLoad(this.metrics, call.policy.label, 'miss', call.loader);
   }
-
-  /** Tag stamps (or the epoch) taken before the loader runs; undefined when Redis failed (reported). */
-  private async tagTicket<T>(key: string, source: TagSource<T>, prefetch: TagPrefetch, ttlMs: number): Promise<LoadTicket | undefined> {
-    const startedAt = performance.now();
-    try {
-      return await this.tags.beforeLoad(source, prefetch, ttlMs);
-    } catch (error) {
-      this.failures.failedOpen('getOrSet', key, error, startedAt);
-      return undefined;
-    }
-  }
-
-  /**
-   * The stamps to store with; 'skip' when the value must not be stored: a tag of the namespace was invalidated
-   * while it loaded (tags from the value), or Redis failed. Tags the value names that break the rules reject the call.
-   */
-  private async stampsAfterLoad<T>(key: string, source: TagSource<T>, ticket: LoadTicket, value: T, ttlMs: number): Promise<TagStamp[] | 'skip'> {
-    const startedAt = performance.now();
-    try {
-      const stamps = await this.tags.afterLoad(source, ticket, value, ttlMs);
-      if (stamps === undefined) this.failures.warn('tags:race', `"${key}" was loaded while a tag was invalidated: returned, not stored`);
-      if (stamps === undefined || this.invalidator.pending.coversTags(stamps.map(([tag]) => tag))) return 'skip';
-      return stamps;
-    } catch (error) {
-      if (error instanceof CacheError) throw error; // tags the value named break the rules: the call fails, nothing stored
-      this.failures.failedOpen('getOrSet', key, error, startedAt);
-      return 'skip';
-    }
-  }
-
-  /** Writes the entry and makes its tags' tokens outlive it, in one tick. Never rejects: the value is good anyway. */
-  private write(key: string, fullKey: string, entry: Buffer, ttlMs: number, stamps: TagStamp[] | undefined): Promise<void> {
-    const startedAt = performance.now();
-    return Promise.resolve()
-      .then(() => {
-        const stored = this.store.set(fullKey, entry, ttlMs);
-        return stamps === undefined ? stored : Promise.all([stored, this.tags.tokens.extendFor(stamps, ttlMs)]);
-      })
-      .then(
-        () => this.metrics.observe('set', 'ok', startedAt),
-        (error: unknown) => this.failures.failedOpen('set', key, error, startedAt),
-      )
-      .catch(() => undefined);
-  }
 }
 
-/** Resolves when `work` settles or after `ms`, whichever comes first (`work` must not reject). */
-function settledWithin(work: Promise<void>, ms: number): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    void work.finally(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+/**
+ * A found entry's freshness now. The common case (before its logical expiry, no refresh-ahead) reads one header field;
+ * an entry written with a stale window by another call is expired for a call without one.
+ */
+export function freshnessNow(found: Buffer, stale: StalePolicy): Freshness {
+  const expiresAt = logicalExpiryOf(found);
+  if (expiresAt === 0) return 'fresh';
+  const now = Date.now();
+  if (now < expiresAt && stale.refreshBeta === undefined) return 'fresh';
+  return freshnessOf(expiresAt, loadMicrosOf(found), now, stale);
 }

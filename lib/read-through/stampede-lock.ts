@@ -33,6 +33,20 @@ export class StampedeLock {
   }
 
   /**
+   * Turns a held lock into a marker that the key's loader just failed, for `throttleMs`: every instance then serves its
+   * stale value instead of retrying (one attempt per key per throttle window, fleet-wide). A plain write: the lock is
+   * ours, unless it outlived its TTL, when another instance's lock is cut short (it only loads sooner).
+   */
+  markFailed(lockKey: string, throttleMs: number): Promise<void> {
+    return this.store.putToken(lockKey, FAILED_MARKER, throttleMs);
+  }
+
+  /** Whether the lock another instance holds is a failure marker (else a load is in flight). */
+  async isFailedMarker(lockKey: string): Promise<boolean> {
+    return (await this.store.get(lockKey))?.toString('latin1') === FAILED_MARKER;
+  }
+
+  /**
    * Polls until the holder's value appears (returned raw), the lock is gone without a value,
    * or the wait budget is spent (both undefined: the caller loads it itself).
    */
@@ -42,11 +56,16 @@ export class StampedeLock {
       await sleep(this.settings.pollMs);
       const raw = await this.store.get(fullKey);
       if (raw != null) return raw;
-      if (!(await this.store.has(lockKey))) return undefined;
+      // No lock, or a failure marker (no value is coming): load it.
+      const holder = await this.store.get(lockKey);
+      if (holder == null || holder.toString('latin1') === FAILED_MARKER) return undefined;
     }
     return undefined;
   }
 }
+
+/** What a lock key holds during a failed loader's throttle window (a random token never equals it). */
+const FAILED_MARKER = 'loader-failed';
 
 /** Lock keys live beside the namespace's keys; user keys may not start with this segment. */
 export const LOCK_SEGMENT = '__lock__:';

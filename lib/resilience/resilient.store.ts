@@ -1,6 +1,7 @@
 import { CircuitBreaker, CircuitOpenError } from './circuit-breaker.js';
 import type { CacheStore, StoreEntry } from '../stores/cache-store.interface.js';
 import { isOutage } from './redis-error-classifier.js';
+import { setIfUnchanged } from '../stores/set-if-unchanged.js';
 
 /**
  * Puts a circuit breaker in front of a store. Only failures that say Redis is unusable
@@ -45,6 +46,10 @@ export class ResilientStore implements CacheStore {
   set(key: string, value: Buffer, ttlMs: number): Promise<unknown> {
     const refusal = this.refusal();
     return refusal ?? this.inner.set(key, value, ttlMs).then(this.passed, this.failed);
+  }
+
+  setIfUnchanged(key: string, expected: Buffer, value: Buffer, ttlMs: number): Promise<boolean> {
+    return this.guard(() => setIfUnchanged(this.inner, key, expected, value, ttlMs));
   }
 
   mset(entries: ReadonlyArray<StoreEntry>): Promise<void> {

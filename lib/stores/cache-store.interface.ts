@@ -8,6 +8,12 @@ export interface KeyValueStore {
   /** Values in the order asked. */
   mget(keys: readonly string[]): Promise<Array<Buffer | null | undefined>>;
   set(key: string, value: Buffer, ttlMs: number): Promise<unknown>;
+  /**
+   * Writes `value` only while the key still holds bytes starting with `expected` (an entry's header), atomically:
+   * a background refresh never overwrites a `set` or an invalidation that came after the entry it replaces.
+   * Resolves to whether it wrote. Optional: a store without it gets a read-then-write (not atomic).
+   */
+  setIfUnchanged?(key: string, expected: Buffer, value: Buffer, ttlMs: number): Promise<boolean>;
   /** Stores every entry (each with its own TTL); rejects if any write failed. */
   mset(entries: ReadonlyArray<StoreEntry>): Promise<void>;
   /** Removes keys, resolving to how many existed. */

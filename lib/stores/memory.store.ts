@@ -26,6 +26,13 @@ export class MemoryStore implements CacheStore {
     this.lru.set(key, value, { ttl: ttlMs });
   }
 
+  async setIfUnchanged(key: string, expected: Buffer, value: Buffer, ttlMs: number): Promise<boolean> {
+    const current = this.entry(key);
+    if (current === undefined || current.length < expected.length || !current.subarray(0, expected.length).equals(expected)) return false;
+    this.lru.set(key, value, { ttl: ttlMs });
+    return true;
+  }
+
   async mset(entries: ReadonlyArray<StoreEntry>): Promise<void> {
     for (const { key, value, ttlMs } of entries) this.lru.set(key, value, { ttl: ttlMs });
   }

@@ -60,6 +60,18 @@ export function describeStoreContract(name: string, subject: () => StoreUnderTes
       expect((await store().get(key))?.toString()).toBe('two');
     });
 
+    it('setIfUnchanged writes only while the key still starts with the expected bytes', async () => {
+      const key = `${newPrefix()}cas`;
+      const seen = Buffer.from([0x81, 1, 2, 3, 0xff, 9, 9]);
+      expect(await store().setIfUnchanged!(key, seen.subarray(0, 5), Buffer.from('refreshed'), 60_000)).toBe(false); // absent: not created
+      expect(await store().get(key)).toBeFalsy();
+      await store().set(key, seen, 60_000);
+      expect(await store().setIfUnchanged!(key, Buffer.from([0x81, 1, 2, 3, 0xfe]), Buffer.from('lost'), 60_000)).toBe(false);
+      expect(await store().setIfUnchanged!(key, seen.subarray(0, 5), Buffer.from('refreshed'), 60_000)).toBe(true);
+      expect((await store().get(key))?.toString()).toBe('refreshed');
+      expect(await store().ttl(key)).toBeGreaterThan(50_000);
+    });
+
     it('mget answers in the order asked, with misses in place (keys on many slots)', async () => {
       const prefix = newPrefix();
       const keys = Array.from({ length: 40 }, (_, i) => `${prefix}k${i}`);

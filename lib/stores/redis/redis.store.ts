@@ -16,6 +16,11 @@ const CLUSTER_WRITE_WINDOW = 256;
 /** Deletes the lock only while it still holds the caller's token (atomic on the server). */
 const RELEASE_LOCK_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
+/** Writes ARGV[2] (PX ARGV[3]) only while the key starts with ARGV[1]; GETRANGE reads the header, not the whole value. */
+const SET_IF_UNCHANGED_SCRIPT = `if redis.call('GETRANGE', KEYS[1], 0, string.len(ARGV[1]) - 1) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1`;
+
 /** The product's backend: one ioredis client (standalone, Sentinel or Cluster). */
 export class RedisStore implements CacheStore {
   readonly kind = 'redis';
@@ -61,6 +66,11 @@ export class RedisStore implements CacheStore {
   set(key: string, value: Buffer, ttlMs: number): Promise<unknown> {
     this.batch?.hold();
     return this.client.set(key, value, 'PX', ttlMs); // no extra async layer: this is the hot path
+  }
+
+  async setIfUnchanged(key: string, expected: Buffer, value: Buffer, ttlMs: number): Promise<boolean> {
+    this.batch?.hold();
+    return (await this.client.eval(SET_IF_UNCHANGED_SCRIPT, 1, key, expected, value, ttlMs)) === 1;
   }
 
   async mset(entries: ReadonlyArray<StoreEntry>): Promise<void> {

@@ -1,0 +1,35 @@
+import type { TagStamp } from '../entry/entry-format.js';
+import type { TagPrefetch, TagSource } from '../invalidation/tags/tag-guard.js';
+import type { StalePolicy } from './stale-policy.js';
+
+/** How one read-through call stores what it loads. */
+export interface ReadThroughPolicy<T> {
+  /** The `cache` metric label: 'direct', or a decorated method's name. */
+  label: string;
+  /** Logical TTL for a loaded value (before jitter); undefined means "do not store this one". */
+  ttlFor: (value: T) => number | undefined;
+  /** The TTL most values get, for tag tokens created before the value is known. */
+  ttlHintMs: number;
+  /** Take the cross-process lock before loading. */
+  lock: boolean;
+  /** The tags of the value (validated), known now or computed from it. */
+  tags?: TagSource<T>;
+  /** Refresh-ahead, stale windows, loader timeout, jitter. */
+  stale: StalePolicy;
+}
+
+/** One call: its key in every form, its loader and policy. */
+export interface Call<T> {
+  key: string;
+  fullKey: string;
+  lockKey: string;
+  loader: () => T | Promise<T>;
+  policy: ReadThroughPolicy<T>;
+  /**
+   * What the value this call produced is valid against, for calls that join it: the tag stamps of the entry it
+   * read or stored; 'unverifiable' for a tagged value it could not stamp (not stored); undefined when untagged.
+   */
+  basis?: TagStamp[] | 'unverifiable';
+}
+
+export const NOTHING_PREFETCHED: TagPrefetch = {};
