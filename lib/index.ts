@@ -8,6 +8,7 @@ export type {
   CacheModuleOptions,
   CacheRedisOptions,
   CompressionOption,
+  L1Options,
   NamespaceOptions,
   SerializerOption,
 } from './options/cache-options.js';

@@ -21,6 +21,10 @@ import { jitteredTtlMs, staleWindowMs, type StalePolicy } from '../read-through/
 import { resolveStalePolicy } from '../options/resolve-stale-policy.js';
 import type { StaleOptions } from '../options/cache-options.js';
 import { isPastLogicalExpiry, logicalRemainder } from './logical-ttl.js';
+import type { FillTicket, L1Tier } from '../l1/l1-tier.js';
+import { mgetThroughL1 } from '../l1/l1-reads.js';
+import type { L1Tiers } from '../l1/l1-tiers.js';
+import { resolveL1 } from '../options/resolve-l1.js';
 
 function sameSettings(a: NamespaceOptions | undefined, b: NamespaceOptions): boolean {
   return (
@@ -47,12 +51,15 @@ export class CacheManager {
   private readonly invalidator: Invalidator;
   /** This namespace's refresh/stale policy (read-through calls that override none of it share it). */
   private readonly stale: StalePolicy;
+  /** The in-process tier in front of Redis, when this namespace has `l1` on. */
+  private readonly l1?: L1Tier;
 
   constructor(
     private readonly options: ResolvedCacheOptions,
     private readonly store: CacheStore,
     private readonly metrics: CacheMetrics,
     private readonly logger: RateLimitedLogger,
+    private readonly l1Tiers?: L1Tiers,
     /** Every namespace of this module, shared by the root manager and its siblings. */
     private readonly siblings = new Map<string, CacheManager>(),
     /** The settings this namespace was created with (`withNamespace`), to refuse a conflicting second call. */
@@ -65,6 +72,7 @@ export class CacheManager {
     const codec = new EntryCodec(encoding);
     this.entries = new StoredEntries(codec, metrics, this.failures, store);
     this.tags = new TagGuard(new TagTokens(store, this.keys.prefix), codec);
+    this.l1 = l1Tiers?.tierFor(options.namespace, this.l1Settings(settings));
     this.invalidator = new Invalidator(
       store,
       this.tags,
@@ -72,6 +80,7 @@ export class CacheManager {
       options.invalidationQueue,
       metrics,
       logger,
+      this.l1,
     );
     this.readThrough = new ReadThrough({
       store,
@@ -82,7 +91,15 @@ export class CacheManager {
       tags: this.tags,
       invalidator: this.invalidator,
       budgetMs: options.operationTimeoutMs,
+      l1: this.l1,
     });
+  }
+
+  /** This namespace's l1: given to withNamespace, else configured in `namespaces`, else the module's. */
+  private l1Settings(settings: NamespaceOptions | undefined) {
+    const { namespace } = this.keys;
+    if (settings?.l1 !== undefined) return resolveL1(settings.l1, `withNamespace("${namespace}").l1`, this.options.l1);
+    return this.options.namespaceL1.has(namespace) ? this.options.namespaceL1.get(namespace) : this.options.l1;
   }
 
   /** Stops retrying pending invalidations (Nest calls it when the module closes). */
@@ -128,7 +145,15 @@ export class CacheManager {
       const policy = resolveStalePolicy(settings, base, (option) => `withNamespace("${namespace}") option "${option}"`);
       options.namespacePolicies = new Map([...this.options.namespacePolicies, [namespace, policy]]);
     }
-    const sibling = new CacheManager(options, this.store, this.metrics.forNamespace(namespace), this.logger, this.siblings, settings);
+    const sibling = new CacheManager(
+      options,
+      this.store,
+      this.metrics.forNamespace(namespace),
+      this.logger,
+      this.l1Tiers,
+      this.siblings,
+      settings,
+    );
     this.siblings.set(namespace, sibling);
     return sibling;
   }
@@ -136,6 +161,12 @@ export class CacheManager {
   /** The value under `key`, `undefined` on a miss. A stored `null` is a value, returned as `null`. */
   async get<T = unknown>(key: string): Promise<T | undefined> {
     const fullKey = this.keys.full(key, 'get');
+    const held = this.l1?.lookup(fullKey);
+    if (held !== undefined) {
+      this.metrics.hit(DIRECT);
+      return this.l1!.valueOf(held) as T;
+    }
+    const ticket = this.l1?.beginFill(fullKey);
     const startedAt = performance.now();
     let bytes: Buffer | null | undefined;
     try {
@@ -143,10 +174,13 @@ export class CacheManager {
       if (bytes != null && hasExtensions(bytes) && !(await this.invalidator.tagsHold(bytes))) bytes = null; // an invalidated tag
       if (bytes != null && isPastLogicalExpiry(bytes)) bytes = null; // kept for read-through's stale window only
     } catch (error) {
+      this.l1?.abandon(ticket);
       throw this.failures.failed('get', key, error, startedAt);
     }
     this.metrics.observe('get', 'ok', startedAt);
-    return this.entries.decode<T>(key, fullKey, bytes, DIRECT);
+    const value = this.entries.decode<T>(key, fullKey, bytes, DIRECT);
+    this.l1?.keep(ticket, bytes, value);
+    return value;
   }
 
   async set<T>(key: string, value: T, options?: SetOptions): Promise<void> {
@@ -156,6 +190,7 @@ export class CacheManager {
     if (options?.tags !== undefined) return this.setTagged(key, fullKey, value, ttlMs, stale, validTags(options.tags, 'set', key));
     const entry = this.entries.encode(key, value, 'set', ttlMs);
     const startedAt = performance.now();
+    this.l1?.evict(fullKey);
     try {
       await this.store.set(fullKey, entry, ttlMs + staleWindowMs(stale));
     } catch (error) {
@@ -171,6 +206,7 @@ export class CacheManager {
   private async setTagged(key: string, fullKey: string, value: unknown, ttlMs: number, stale: StalePolicy, tags: string[]): Promise<void> {
     const startedAt = performance.now();
     const physicalMs = ttlMs + staleWindowMs(stale);
+    this.l1?.evict(fullKey);
     try {
       const stamps = await this.tags.tokens.current(tags, physicalMs);
       const entry = this.entries.encode(key, value, 'set', ttlMs, 0, stamps);
@@ -266,15 +302,33 @@ export class CacheManager {
   /** Values of many keys in one round trip, in the order asked; misses are `undefined`. */
   async mget<T = unknown>(keys: readonly string[]): Promise<Array<T | undefined>> {
     const fullKeys = keys.map((key) => this.keys.full(key, 'mget'));
-    const found = await this.direct('mget', undefined, async () => {
-      let entries = await this.store.mget(fullKeys);
-      if (entries.some((bytes) => bytes != null && hasExtensions(bytes))) entries = await this.tags.withoutInvalidated(entries);
-      if (this.invalidator.pending.size > 0)
-        entries = entries.map((bytes, i) => (this.invalidator.pendingCovers(fullKeys[i], bytes) ? null : bytes));
-      return entries.map((bytes) => (bytes != null && isPastLogicalExpiry(bytes) ? null : bytes));
-    });
-    return this.entries.decodeMany<T>(keys, fullKeys, found, DIRECT);
+    if (this.l1 !== undefined) return mgetThroughL1<T>(this.l1, keys, fullKeys, this.mgetFromRedis, this.metrics);
+    return this.mgetFromRedis<T>(keys, fullKeys);
   }
+
+  /** mget from Redis (what the in-process tier does not hold); tickets let its replies fill the tier. */
+  private readonly mgetFromRedis = async <T>(
+    keys: readonly string[],
+    fullKeys: readonly string[],
+    tickets?: ReadonlyArray<FillTicket | undefined>,
+  ): Promise<Array<T | undefined>> => {
+    let found: Array<Buffer | null | undefined>;
+    try {
+      found = await this.direct('mget', undefined, async () => {
+        let entries = await this.store.mget(fullKeys);
+        if (entries.some((bytes) => bytes != null && hasExtensions(bytes))) entries = await this.tags.withoutInvalidated(entries);
+        if (this.invalidator.pending.size > 0)
+          entries = entries.map((bytes, i) => (this.invalidator.pendingCovers(fullKeys[i], bytes) ? null : bytes));
+        return entries.map((bytes) => (bytes != null && isPastLogicalExpiry(bytes) ? null : bytes));
+      });
+    } catch (error) {
+      tickets?.forEach((ticket) => this.l1?.abandon(ticket));
+      throw error;
+    }
+    const values = this.entries.decodeMany<T>(keys, fullKeys, found, DIRECT);
+    tickets?.forEach((ticket, i) => this.l1?.keep(ticket, found[i], values[i]));
+    return values;
+  };
 
   /** Stores many entries in one round trip. Every value is checked first: one bad value stores nothing. */
   async mset(entries: ReadonlyArray<CacheEntry>): Promise<void> {
@@ -283,6 +337,7 @@ export class CacheManager {
       const value = this.entries.encode(entry.key, entry.value, 'mset', ttlMs);
       return { key: this.keys.full(entry.key, 'mset'), ttlMs: ttlMs + staleWindowMs(this.stale), value };
     });
+    for (const { key } of prepared) this.l1?.evict(key);
     await this.direct('mset', undefined, () => this.store.mset(prepared));
   }
 

@@ -5,6 +5,7 @@ import { isOutage } from '../resilience/redis-error-classifier.js';
 import type { KeyValueStore } from '../stores/cache-store.interface.js';
 import { PendingInvalidations, type Invalidation, type PendingSettings } from './pending-invalidations.js';
 import type { TagGuard } from './tags/tag-guard.js';
+import type { L1Tier } from '../l1/l1-tier.js';
 
 /** Runs one direct store command: timed, and a failure turned into a counted CacheError (the manager's). */
 export type DirectCommand = <T>(operation: CacheOperation, key: string | undefined, command: () => Promise<T>) => Promise<T>;
@@ -23,6 +24,8 @@ export class Invalidator {
     settings: PendingSettings,
     metrics: CacheMetrics,
     logger: RateLimitedLogger,
+    /** The namespace's in-process tier: what an invalidation covers is dropped from it before the command is sent. */
+    private readonly l1?: L1Tier,
   ) {
     this.pending = new PendingInvalidations(settings, (invalidation) => this.apply(invalidation), metrics, logger);
   }
@@ -32,6 +35,7 @@ export class Invalidator {
    * (the caller still gets the CacheError). Resolves to how many keys it removed (0 for tags: entries stay, unreadable).
    */
   async run(operation: CacheOperation, key: string | undefined, invalidation: Invalidation): Promise<number> {
+    this.l1?.evictFor(invalidation);
     try {
       return await this.direct(operation, key, () => this.apply(invalidation));
     } catch (error) {

@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { Counter, Gauge, Histogram } from 'prom-client';
-import { CACHE_RESOLVED_OPTIONS, CACHE_STORE } from './cache.constants.js';
+import { CACHE_REDIS_CONNECTION, CACHE_RESOLVED_OPTIONS, CACHE_STORE } from './cache.constants.js';
 import { CACHE_MODULE_OPTIONS } from './cache.module-definition.js';
 import { CacheManager } from '../core/cache-manager.js';
 import type { CacheModuleOptions, ResolvedCacheOptions } from '../options/cache-options.js';
@@ -14,6 +14,8 @@ import type { CacheStore } from '../stores/cache-store.interface.js';
 import { createCacheStore } from '../stores/create-cache-store.js';
 import { CacheStoreLifecycle } from './cache-store.lifecycle.js';
 import { CacheExplorer } from '../method-cache/cache.explorer.js';
+import { createRedisConnection, type RedisConnection } from '../stores/redis/redis-connection.js';
+import { L1Tiers } from '../l1/l1-tiers.js';
 
 export const cacheProviders: Provider[] = [
   ...cacheMetricProviders,
@@ -23,9 +25,16 @@ export const cacheProviders: Provider[] = [
     inject: [CACHE_MODULE_OPTIONS],
   },
   {
+    provide: CACHE_REDIS_CONNECTION,
+    useFactory: (options: ResolvedCacheOptions): RedisConnection | null =>
+      options.redis === undefined ? null : createRedisConnection(options.redis, options.operationTimeoutMs),
+    inject: [CACHE_RESOLVED_OPTIONS],
+  },
+  {
     provide: CACHE_STORE,
-    useFactory: (options: ResolvedCacheOptions, metrics: CacheMetrics): CacheStore => createCacheStore(options, metrics),
-    inject: [CACHE_RESOLVED_OPTIONS, CacheMetrics],
+    useFactory: (options: ResolvedCacheOptions, metrics: CacheMetrics, connection: RedisConnection | null): CacheStore =>
+      createCacheStore(options, metrics, connection ?? undefined),
+    inject: [CACHE_RESOLVED_OPTIONS, CacheMetrics, CACHE_REDIS_CONNECTION],
   },
   {
     provide: CacheMetrics,
@@ -43,6 +52,10 @@ export const cacheProviders: Provider[] = [
       loadDuration: Histogram,
       staleServed: Counter,
       warmKeys: Counter,
+      l1Hits: Counter,
+      l1Flushes: Counter,
+      l1Entries: Gauge,
+      l1Bytes: Gauge,
     ) =>
       new CacheMetrics(options.namespace, {
         hits,
@@ -57,6 +70,10 @@ export const cacheProviders: Provider[] = [
         loadDuration,
         staleServed,
         warmKeys,
+        l1Hits,
+        l1Flushes,
+        l1Entries,
+        l1Bytes,
       }),
     inject: [
       CACHE_RESOLVED_OPTIONS,
@@ -72,13 +89,17 @@ export const cacheProviders: Provider[] = [
       metricToken(CACHE_METRICS.loadDuration.name),
       metricToken(CACHE_METRICS.staleServed.name),
       metricToken(CACHE_METRICS.warmKeys.name),
+      metricToken(CACHE_METRICS.l1Hits.name),
+      metricToken(CACHE_METRICS.l1Flushes.name),
+      metricToken(CACHE_METRICS.l1Entries.name),
+      metricToken(CACHE_METRICS.l1Bytes.name),
     ],
   },
   {
     provide: CacheManager,
-    useFactory: (options: ResolvedCacheOptions, store: CacheStore, metrics: CacheMetrics) =>
-      new CacheManager(options, store, metrics, new RateLimitedLogger(`CacheManager:${options.namespace}`)),
-    inject: [CACHE_RESOLVED_OPTIONS, CACHE_STORE, CacheMetrics],
+    useFactory: (options: ResolvedCacheOptions, store: CacheStore, metrics: CacheMetrics, l1: L1Tiers) =>
+      new CacheManager(options, store, metrics, new RateLimitedLogger(`CacheManager:${options.namespace}`), l1),
+    inject: [CACHE_RESOLVED_OPTIONS, CACHE_STORE, CacheMetrics, L1Tiers],
   },
   {
     provide: CacheExplorer,
@@ -89,5 +110,12 @@ export const cacheProviders: Provider[] = [
     provide: CacheStoreLifecycle,
     useFactory: (options: ResolvedCacheOptions, store: CacheStore) => new CacheStoreLifecycle(options, store),
     inject: [CACHE_RESOLVED_OPTIONS, CACHE_STORE],
+  },
+  // Last, so its startup runs after the explorer made the decorators' namespaces: their prefixes are tracked from the start.
+  {
+    provide: L1Tiers,
+    useFactory: (options: ResolvedCacheOptions, connection: RedisConnection | null, metrics: CacheMetrics) =>
+      new L1Tiers(options, connection ?? undefined, metrics),
+    inject: [CACHE_RESOLVED_OPTIONS, CACHE_REDIS_CONNECTION, CacheMetrics],
   },
 ];

@@ -75,6 +75,36 @@ export interface CacheModuleOptions {
   failedLoaderThrottle?: Ttl;
   /** How `@CacheWarmer` methods run at startup. Default: `{ blockBoot: false, concurrency: 16, singleInstance: true, skipIfFresh: true, lockTtl: '5m' }`. */
   warming?: WarmingOptions;
+  /**
+   * An in-process tier in front of Redis for every namespace of the module (a namespace in `namespaces` may change
+   * it or turn it off with `l1: false`), kept coherent by Redis's own invalidation messages. Default: off.
+   */
+  l1?: L1Options;
+}
+
+/**
+ * The in-process tier (L1). Values it returns are shared between callers: do not mutate them, or set `clone`.
+ * Every instance receives every key change under a namespace with L1 on (one message per write).
+ */
+export interface L1Options {
+  /** Most entries kept in memory per namespace. Default: `10_000`. */
+  maxEntries?: number;
+  /** Most bytes kept per namespace, counted as the stored (encoded) size of each entry. Default: `64 MiB`. */
+  maxBytes?: number;
+  /** Longest an entry stays in memory (never past its logical expiry). Default: `'1m'`. */
+  ttl?: Ttl;
+  /**
+   * The staleness bound: no value is served from memory once a write to it was acknowledged this long ago,
+   * whatever fails (connection lost, Redis hung, event loop blocked). Default: `'2s'`.
+   */
+  maxStaleness?: Ttl;
+  /**
+   * `'tracking'`: Redis invalidation messages (CLIENT TRACKING), required (unavailable is a boot error). `'ttl'`: no
+   * messages, entries live at most `maxStaleness`. Default: tracking when Redis offers it, else ttl with one warning.
+   */
+  coherence?: 'tracking' | 'ttl';
+  /** Hand every caller its own copy (structuredClone per hit), for code that mutates cached values. Default: `false`. */
+  clone?: boolean;
 }
 
 /**
@@ -135,6 +165,8 @@ export type CompressionOption =
 export interface NamespaceOptions extends StaleOptions {
   serializer?: SerializerOption;
   compression?: CompressionOption;
+  /** The in-process tier for this namespace: settings over the module's `l1`, or `false` to turn it off. Default: the module's. */
+  l1?: L1Options | false;
 }
 
 /**
@@ -187,4 +219,18 @@ export interface ResolvedCacheOptions {
   /** The same for the namespaces configured in `namespaces`. */
   namespacePolicies: ReadonlyMap<string, StalePolicy>;
   warming: { blockBoot: boolean; concurrency: number; singleInstance: boolean; skipIfFresh: boolean; lockTtlMs: number };
+  /** The in-process tier of the module's namespace, and the default of the others; undefined: off. */
+  l1?: ResolvedL1Options;
+  /** The same for the namespaces configured in `namespaces` (undefined: off there). */
+  namespaceL1: ReadonlyMap<string, ResolvedL1Options | undefined>;
+}
+
+export interface ResolvedL1Options {
+  maxEntries: number;
+  maxBytes: number;
+  ttlMs: number;
+  maxStalenessMs: number;
+  /** 'auto': tracking when available, else ttl with a warning. */
+  coherence: 'tracking' | 'ttl' | 'auto';
+  clone: boolean;
 }

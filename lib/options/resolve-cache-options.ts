@@ -8,6 +8,7 @@ import { DEFAULT_COMPRESSION, resolveEncoding } from './resolve-encoding.js';
 import { DEFAULT_PENDING } from '../invalidation/pending-invalidations.js';
 import { DEFAULT_FAILED_LOADER_THROTTLE_MS, NO_STALE_POLICY, type StalePolicy } from '../read-through/stale-policy.js';
 import { hasStaleOptions, resolveStalePolicy } from './resolve-stale-policy.js';
+import { resolveL1 } from './resolve-l1.js';
 
 const DEFAULT_TTL = '5m';
 const DEFAULT_MEMORY_MAX_ENTRIES = 10_000;
@@ -37,6 +38,7 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
     (option) => `option "${option}"`,
   );
   if (options.redis !== undefined && options.store !== undefined) throw configError('options "redis" and "store" contradict each other: give one');
+  const l1 = resolveL1(options.l1, 'l1');
   return {
     namespace: options.namespace,
     redis: options.redis === undefined ? undefined : resolveRedis(options.redis),
@@ -60,6 +62,13 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
     stalePolicy,
     namespacePolicies: resolveNamespacePolicies(options.namespaces, stalePolicy),
     warming: resolveWarming(options.warming),
+    l1,
+    namespaceL1: new Map(
+      Object.entries(options.namespaces ?? {}).map(([namespace, settings]) => [
+        namespace,
+        resolveL1(settings?.l1, `namespaces.${namespace}.l1`, l1),
+      ]),
+    ),
   };
 }
 

@@ -10,6 +10,7 @@ import { setIfUnchanged } from '../stores/set-if-unchanged.js';
 import { meteredLoad } from './metered-load.js';
 import type { Call } from './read-through-call.js';
 import { jitteredTtlMs, staleWindowMs } from './stale-policy.js';
+import type { L1Tier } from '../l1/l1-tier.js';
 
 export interface LoadAndStoreDeps {
   store: CacheStore;
@@ -18,6 +19,8 @@ export interface LoadAndStoreDeps {
   failures: FailureReporter;
   tags: TagGuard;
   invalidator: Invalidator;
+  /** The namespace's in-process tier: a write evicts the key from it before it is sent. */
+  l1?: L1Tier;
 }
 
 /**
@@ -117,7 +120,8 @@ export class LoadAndStore {
     replacing: Buffer | undefined,
   ): Promise<void> {
     const startedAt = performance.now();
-    const { store, tags, metrics, failures } = this.deps;
+    const { store, tags, metrics, failures, l1 } = this.deps;
+    l1?.evict(fullKey); // before the write is sent: a lookup in flight keeps nothing
     return Promise.resolve()
       .then(() => {
         const stored =

@@ -14,6 +14,7 @@ import { LoadAndStore } from './load-and-store.js';
 import { NOTHING_PREFETCHED, type Call, type ReadThroughPolicy } from './read-through-call.js';
 import { freshnessOf, type Freshness, type StalePolicy } from './stale-policy.js';
 import { StaleIfError } from './stale-if-error.js';
+import type { L1Entry, L1Tier } from '../l1/l1-tier.js';
 
 export type { ReadThroughPolicy } from './read-through-call.js';
 
@@ -32,6 +33,8 @@ export interface ReadThroughDeps {
   tags: TagGuard;
   invalidator: Invalidator;
   budgetMs: number;
+  /** The namespace's in-process tier, if on: served first, filled by lookups of fresh entries, evicted before writes. */
+  l1?: L1Tier;
 }
 
 /**
@@ -56,6 +59,7 @@ export class ReadThrough {
   private readonly invalidator: Invalidator;
   /** operationTimeout: the most one call waits on Redis, apart from its loader (and lock waits). */
   private readonly budgetMs: number;
+  private readonly l1?: L1Tier;
 
   constructor(deps: ReadThroughDeps) {
     ({
@@ -67,6 +71,7 @@ export class ReadThrough {
       tags: this.tags,
       invalidator: this.invalidator,
       budgetMs: this.budgetMs,
+      l1: this.l1,
     } = deps);
     this.loads = new LoadAndStore(deps);
     const failedLoads = new FailedLoads(deps.lock, deps.failures);
@@ -115,6 +120,13 @@ export class ReadThrough {
       if (policy.tags !== undefined) call.basis = 'unverifiable';
       return this.loadMiss(call);
     }
+    const held = this.l1?.lookup(fullKey);
+    if (held !== undefined && heldIsFresh(held, policy.stale)) {
+      this.metrics.hit(policy.label);
+      if (held.stamps !== undefined) call.basis = [...held.stamps];
+      return this.l1!.valueOf(held) as T;
+    }
+    const ticket = this.l1?.beginFill(fullKey);
     const startedAt = performance.now();
     let found: Buffer | null | undefined;
     let prefetch = NOTHING_PREFETCHED;
@@ -125,16 +137,21 @@ export class ReadThrough {
       if (found != null && hasExtensions(found) && !(await this.holds(found, policy, prefetch))) found = null;
       this.metrics.observe('getOrSet', 'ok', startedAt);
     } catch (error) {
+      this.l1?.abandon(ticket);
       this.failures.failedOpen('getOrSet', key, error, startedAt);
       return this.loadMiss(call);
     }
     const freshness = found == null ? 'expired' : freshnessNow(found, policy.stale);
     const budgetLeftMs = this.budgetMs - (performance.now() - startedAt);
-    if (freshness === 'stale-if-error') return this.staleIfError.loadOrServeStale(call, found!, prefetch, budgetLeftMs);
+    if (freshness === 'stale-if-error') {
+      this.l1?.abandon(ticket);
+      return this.staleIfError.loadOrServeStale(call, found!, prefetch, budgetLeftMs);
+    }
     const cached =
       freshness === 'expired'
         ? this.entries.decode<T>(key, fullKey, null, policy.label)
         : this.entries.decode<T>(key, fullKey, found, policy.label);
+    this.l1?.keep(ticket, freshness === 'fresh' ? found : null, cached); // only fresh entries: the others need their refresh
     if (cached !== undefined) {
       if (hasExtensions(found!)) call.basis = this.tags.stampsFor(found!) ?? 'unverifiable';
       if (freshness === 'refresh') this.background.start(call, found!, 'refresh');
@@ -185,6 +202,11 @@ export class ReadThrough {
   private loadMiss<T>(call: Call<T>): Promise<T> {
     return meteredLoad(this.metrics, call.policy.label, 'miss', call.loader);
   }
+}
+
+/** Whether an entry held in memory is fresh for this call: with refresh-ahead, the same early-refresh draw as Redis's. */
+function heldIsFresh(held: L1Entry, stale: StalePolicy): boolean {
+  return stale.refreshBeta === undefined || freshnessOf(held.logicalExpiresAt, held.loadMicros, Date.now(), stale) === 'fresh';
 }
 
 /**

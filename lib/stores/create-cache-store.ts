@@ -5,7 +5,7 @@ import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
 import { CircuitBreaker, type CircuitState } from '../resilience/circuit-breaker.js';
 import type { CacheStore } from './cache-store.interface.js';
 import { MemoryStore } from './memory.store.js';
-import { createRedisConnection } from './redis/redis-connection.js';
+import { createRedisConnection, type RedisConnection } from './redis/redis-connection.js';
 import { RedisStore } from './redis/redis.store.js';
 import { ResilientStore } from '../resilience/resilient.store.js';
 
@@ -13,11 +13,11 @@ import { ResilientStore } from '../resilience/resilient.store.js';
  * The store the options ask for: Redis or a store the user brought, behind a circuit breaker; or the
  * embedded in-process store.
  */
-export function createCacheStore(options: ResolvedCacheOptions, metrics: CacheMetrics): CacheStore {
+export function createCacheStore(options: ResolvedCacheOptions, metrics: CacheMetrics, redisConnection?: RedisConnection): CacheStore {
   const logger = new RateLimitedLogger(`CacheStore:${options.namespace}`);
   if (options.store) return new ResilientStore(options.store, createBreaker(options, metrics, logger), () => false);
   if (!options.redis) return new MemoryStore(options.memoryMaxEntries);
-  const connection = createRedisConnection(options.redis, options.operationTimeoutMs);
+  const connection = redisConnection ?? createRedisConnection(options.redis, options.operationTimeoutMs);
   const { client } = connection;
   const store = new RedisStore(connection, logger);
   // A Cluster's offline queue has no timeout (its commands get one only once sent to a node), so a cluster that is

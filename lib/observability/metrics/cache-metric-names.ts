@@ -57,6 +57,26 @@ export const CACHE_METRICS = {
     help: 'Keys handled by cache.warm and @CacheWarmer, by result (loaded, skipped: still fresh, failed: the loader or the write failed).',
     labelNames: ['namespace', 'result'],
   },
+  l1Hits: {
+    name: 'cache_l1_hits_total',
+    help: 'Lookups answered by the in-process tier (also counted in cache_hits_total).',
+    labelNames: ['namespace'],
+  },
+  l1Entries: {
+    name: 'cache_l1_entries',
+    help: 'Entries held by the in-process tier.',
+    labelNames: ['namespace'],
+  },
+  l1Bytes: {
+    name: 'cache_l1_bytes',
+    help: 'Bytes held by the in-process tier (encoded size of its entries).',
+    labelNames: ['namespace'],
+  },
+  l1Flushes: {
+    name: 'cache_l1_flushes_total',
+    help: 'Times the in-process tier was emptied, by reason (disconnect: tracking connection lost; lease: no PONG within maxStaleness; flushall; topology: masters or tracked prefixes changed).',
+    labelNames: ['namespace', 'reason'],
+  },
   circuit: {
     name: 'cache_circuit_state',
     help: 'State of the circuit breaker in front of Redis: 0 closed, 1 open (commands paused), 2 half-open (probing).',

@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { Counter, Gauge, Histogram, register } from 'prom-client';
 import { CACHE_METRICS } from './cache-metric-names.js';
-import { flushPendingCounts } from './pending-counts.js';
+import { flushPendingCounts, publishGauges } from './pending-counts.js';
 import { CacheError } from '../../core/cache-error.js';
 
 /**
@@ -25,6 +25,8 @@ export const cacheMetricProviders: Provider[] = [
   counterProvider(CACHE_METRICS.errors),
   counterProvider(CACHE_METRICS.operations),
   counterProvider(CACHE_METRICS.invalidationsDropped),
+  counterProvider(CACHE_METRICS.l1Hits),
+  counterProvider(CACHE_METRICS.l1Flushes),
   gaugeProvider(CACHE_METRICS.circuit),
   gaugeProvider(CACHE_METRICS.invalidationsPending),
   counterProvider(CACHE_METRICS.loads),
@@ -32,6 +34,8 @@ export const cacheMetricProviders: Provider[] = [
   counterProvider(CACHE_METRICS.warmKeys),
   histogramProvider(CACHE_METRICS.duration),
   histogramProvider(CACHE_METRICS.loadDuration),
+  gaugeProvider(CACHE_METRICS.l1Entries, publishGauges),
+  gaugeProvider(CACHE_METRICS.l1Bytes, publishGauges),
 ];
 
 /** Their tokens, which CacheModule exports. */
@@ -45,10 +49,11 @@ function histogramProvider(spec: { name: string; help: string; labelNames: reado
   };
 }
 
-function gaugeProvider(spec: { name: string; help: string; labelNames: readonly string[] }): Provider {
+/** `collect`, when given, sets the gauge's values just before each read (sizes that change on every call). */
+function gaugeProvider(spec: { name: string; help: string; labelNames: readonly string[] }, collect?: () => void): Provider {
   return {
     provide: metricToken(spec.name),
-    useFactory: () => getOrCreate(spec.name, () => new Gauge({ ...spec, labelNames: [...spec.labelNames] })),
+    useFactory: () => getOrCreate(spec.name, () => new Gauge({ ...spec, labelNames: [...spec.labelNames], ...(collect && { collect }) })),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { CacheOperation } from '../../core/cache-error.js';
-import { PendingCount, trackPending, untrackPending } from './pending-counts.js';
+import { PendingCount, trackGauges, trackPending, untrackGauges, untrackPending } from './pending-counts.js';
 
 type Status = 'ok' | 'error';
 
@@ -24,6 +24,10 @@ export interface CacheMetricSeries {
   loadDuration?: Histogram;
   staleServed?: Counter;
   warmKeys?: Counter;
+  l1Hits?: Counter;
+  l1Flushes?: Counter;
+  l1Entries?: Gauge;
+  l1Bytes?: Gauge;
 }
 
 /** What made a loader run (the `trigger` label of cache_loads_total). */
@@ -58,6 +62,7 @@ export class CacheMetrics {
   private readonly warmSeries = new Map<WarmResult, PendingCount>();
   private readonly counts: PendingCount[] = [];
   private readonly siblings: CacheMetrics[] = [];
+  private l1Size?: () => { entries: number; bytes: number };
 
   constructor(
     private readonly namespace: string,
@@ -73,8 +78,34 @@ export class CacheMetrics {
 
   /** Flushes and stops tracking (Nest calls this when the module closes). */
   onModuleDestroy(): void {
-    for (const sibling of this.siblings) untrackPending(sibling);
-    untrackPending(this);
+    for (const sibling of [...this.siblings, this]) {
+      untrackPending(sibling);
+      untrackGauges(sibling);
+    }
+  }
+
+  /** The in-process tier's hit count (summed locally, as lookups are). */
+  l1Hits(): PendingCount {
+    const labels = { namespace: this.namespace };
+    return this.series.l1Hits === undefined ? new PendingCount({ inc: () => undefined } as never) : this.pending(this.series.l1Hits.labels(labels));
+  }
+
+  l1Flushed(reason: string): void {
+    this.series.l1Flushes?.labels({ namespace: this.namespace, reason }).inc();
+  }
+
+  /** Where the tier's size is read at each scrape (cache_l1_entries, cache_l1_bytes). */
+  l1Gauges(size: () => { entries: number; bytes: number }): void {
+    this.l1Size = size;
+    trackGauges(this);
+  }
+
+  /** Sets the gauges read from live state (called before a scrape). */
+  publish(): void {
+    if (this.l1Size === undefined) return;
+    const { entries, bytes } = this.l1Size();
+    this.series.l1Entries?.set({ namespace: this.namespace }, entries);
+    this.series.l1Bytes?.set({ namespace: this.namespace }, bytes);
   }
 
   /** Publishes the circuit breaker's state: 0 closed, 1 open, 2 half-open. */

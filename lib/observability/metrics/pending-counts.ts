@@ -37,3 +37,18 @@ export function untrackPending(owner: { flush(): void }): void {
 export function flushPendingCounts(): void {
   for (const owner of live) owner.flush();
 }
+
+/** Gauges read from live state just before a scrape (the in-process tiers' sizes). */
+const gaugeSources = new Set<{ publish(): void }>();
+
+export function trackGauges(owner: { publish(): void }): void {
+  gaugeSources.add(owner);
+}
+
+export function untrackGauges(owner: { publish(): void }): void {
+  gaugeSources.delete(owner);
+}
+
+export function publishGauges(): void {
+  for (const owner of gaugeSources) owner.publish();
+}

@@ -1,0 +1,251 @@
+import { LRUCache } from 'lru-cache';
+import { entryKind, EntryKinds, hasExtensions, readFrame, readTagStamps, type TagStamp } from '../entry/entry-format.js';
+import type { ResolvedL1Options } from '../options/cache-options.js';
+import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
+import type { PendingCount } from '../observability/metrics/pending-counts.js';
+import type { L1Coherence } from './l1-coherence.js';
+
+/** What the tier keeps of one entry: the decoded value, until when it may be served, and its tag stamps. */
+export interface L1Entry {
+  value: unknown;
+  /** performance.now() past which the entry is not served: min(l1 ttl, its Redis expiry). */
+  expiresAt: number;
+  /** Encoded size in bytes (what maxBytes counts). */
+  size: number;
+  stamps?: readonly TagStamp[];
+  /** From the entry's header (ms epoch; 0: none), for refresh-ahead's early-refresh draw on a hit from memory. */
+  logicalExpiresAt: number;
+  loadMicros: number;
+}
+
+/** What a lookup started before its GET, to decide whether the reply may be kept. */
+export interface FillTicket {
+  released?: boolean;
+  readonly fullKey: string;
+  readonly generation: number;
+  readonly keyVersion: number;
+  readonly tagVersion: number;
+  readonly pending: PendingFill;
+}
+
+interface PendingFill {
+  /** Moves on every invalidation of the key while lookups of it are in flight. */
+  version: number;
+  readers: number;
+}
+
+/** Why the tier was emptied, for `cache_l1_flushes_total{reason}`. */
+export type FlushReason = 'disconnect' | 'lease' | 'flushall' | 'topology' | 'clear';
+
+/**
+ * One namespace's in-process tier: an LRU bounded by entries and bytes. It serves only while its coherence says
+ * that every invalidation older than the staleness bound has reached it; a lookup's reply is kept only if no
+ * invalidation of that key (or, for a tagged entry, of any tag) arrived while it was in flight. Writes evict;
+ * nothing but a lookup's reply ever fills it.
+ */
+export class L1Tier {
+  private readonly entries: LRUCache<string, L1Entry>;
+  private readonly keysByTag = new Map<string, Set<string>>();
+  private readonly pendingFills = new Map<string, PendingFill>();
+  /** Moves on every tag invalidation of the namespace: a tagged reply in flight across it is not kept. */
+  private tagVersion = 0;
+  private readonly hits: PendingCount;
+
+  constructor(
+    readonly namespace: string,
+    readonly settings: ResolvedL1Options,
+    private coherence: L1Coherence,
+    private readonly metrics: CacheMetrics,
+  ) {
+    this.hits = metrics.l1Hits();
+    metrics.l1Gauges(() => ({ entries: this.entries.size, bytes: this.entries.calculatedSize }));
+    this.entries = new LRUCache<string, L1Entry>({
+      max: settings.maxEntries,
+      maxSize: settings.maxBytes,
+      sizeCalculation: (entry) => Math.max(1, entry.size),
+      dispose: (entry, key) => {
+        if (entry.stamps !== undefined) this.forgetTags(key, entry.stamps);
+      },
+    });
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get bytes(): number {
+    return this.entries.calculatedSize;
+  }
+
+  /** Whether Redis invalidation messages keep this tier coherent (else entries live at most the staleness bound). */
+  get usesTracking(): boolean {
+    return this.coherence.tracking;
+  }
+
+  /** Tracking turned out to be unavailable: ttl-only from now on. */
+  useCoherence(coherence: L1Coherence): void {
+    this.coherence = coherence;
+    this.clear();
+  }
+
+  /** The entry to serve for `fullKey`, if the tier holds one that is fresh and may serve now. Hot path. */
+  lookup(fullKey: string): L1Entry | undefined {
+    if (this.entries.size === 0 || !this.coherence.serving(this.settings.maxStalenessMs)) return undefined;
+    const entry = this.entries.get(fullKey);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt < performance.now()) {
+      this.entries.delete(fullKey);
+      return undefined;
+    }
+    this.hits.add(1);
+    return entry;
+  }
+
+  /** The value of a hit as callers get it: shared, or their own copy with `clone`. */
+  valueOf(entry: L1Entry): unknown {
+    return this.settings.clone ? structuredClone(entry.value) : entry.value;
+  }
+
+  /** Call before sending the GET whose reply may fill the tier; pass the ticket to `fill` or `abandon`. */
+  beginFill(fullKey: string): FillTicket | undefined {
+    if (!this.coherence.serving(this.settings.maxStalenessMs)) return undefined;
+    let pending = this.pendingFills.get(fullKey);
+    if (pending === undefined) {
+      pending = { version: 0, readers: 0 };
+      this.pendingFills.set(fullKey, pending);
+    }
+    pending.readers++;
+    return { fullKey, generation: this.coherence.generation, keyVersion: pending.version, tagVersion: this.tagVersion, pending };
+  }
+
+  /**
+   * Keeps a lookup's decoded reply, unless the key (or a tag, for a tagged entry) was invalidated while it was in
+   * flight, the tier was flushed since, or it may not serve now. `logicalExpiresAt`: the entry's logical expiry (ms epoch, 0: none).
+   */
+  fill(ticket: FillTicket, value: unknown, size: number, logicalExpiresAt: number, loadMicros: number, stamps?: readonly TagStamp[]): void {
+    this.release(ticket);
+    if (
+      ticket.pending.version !== ticket.keyVersion ||
+      ticket.generation !== this.coherence.generation ||
+      (stamps !== undefined && ticket.tagVersion !== this.tagVersion) ||
+      !this.coherence.serving(this.settings.maxStalenessMs)
+    )
+      return;
+    const now = performance.now();
+    // Without invalidation messages an entry lives only as long as the staleness bound allows.
+    const lifetimeMs = this.coherence.tracking ? this.settings.ttlMs : Math.min(this.settings.ttlMs, this.settings.maxStalenessMs);
+    let expiresAt = now + lifetimeMs;
+    if (logicalExpiresAt > 0) expiresAt = Math.min(expiresAt, now + (logicalExpiresAt - Date.now()));
+    if (expiresAt <= now || size > this.settings.maxBytes) return;
+    const kept = this.settings.clone ? structuredClone(value) : value;
+    this.entries.set(ticket.fullKey, { value: kept, expiresAt, size, stamps, logicalExpiresAt, loadMicros });
+    if (stamps !== undefined) for (const [tag] of stamps) this.tagged(tag).add(ticket.fullKey);
+  }
+
+  /** Entries held for each key (undefined where none may be served): one check of the lease for the batch. */
+  lookupMany(fullKeys: readonly string[]): Array<L1Entry | undefined> | undefined {
+    if (this.entries.size === 0 || !this.coherence.serving(this.settings.maxStalenessMs)) return undefined;
+    let held = 0;
+    const now = performance.now();
+    const found = fullKeys.map((fullKey) => {
+      const entry = this.entries.get(fullKey);
+      if (entry === undefined || entry.expiresAt < now) return undefined;
+      held++;
+      return entry;
+    });
+    if (held === 0) return undefined;
+    this.hits.add(held);
+    return found;
+  }
+
+  /** A lookup that will not fill (a miss, an error); harmless after `keep`. */
+  abandon(ticket: FillTicket | undefined): void {
+    if (ticket !== undefined) this.release(ticket);
+  }
+
+  /** Keeps a lookup's reply: the stored bytes (for size, expiry and tags) and the value decoded from them. */
+  keep(ticket: FillTicket | undefined, bytes: Buffer | null | undefined, value: unknown): void {
+    if (ticket === undefined) return;
+    if (bytes == null || value === undefined) return this.release(ticket);
+    let expiresAt = 0;
+    let loadMicros = 0;
+    let stamps: TagStamp[] | undefined;
+    try {
+      if (entryKind(bytes) === EntryKinds.Current) ({ logicalExpiresAt: expiresAt, loadMicros } = readFrame(bytes));
+      if (hasExtensions(bytes)) stamps = readTagStamps(bytes);
+    } catch {
+      return this.release(ticket); // a damaged header: served once from Redis, never kept
+    }
+    this.fill(ticket, value, bytes.length, expiresAt, loadMicros, stamps);
+  }
+
+  /** The key changed (a write here, or Redis said so): drop it, and keep no reply to a lookup already in flight. */
+  evict(fullKey: string): void {
+    this.entries.delete(fullKey);
+    const pending = this.pendingFills.get(fullKey);
+    if (pending !== undefined) pending.version++;
+  }
+
+  /** A tag was invalidated: drop every entry carrying it, and keep no tagged reply already in flight. */
+  evictTag(tag: string): void {
+    this.tagVersion++;
+    const keys = this.keysByTag.get(tag);
+    if (keys === undefined) return;
+    for (const key of [...keys]) this.entries.delete(key);
+  }
+
+  /** What a write or an invalidation of this namespace changes, dropped before it is sent. */
+  evictFor(
+    change:
+      { kind: 'keys'; fullKeys: readonly string[] } | { kind: 'prefix'; fullPrefix: string } | { kind: 'tags'; tags: readonly string[] },
+  ): void {
+    if (change.kind === 'keys') for (const fullKey of change.fullKeys) this.evict(fullKey);
+    else if (change.kind === 'prefix') this.evictPrefix(change.fullPrefix);
+    else for (const tag of change.tags) this.evictTag(tag);
+  }
+
+  /** Every key starting with `fullPrefix` (invalidatePrefix). */
+  evictPrefix(fullPrefix: string): void {
+    for (const key of [...this.entries.keys()]) if (key.startsWith(fullPrefix)) this.entries.delete(key);
+    for (const [key, pending] of this.pendingFills) if (key.startsWith(fullPrefix)) pending.version++;
+  }
+
+  /** Empties the tier and counts why (in-flight replies are refused by the coherence's generation, which moved). */
+  flush(reason: FlushReason): void {
+    this.clear();
+    this.metrics.l1Flushed(reason);
+  }
+
+  /** Empties the tier (in-flight replies are refused by the coherence's generation, which the caller moves). */
+  clear(): void {
+    this.entries.clear();
+    this.keysByTag.clear();
+    for (const pending of this.pendingFills.values()) pending.version++;
+    this.tagVersion++;
+  }
+
+  private release(ticket: FillTicket): void {
+    if (ticket.released) return;
+    ticket.released = true;
+    if (--ticket.pending.readers === 0 && this.pendingFills.get(ticket.fullKey) === ticket.pending)
+      this.pendingFills.delete(ticket.fullKey);
+  }
+
+  private tagged(tag: string): Set<string> {
+    let keys = this.keysByTag.get(tag);
+    if (keys === undefined) {
+      keys = new Set();
+      this.keysByTag.set(tag, keys);
+    }
+    return keys;
+  }
+
+  private forgetTags(key: string, stamps: readonly TagStamp[]): void {
+    for (const [tag] of stamps) {
+      const keys = this.keysByTag.get(tag);
+      if (keys === undefined) continue;
+      keys.delete(key);
+      if (keys.size === 0) this.keysByTag.delete(tag);
+    }
+  }
+}
