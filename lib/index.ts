@@ -19,6 +19,7 @@ export type { CacheSerializer } from './serialization/cache-serializer.interface
 export { JsonSerializer } from './serialization/json.serializer.js';
 export { CACHE_METRICS } from './observability/metrics/cache-metric-names.js';
 export { MAX_KEY_LENGTH } from './core/cache-keys.js';
+export type { CacheVersion } from './core/cache-version.js';
 export type { Ttl } from './core/ttl.js';
 export { CacheInterceptor } from './http/cache.interceptor.js';
 export {

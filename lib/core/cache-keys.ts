@@ -24,12 +24,24 @@ export function assertValidNamespace(namespace: unknown, where = 'option "namesp
   }
 }
 
-/** Builds `<namespace>:<key>` so services sharing one Redis never see each other's keys. */
+/**
+ * Builds `<namespace>:<key>` so services sharing one Redis never see each other's keys, and `<namespace>:v<version>:<key>`
+ * for a versioned namespace, so a new shape never reads entries of the old one.
+ */
 export class CacheKeys {
   readonly prefix: string;
 
-  constructor(readonly namespace: string) {
-    this.prefix = `${namespace}:`;
+  constructor(
+    readonly namespace: string,
+    /** As resolveVersion returns it; undefined for an unversioned namespace. */
+    readonly version?: string,
+  ) {
+    this.prefix = CacheKeys.prefixOf(namespace, version);
+  }
+
+  /** The key prefix of a namespace at a version: also what identifies a CacheManager among its siblings. */
+  static prefixOf(namespace: string, version: string | undefined): string {
+    return version === undefined ? `${namespace}:` : `${namespace}:v${version}:`;
   }
 
   full(key: unknown, operation: CacheOperation): string {
@@ -58,4 +70,17 @@ export class CacheKeys {
   get allPattern(): string {
     return `${this.prefix}*`;
   }
+}
+
+/**
+ * The tag whose token lives at `fullKey` (`<namespace>:__tag__:<tag>`, or `<namespace>:v<version>:__tag__:<tag>` in a
+ * versioned namespace), given where its namespace ends (its first colon); undefined for any other key.
+ */
+export function tagOfTokenKey(fullKey: string, namespaceEnd: number): string | undefined {
+  let start = namespaceEnd + 1;
+  if (fullKey.charCodeAt(start) === 118 /* v */ && !fullKey.startsWith(TAG_SEGMENT, start)) {
+    const versionEnd = fullKey.indexOf(':', start);
+    if (versionEnd > 0) start = versionEnd + 1;
+  }
+  return fullKey.startsWith(TAG_SEGMENT, start) ? fullKey.slice(start + TAG_SEGMENT.length) : undefined;
 }

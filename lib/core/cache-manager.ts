@@ -1,7 +1,6 @@
 import { CacheError, type CacheOperation } from './cache-error.js';
 import { assertValidNamespace, CacheKeys } from './cache-keys.js';
 import type { NamespaceOptions, ResolvedCacheOptions } from '../options/cache-options.js';
-import { resolveEncoding } from '../options/resolve-encoding.js';
 import { EntryCodec } from '../entry/entry-codec.js';
 import { hasExtensions } from '../entry/entry-format.js';
 import { StoredEntries } from './stored-entries.js';
@@ -18,19 +17,16 @@ import { validTags } from '../invalidation/tags/tag-rules.js';
 import { TagTokens } from '../invalidation/tags/tag-tokens.js';
 import { Invalidator } from '../invalidation/invalidator.js';
 import { jitteredTtlMs, staleWindowMs, type StalePolicy } from '../read-through/stale-policy.js';
-import { resolveStalePolicy } from '../options/resolve-stale-policy.js';
 import type { StaleOptions } from '../options/cache-options.js';
+import { resolveStalePolicy } from '../options/resolve-stale-policy.js';
 import { isPastLogicalExpiry, logicalRemainder } from './logical-ttl.js';
 import type { FillTicket, L1Tier } from '../l1/l1-tier.js';
 import { mgetThroughL1 } from '../l1/l1-reads.js';
 import type { L1Tiers } from '../l1/l1-tiers.js';
 import { resolveL1 } from '../options/resolve-l1.js';
 
-function sameSettings(a: NamespaceOptions | undefined, b: NamespaceOptions): boolean {
-  return (
-    a !== undefined && a.serializer === b.serializer && JSON.stringify({ ...a, serializer: 0 }) === JSON.stringify({ ...b, serializer: 0 })
-  );
-}
+import { resolveVersion, type CacheVersion } from './cache-version.js';
+import { assertSameSettings, namespaceOptions, requestedVersion } from './namespace-settings.js';
 
 /** Most tags one invalidateTags call takes (an entry carries at most 8). */
 const MAX_TAGS_PER_INVALIDATION = 1000;
@@ -60,12 +56,13 @@ export class CacheManager {
     private readonly metrics: CacheMetrics,
     private readonly logger: RateLimitedLogger,
     private readonly l1Tiers?: L1Tiers,
-    /** Every namespace of this module, shared by the root manager and its siblings. */
+    /** Every namespace (and version) of this module by key prefix, shared by the root manager and its siblings. */
     private readonly siblings = new Map<string, CacheManager>(),
     /** The settings this namespace was created with (`withNamespace`), to refuse a conflicting second call. */
     private readonly settings?: NamespaceOptions,
   ) {
-    this.keys = new CacheKeys(options.namespace);
+    this.keys = new CacheKeys(options.namespace, options.version);
+    if (!siblings.has(this.keys.prefix)) siblings.set(this.keys.prefix, this); // withNamespace finds every namespace here
     this.stale = options.namespacePolicies.get(options.namespace) ?? options.stalePolicy;
     this.failures = new FailureReporter(metrics, logger);
     const encoding = options.namespaceEncodings.get(options.namespace) ?? options.encoding;
@@ -112,50 +109,28 @@ export class CacheManager {
     return this.keys.namespace;
   }
 
+  /** The version of this namespace's cached shape (as it appears in keys), or undefined when unversioned. */
+  get version(): string | undefined {
+    return this.keys.version;
+  }
+
   /**
-   * The same cache under another namespace (same connection). It writes with the serializer and compression
-   * given here, else those of the module's `namespaces` option for it, else the module's. A namespace is made
-   * once: asking for it again with other settings is a CacheError.
+   * The same cache under another namespace (same connection), or this namespace at another version. It writes with the
+   * serializer and compression given here, else those of the module's `namespaces` option for it, else the module's;
+   * its version is the one given, else the configured one. A namespace (at a version) is made once: asking for it
+   * again with other settings (serializer, compression, refresh/stale) is a CacheError.
    */
   withNamespace(namespace: string, settings?: NamespaceOptions): CacheManager {
-    if (namespace === this.namespace && settings === undefined) return this;
-    const existing = namespace === this.namespace ? this : this.siblings.get(namespace);
+    const version = requestedVersion(this.options, namespace, settings);
+    const existing = this.siblings.get(CacheKeys.prefixOf(namespace, version));
     if (existing) {
-      if (settings !== undefined && !sameSettings(existing.settings, settings)) {
-        throw new CacheError(
-          'configure',
-          undefined,
-          `namespace "${namespace}" is already in use with other serializer/compression settings`,
-        );
-      }
+      assertSameSettings(existing.settings, settings, namespace);
       return existing;
     }
     assertValidNamespace(namespace, 'withNamespace(namespace)');
-    const options: ResolvedCacheOptions = { ...this.options, namespace };
-    if (settings !== undefined) {
-      const { encodingDefaults: defaults } = this.options;
-      const encoding = resolveEncoding(
-        settings.serializer ?? defaults.serializer,
-        settings.compression ?? defaults.compression,
-        defaults.maxValueBytes,
-        `withNamespace("${namespace}") `,
-      );
-      options.namespaceEncodings = new Map([...this.options.namespaceEncodings, [namespace, encoding]]);
-      const base = this.options.namespacePolicies.get(namespace) ?? this.options.stalePolicy;
-      const policy = resolveStalePolicy(settings, base, (option) => `withNamespace("${namespace}") option "${option}"`);
-      options.namespacePolicies = new Map([...this.options.namespacePolicies, [namespace, policy]]);
-    }
-    const sibling = new CacheManager(
-      options,
-      this.store,
-      this.metrics.forNamespace(namespace),
-      this.logger,
-      this.l1Tiers,
-      this.siblings,
-      settings,
-    );
-    this.siblings.set(namespace, sibling);
-    return sibling;
+    const options = namespaceOptions(this.options, namespace, version, settings);
+    const metrics = this.metrics.forNamespace(namespace);
+    return new CacheManager(options, this.store, metrics, this.logger, this.l1Tiers, this.siblings, settings); // registers itself
   }
 
   /** The value under `key`, `undefined` on a miss. A stored `null` is a value, returned as `null`. */
@@ -350,9 +325,30 @@ export class CacheManager {
     return this.invalidator.run('invalidate', prefix, { kind: 'prefix', fullPrefix });
   }
 
-  /** Removes every key of this namespace (SCAN + UNLINK in batches), and only those. */
+  /** Removes every key of this namespace (SCAN + UNLINK in batches), and only those. On a versioned namespace: of this version. */
   clear(): Promise<number> {
     return this.invalidator.run('clear', undefined, { kind: 'prefix', fullPrefix: this.keys.prefix });
+  }
+
+  /**
+   * Removes every key of another version of this namespace (`<namespace>:v<version>:`), as `clear` does (SCAN + UNLINK
+   * in batches of 1000, on every master of a Cluster); resolves to how many it removed. The current version is refused:
+   * that is `clear()`.
+   */
+  clearVersion(version: CacheVersion): Promise<number> {
+    try {
+      const old = resolveVersion(version, 'clearVersion(version)', 'clear');
+      if (old === this.keys.version) {
+        throw new CacheError(
+          'clear',
+          undefined,
+          `version ${JSON.stringify(old)} is the current version of "${this.namespace}": use clear() to remove its keys`,
+        );
+      }
+      return this.invalidator.run('clear', undefined, { kind: 'prefix', fullPrefix: CacheKeys.prefixOf(this.namespace, old) });
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Runs one direct store command, timing it and turning a failure into a counted CacheError. */

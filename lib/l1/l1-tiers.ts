@@ -1,5 +1,6 @@
 import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { CacheError } from '../core/cache-error.js';
+import { tagOfTokenKey } from '../core/cache-keys.js';
 import { TAG_SEGMENT } from '../invalidation/tags/tag-tokens.js';
 import type { ResolvedCacheOptions, ResolvedL1Options } from '../options/cache-options.js';
 import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
@@ -151,8 +152,10 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
     const colon = fullKey.indexOf(':');
     const tier = colon < 0 ? undefined : this.tiers.get(fullKey.slice(0, colon));
     if (tier === undefined) return;
-    if (fullKey.startsWith(TAG_SEGMENT, colon + 1)) tier.evictTag(fullKey.slice(colon + 1 + TAG_SEGMENT.length));
-    else tier.evict(fullKey);
+    const tag = tagOfTokenKey(fullKey, colon);
+    if (tag !== undefined) tier.evictTag(tag);
+    // `ns:v1:__tag__:x` is version 1's token of tag x, or in an unversioned namespace the user key "v1:__tag__:x": both.
+    if (tag === undefined || !fullKey.startsWith(TAG_SEGMENT, colon + 1)) tier.evict(fullKey);
   }
 
   private flushAll(reason: FlushReason): void {

@@ -1,6 +1,7 @@
 import { CacheError } from '../core/cache-error.js';
 import { assertValidNamespace } from '../core/cache-keys.js';
 import { parseTtl, type Ttl } from '../core/ttl.js';
+import { resolveOptionalVersion } from '../core/cache-version.js';
 import type { CacheableOptions, CacheInvalidateOptions, CachePutOptions } from './method-cache.options.js';
 import { wrapMethod } from './method-binding.js';
 import { resolveStalePolicy } from '../options/resolve-stale-policy.js';
@@ -13,7 +14,7 @@ import { NO_STALE_POLICY } from '../read-through/stale-policy.js';
 export function Cacheable(options: CacheableOptions = {}): MethodDecorator {
   checkTtl('Cacheable', 'ttl', options.ttl);
   checkTtl('Cacheable', 'nullTtl', options.nullTtl);
-  checkNamespace('Cacheable', options.namespace);
+  checkNamespace('Cacheable', options.namespace, options.version);
   return (target, propertyKey, descriptor) => {
     checkEntryTags('Cacheable', target, propertyKey, options.tags);
     resolveStalePolicy(options, NO_STALE_POLICY, (option) => `${where('Cacheable', target, propertyKey)}: option "${option}"`);
@@ -26,7 +27,7 @@ export function Cacheable(options: CacheableOptions = {}): MethodDecorator {
 /** Always runs the method and stores its result (as Spring's @CachePut). */
 export function CachePut(options: CachePutOptions = {}): MethodDecorator {
   checkTtl('CachePut', 'ttl', options.ttl);
-  checkNamespace('CachePut', options.namespace);
+  checkNamespace('CachePut', options.namespace, options.version);
   return (target, propertyKey, descriptor) => {
     checkEntryTags('CachePut', target, propertyKey, options.tags);
     return wrapMethod('CachePut', target, propertyKey, descriptor, (cache, name, self, args, original) =>
@@ -43,7 +44,7 @@ export function CacheInvalidate(options: CacheInvalidateOptions): MethodDecorato
   if (!options?.keys && !options?.resultKeys && !options?.tags && !options?.resultTags && !options?.all) {
     throw new CacheError('configure', undefined, '@CacheInvalidate needs "keys", "resultKeys", "tags", "resultTags" or "all: true"');
   }
-  checkNamespace('CacheInvalidate', options.namespace);
+  checkNamespace('CacheInvalidate', options.namespace, options.version);
   return (target, propertyKey, descriptor) => {
     checkFunction('CacheInvalidate', target, propertyKey, 'tags', options.tags);
     checkFunction('CacheInvalidate', target, propertyKey, 'resultTags', options.resultTags);
@@ -58,8 +59,9 @@ function checkTtl(decorator: string, option: string, ttl: Ttl | undefined): void
   if (ttl !== undefined) parseTtl(ttl, 'configure', undefined, `@${decorator} option "${option}"`);
 }
 
-function checkNamespace(decorator: string, namespace: string | undefined): void {
+function checkNamespace(decorator: string, namespace: string | undefined, version: unknown): void {
   if (namespace !== undefined) assertValidNamespace(namespace, `@${decorator} option "namespace"`);
+  resolveOptionalVersion(version, `@${decorator} option "version"`);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Ttl } from '../core/ttl.js';
 import type { StaleOptions } from '../options/cache-options.js';
+import type { CacheVersion } from '../core/cache-version.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Args = any[];
@@ -24,6 +25,8 @@ export interface CacheableOptions extends StaleOptions {
   unless?: (result: Args[number]) => boolean;
   /** Store under another namespace than the module's. */
   namespace?: string;
+  /** Version of the cached shape (`<namespace>:v<version>:`): change it when the method's result changes shape. Default: the namespace's. */
+  version?: CacheVersion;
   /** Store `null` results ("not found"). Default: true. */
   cacheNull?: boolean;
   /** TTL of stored `null` results. Default: `ttl`. */
@@ -40,6 +43,8 @@ export interface CachePutOptions {
   condition?: (...args: Args) => boolean;
   unless?: (result: Args[number]) => boolean;
   namespace?: string;
+  /** Version of the cached shape (`<namespace>:v<version>:`): change it when the method's result changes shape. Default: the namespace's. */
+  version?: CacheVersion;
   /** Tags of the entry (give it those of the @Cacheable method sharing its key). A bad tag leaves the result unstored (logged). */
   tags?: CacheableTags;
 }
@@ -58,4 +63,6 @@ export interface CacheInvalidateOptions {
   /** Invalidate `keys` and `tags` before the method runs instead of after it succeeds. Default: false. */
   before?: boolean;
   namespace?: string;
+  /** The version whose keys are removed (give it that of the @Cacheable method). Default: the namespace's. */
+  version?: CacheVersion;
 }

@@ -1,5 +1,6 @@
 import { CacheError } from '../core/cache-error.js';
 import type { CacheManager } from '../core/cache-manager.js';
+import type { CacheVersion } from '../core/cache-version.js';
 import type { TagSource } from '../invalidation/tags/tag-guard.js';
 import type { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 import { parseTtl } from '../core/ttl.js';
@@ -24,7 +25,7 @@ export class MethodCache {
 
   async cacheable(cacheName: string, options: CacheableOptions, self: object, args: unknown[], original: Method): Promise<unknown> {
     if (options.condition && !options.condition(...args)) return original.apply(self, args);
-    const manager = this.managerFor(options.namespace);
+    const manager = this.managerFor(options);
     const key = keyOf(options.key, cacheName, args);
     const ttlMs = manager.ttlOf(options.ttl, key, 'getOrSet');
     const nullTtlMs = options.nullTtl === undefined ? ttlMs : parseTtl(options.nullTtl, 'getOrSet', key);
@@ -59,7 +60,7 @@ export class MethodCache {
     const key = keyOf(options.key, cacheName, args);
     try {
       const tags = options.tags === undefined ? undefined : tagsOfPut(options.tags, result, cacheName, key, args);
-      await this.managerFor(options.namespace).set(key, result, { ttl: options.ttl, tags });
+      await this.managerFor(options).set(key, result, { ttl: options.ttl, tags });
     } catch (error) {
       this.logger.warn(`put:${cacheName}`, `@CachePut ${cacheName} could not store "${key}": ${(error as Error).message}`);
     }
@@ -68,7 +69,7 @@ export class MethodCache {
 
   /** Invalidates what the arguments name before or after the method (`before`), and what its result names after it. */
   async invalidate(cacheName: string, options: CacheInvalidateOptions, self: object, args: unknown[], original: Method): Promise<unknown> {
-    const manager = this.managerFor(options.namespace);
+    const manager = this.managerFor(options);
     if (options.before) await this.remove(manager, cacheName, options, args, undefined);
     const result = await original.apply(self, args); // a throwing method invalidates nothing afterwards
     await this.remove(manager, cacheName, options, args, { value: result });
@@ -121,7 +122,8 @@ export class MethodCache {
     }
   }
 
-  private managerFor(namespace: string | undefined): CacheManager {
+  private managerFor({ namespace, version }: { namespace?: string; version?: CacheVersion }): CacheManager {
+    if (version !== undefined) return this.manager.withNamespace(namespace ?? this.manager.namespace, { version });
     return namespace === undefined ? this.manager : this.manager.withNamespace(namespace);
   }
 }

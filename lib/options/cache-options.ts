@@ -6,11 +6,18 @@ import type { CacheStore } from '../stores/cache-store.interface.js';
 import type { PendingSettings } from '../invalidation/pending-invalidations.js';
 import type { Ttl } from '../core/ttl.js';
 import type { StalePolicy } from '../read-through/stale-policy.js';
+import type { CacheVersion } from '../core/cache-version.js';
 
 /** Options of `CacheModule.forRoot()` / `forRootAsync()`. Validated once, at startup. */
 export interface CacheModuleOptions {
   /** Prefix of every key of this service (`<namespace>:<key>`). Required: letters, digits, `_`, `.`, `-`. */
   namespace: string;
+  /**
+   * Version of the cached shape in `namespace`: keys become `<namespace>:v<version>:<key>`, so after a deploy that
+   * changes it no entry of the old shape is read (remove those with `clearVersion`). A non-negative integer or a short
+   * string (letters, digits, `_`, `.`, `-`). Other namespaces take theirs from `namespaces`. Default: none (`<namespace>:<key>`).
+   */
+  version?: CacheVersion;
   /** Where the cache lives. Default: none, which selects the embedded in-process store (for local runs). */
   redis?: CacheRedisOptions;
   /** TTL of entries set without one: milliseconds or `'30s'`/`'5m'`/`'1h'`. Default: `'5m'`. */
@@ -26,7 +33,7 @@ export interface CacheModuleOptions {
    * `false` turns it off for writes (compressed entries are still read). Default: `{ threshold: 1024, algorithm: 'deflate' }`.
    */
   compression?: CompressionOption;
-  /** Serializer and compression per namespace (for `withNamespace(name)` and decorators' `namespace`). Default: none. */
+  /** Serializer, compression and version per namespace (for `withNamespace(name)` and decorators' `namespace`). Default: none. */
   namespaces?: Record<string, NamespaceOptions>;
   /** Bring your own backend instead of `redis` (it gets the circuit breaker and the metrics). Default: none. */
   store?: CacheStore;
@@ -167,6 +174,8 @@ export interface NamespaceOptions extends StaleOptions {
   compression?: CompressionOption;
   /** The in-process tier for this namespace: settings over the module's `l1`, or `false` to turn it off. Default: the module's. */
   l1?: L1Options | false;
+  /** Version of the namespace's cached shape (`<namespace>:v<version>:`). Default: the `namespaces` option's, else none. */
+  version?: CacheVersion;
 }
 
 /**
@@ -198,6 +207,10 @@ export type ResolvedRedisOptions =
 /** Options after validation: every default applied, every TTL in milliseconds. */
 export interface ResolvedCacheOptions {
   namespace: string;
+  /** The namespace's version, as it appears in keys; undefined when unversioned. */
+  version?: string;
+  /** The version each namespace gets when none is asked for (from `version` and `namespaces`). */
+  namespaceVersions: ReadonlyMap<string, string>;
   redis?: ResolvedRedisOptions;
   defaultTtlMs: number;
   /** How the root namespace writes and reads entries. */

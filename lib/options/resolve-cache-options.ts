@@ -9,6 +9,7 @@ import { DEFAULT_PENDING } from '../invalidation/pending-invalidations.js';
 import { DEFAULT_FAILED_LOADER_THROTTLE_MS, NO_STALE_POLICY, type StalePolicy } from '../read-through/stale-policy.js';
 import { hasStaleOptions, resolveStalePolicy } from './resolve-stale-policy.js';
 import { resolveL1 } from './resolve-l1.js';
+import { resolveNamespaceVersions } from './resolve-namespace-versions.js';
 
 const DEFAULT_TTL = '5m';
 const DEFAULT_MEMORY_MAX_ENTRIES = 10_000;
@@ -39,8 +40,11 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
   );
   if (options.redis !== undefined && options.store !== undefined) throw configError('options "redis" and "store" contradict each other: give one');
   const l1 = resolveL1(options.l1, 'l1');
+  const namespaceVersions = resolveNamespaceVersions(options);
   return {
     namespace: options.namespace,
+    version: namespaceVersions.get(options.namespace),
+    namespaceVersions,
     redis: options.redis === undefined ? undefined : resolveRedis(options.redis),
     store: resolveStore(options.store),
     defaultTtlMs: parseTtl(options.defaultTtl ?? DEFAULT_TTL, 'configure', undefined, 'option "defaultTtl"'),

@@ -127,22 +127,31 @@ describe('a Redis ACL user limited to its namespace (README "Least-privilege Red
     expect(await admin.get('customers:card:1')).toBe('another service’s secret');
   });
 
-  it('the in-process tier’s additions (README) allow CLIENT TRACKING with BCAST on the namespace and its invalidation channel', async () => {
+  it('with the in-process tier’s additions (README), l1 stays coherent through Redis tracking as that user', async () => {
     const user = 'orders-l1';
     await admin.call('ACL', 'SETUSER', user, ...aclRulesFromReadme(USER, PASSWORD));
     await admin.call('ACL', 'SETUSER', user, ...tierAclRulesFromReadme(USER));
-    const tracking = new Redis({ host: '127.0.0.1', port: server.port, username: user, password: PASSWORD, protocol: 2 });
+    const logger = warningCollector();
+    const l1 = (): CacheModuleOptions => ({
+      ...options({ l1: {}, operationTimeout: 1000 }),
+      redis: { url: `redis://${user}:${PASSWORD}@127.0.0.1:${server.port}` },
+    });
+    const a = await bootCache(l1(), logger);
+    const b = await bootCache(l1(), logger);
     try {
-      const id = await tracking.client('ID');
-      await tracking.call('CLIENT', 'TRACKING', 'on', 'REDIRECT', String(id), 'BCAST', 'PREFIX', 'orders:');
-      const invalidated = new Promise<unknown>((resolve) => tracking.on('message', (_channel: string, keys: unknown) => resolve(keys)));
-      await tracking.subscribe('__redis__:invalidate');
-      expect(await tracking.ping()).toEqual(['pong', '']); // PING in subscriber mode
-      await admin.set('orders:watched', '1');
-      expect(String(await invalidated)).toBe('orders:watched'); // the invalidated keys (ioredis joins the array)
+      await a.cache.set('k', { n: 1 });
+      await waitUntil('b holds k in memory', 2000, async () => (await b.cache.get('k')) === (await b.cache.get('k')));
+      await a.cache.set('k', { n: 2 }); // b hears of it through CLIENT TRACKING (BCAST, redirected to its subscription)
+      await waitUntil('b sees the new value', 2000, async () => ((await b.cache.get<{ n: number }>('k'))?.n ?? 0) === 2);
+      await a.cache.set('t', 'tagged', { tags: ['x'] });
+      await waitUntil('b holds t', 2000, async () => (await b.cache.get('t')) === 'tagged');
+      await a.cache.invalidateTags('x');
+      await waitUntil('b drops t', 2000, async () => (await b.cache.get('t')) === undefined);
       expect(await aclDenials(admin)).toEqual([]);
+      expect(logger.warnings).toEqual([]); // no fall-back to ttl-only coherence: tracking was allowed
     } finally {
-      tracking.disconnect();
+      await a.module.close();
+      await b.module.close();
       await admin.call('ACL', 'DELUSER', user);
     }
   });
@@ -181,6 +190,13 @@ async function exerciseEverything(cache: CacheManager, other: CacheManager, admi
   await cache.invalidateTags('catalog');
   expect(await other.mget(['page:1', 'page:2', 'item:7'])).toEqual([undefined, undefined, undefined]);
   expect(await cache.getOrSet('page:1', () => 'page, reloaded', { tags: ['catalog'] })).toBe('page, reloaded');
+
+  // Versions: `~orders:*` covers `orders:v2:…`, and clearVersion removes them.
+  const v2 = cache.withNamespace('orders', { version: 2 });
+  await v2.set('order:1', 'version 2');
+  expect(await v2.getOrSet('order:2', () => 'version 2, loaded')).toBe('version 2, loaded');
+  expect(await admin.exists('orders:v2:order:1', 'orders:v2:order:2')).toBe(2);
+  expect(await cache.clearVersion(2)).toBe(2);
 
   // Invalidation: keys, a prefix, the whole namespace.
   expect(await cache.invalidate('order:1')).toBe(1);
