@@ -17,6 +17,7 @@ import { bestOfRounds, type PhaseLimits } from './measure.js';
 import { startCpuMeter } from './neighbours.js';
 import { pinCpus } from './pin.js';
 import { benchTags, type TagsPlan } from './tags.js';
+import { benchFootprint, footprintSection, type FootprintPlan } from './footprint.js';
 import { codecSection, compressionSection, markdown, serializerSection, tagsSection, transferEstimate, type Row } from './report.js';
 import { cacheManagerKeyv, nestjsCache, rawIoredis, type Stack } from './stacks.js';
 import { SET_1KB, workloads, type Workload } from './workloads.js';
@@ -38,10 +39,11 @@ const STACK_FILTER = process.env.BENCH_STACKS;
 const WORKLOAD_FILTER = process.env.BENCH_WORKLOADS;
 /**
  * The sections to run, comma-separated: main (the stacks compared per workload, which BENCH_STACKS/BENCH_WORKLOADS filter), codec
- * (pure compression codecs), compression and serializer (through CacheManager), tags (invalidateTags, tagged reads and writes). Default: all, or only main when
+ * (pure compression codecs), compression and serializer (through CacheManager), tags (invalidateTags, tagged reads and writes), footprint
+ * (the footprint sampler's Redis time and accuracy against a full SCAN). Default: all, or only main when
  * BENCH_STACKS or BENCH_WORKLOADS is set. Running fewer than all leaves results.md alone.
  */
-const SECTIONS = ['main', 'codec', 'compression', 'serializer', 'tags'] as const;
+const SECTIONS = ['main', 'codec', 'compression', 'serializer', 'tags', 'footprint'] as const;
 const selected = new Set(
   (process.env.BENCH_SECTIONS ?? (STACK_FILTER || WORKLOAD_FILTER ? 'main' : SECTIONS.join(',')))
     .split(',')
@@ -77,6 +79,21 @@ const TAGS: TagsPlan = {
   invalidations: 2_000,
   invalidationWarmup: 200,
   sample: 1_000,
+};
+
+/**
+ * The footprint section (~15 s): 100,000 keys in a database of its own, namespaces holding 1 %, 10 % and 30 % of them;
+ * each run boots an application, whose sampler runs at boot, and is compared with a full SCAN.
+ */
+const FOOTPRINT: FootprintPlan = {
+  keys: 100_000,
+  shares: [
+    ['bench-fp-10', 0.1],
+    ['bench-fp-30', 0.3],
+    ['bench-fp-1', 0.01],
+  ],
+  runs: Number(process.env.BENCH_FOOTPRINT_RUNS ?? 20),
+  db: 7,
 };
 
 const loadAtStart = loadavg()[0];
@@ -195,6 +212,26 @@ try {
           `each round going through every group before the next; ` +
           `before each invalidateTags call, untimed, the token its tag's entries were stamped with is put back (raw SET XX KEEPTTL), so every timed call invalidates live entries; ` +
           `latency = performance.now() around each awaited call; the section ran in ${seconds.toFixed(0)} s` +
+          `${meter ? `; ${meter()}` : ''}.`,
+      ),
+    );
+  }
+
+  if (selected.has('footprint')) {
+    await encodingApp?.close();
+    encodingApp = undefined;
+    const meter = startCpuMeter(server.pid);
+    const startedAt = performance.now();
+    const result = await benchFootprint(server.url, FOOTPRINT, (line) => process.stderr.write(`${line}\n`));
+    const seconds = (performance.now() - startedAt) / 1000;
+    sections.push(
+      footprintSection(
+        result,
+        `${FOOTPRINT.keys.toLocaleString('en-US')} keys (50 to 650 B strings, TTL 1 h) loaded with pipelined SETs into database ${FOOTPRINT.db} of the same redis-server, ` +
+          `owned by namespaces ${FOOTPRINT.shares.map(([namespace, share]) => `${namespace} (${share * 100} %)`).join(', ')} and another application (the rest), interleaved; ` +
+          `each run boots a Nest application context with CacheModule.forRoot({ namespace, redis, namespaces, footprint: {} }) (the default interval, 1 min), whose sampler runs once at boot, ` +
+          `and reads stats().footprint of each namespace; Redis command time = the usec of INFO commandstats after CONFIG RESETSTAT, less the connection handshake (INFO, PING, CLIENT SETINFO); ` +
+          `the truth is a full SCAN (COUNT 1000) with MEMORY USAGE of every key of those namespaces; the section ran in ${seconds.toFixed(0)} s` +
           `${meter ? `; ${meter()}` : ''}.`,
       ),
     );

@@ -18,6 +18,7 @@ export { CACHE_MODULE_OPTIONS, type CacheModuleAsyncOptions } from './module/cac
 export type { CacheSerializer } from './serialization/cache-serializer.interface.js';
 export { JsonSerializer } from './serialization/json.serializer.js';
 export { CACHE_METRICS } from './observability/metrics/cache-metric-names.js';
+export type { CacheFootprint, CacheStats } from './observability/stats/cache-stats.js';
 export { MAX_KEY_LENGTH } from './core/cache-keys.js';
 export type { CacheVersion } from './core/cache-version.js';
 export type { Ttl } from './core/ttl.js';

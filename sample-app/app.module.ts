@@ -23,6 +23,10 @@ import { ReportsModule } from './reports/reports.module.js';
           defaultTtl: config.get<string>('CACHE_TTL') ?? '5m',
           // Values from 1 KB on are compressed (deflate, the default); this namespace also keeps Dates and Maps.
           namespaces: { 'sample-reports': { serializer: 'msgpack' } },
+          // Per namespace keys and bytes in Redis, sampled once a minute by one instance of the fleet (on by default).
+          footprint: { interval: '1m' },
+          // Redis memory, maxmemory, evictions, expirations, fragmentation (off by default): cache_redis_* on /metrics.
+          redisInfo: { interval: '30s' },
         };
       },
       isGlobal: true,

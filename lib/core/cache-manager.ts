@@ -24,6 +24,7 @@ import type { FillTicket, L1Tier } from '../l1/l1-tier.js';
 import { mgetThroughL1 } from '../l1/l1-reads.js';
 import type { L1Tiers } from '../l1/l1-tiers.js';
 import { resolveL1 } from '../options/resolve-l1.js';
+import type { CacheStats } from '../observability/stats/cache-stats.js';
 
 import { resolveVersion, type CacheVersion } from './cache-version.js';
 import { assertSameSettings, namespaceOptions, requestedVersion } from './namespace-settings.js';
@@ -131,6 +132,14 @@ export class CacheManager {
     const options = namespaceOptions(this.options, namespace, version, settings);
     const metrics = this.metrics.forNamespace(namespace);
     return new CacheManager(options, this.store, metrics, this.logger, this.l1Tiers, this.siblings, settings); // registers itself
+  }
+
+  /**
+   * This namespace's summary: hits, misses, loads and errors counted by this process since it started, the fleet's
+   * latest footprint estimate (`null` until sampled, or with `footprint: false`) and this process's circuit state.
+   */
+  stats(): CacheStats {
+    return this.metrics.stats();
   }
 
   /** The value under `key`, `undefined` on a miss. A stored `null` is a value, returned as `null`. */

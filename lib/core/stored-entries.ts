@@ -28,7 +28,9 @@ export class StoredEntries {
     const createdAt = Date.now();
     const meta: EntryMeta = { createdAt, logicalExpiresAt: createdAt + ttlMs, loadMicros };
     try {
-      return this.codec.encode(value, meta, stamps);
+      const entry = this.codec.encode(value, meta, stamps);
+      this.metrics.valueStored(entry);
+      return entry;
     } catch (error) {
       const reason = error instanceof EntryError ? error.reason : 'serialization';
       this.metrics.error(operation, reason);

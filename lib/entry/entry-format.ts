@@ -148,6 +148,12 @@ export function allocateEntry(
   return { entry, valueOffset: headerLength };
 }
 
+/** Bytes compression saved on an entry: its value's decompressed length minus its stored length (0 when not compressed). */
+export function compressionSavings(entry: Buffer): number {
+  if (entry[0] !== MARKER || entry.length < FIXED_HEADER_BYTES || (entry[1] & 0x70) === 0) return 0;
+  return entry.readUInt32BE(20) - (entry.length - entry.readUInt16BE(2));
+}
+
 /** Reads the header of an entry of kind Current. Throws RangeError on a header that lies about its length. */
 export function readFrame(bytes: Buffer): EntryFrame {
   const flags = bytes[1];

@@ -1,21 +1,44 @@
 import type { Provider } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import type { Counter, Gauge, Histogram } from 'prom-client';
+import type { Counter, Gauge } from 'prom-client';
 import { CACHE_REDIS_CONNECTION, CACHE_RESOLVED_OPTIONS, CACHE_STORE } from './cache.constants.js';
 import { CACHE_MODULE_OPTIONS } from './cache.module-definition.js';
 import { CacheManager } from '../core/cache-manager.js';
 import type { CacheModuleOptions, ResolvedCacheOptions } from '../options/cache-options.js';
 import { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 import { CACHE_METRICS } from '../observability/metrics/cache-metric-names.js';
-import { CacheMetrics } from '../observability/metrics/cache-metrics.js';
+import { CacheMetrics, type CacheMetricSeries } from '../observability/metrics/cache-metrics.js';
 import { cacheMetricProviders, metricToken } from '../observability/metrics/cache-metrics.providers.js';
 import { resolveCacheOptions } from '../options/resolve-cache-options.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
 import { createCacheStore } from '../stores/create-cache-store.js';
+import { CacheMonitors } from '../observability/cache-monitors.js';
 import { CacheStoreLifecycle } from './cache-store.lifecycle.js';
 import { CacheExplorer } from '../method-cache/cache.explorer.js';
 import { createRedisConnection, type RedisConnection } from '../stores/redis/redis-connection.js';
 import { L1Tiers } from '../l1/l1-tiers.js';
+
+/** The metrics CacheMetrics counts into, by their CACHE_METRICS (and CacheMetricSeries) names. */
+const NAMESPACE_SERIES = [
+  'hits',
+  'misses',
+  'errors',
+  'operations',
+  'duration',
+  'circuit',
+  'invalidationsPending',
+  'invalidationsDropped',
+  'valueBytes',
+  'compressionSaved',
+  'loads',
+  'loadDuration',
+  'staleServed',
+  'warmKeys',
+  'l1Hits',
+  'l1Flushes',
+  'l1Entries',
+  'l1Bytes',
+] as const satisfies ReadonlyArray<keyof CacheMetricSeries & keyof typeof CACHE_METRICS>;
 
 export const cacheProviders: Provider[] = [
   ...cacheMetricProviders,
@@ -38,62 +61,9 @@ export const cacheProviders: Provider[] = [
   },
   {
     provide: CacheMetrics,
-    useFactory: (
-      options: ResolvedCacheOptions,
-      hits: Counter,
-      misses: Counter,
-      errors: Counter,
-      operations: Counter,
-      duration: Histogram,
-      circuit: Gauge,
-      invalidationsPending: Gauge,
-      invalidationsDropped: Counter,
-      loads: Counter,
-      loadDuration: Histogram,
-      staleServed: Counter,
-      warmKeys: Counter,
-      l1Hits: Counter,
-      l1Flushes: Counter,
-      l1Entries: Gauge,
-      l1Bytes: Gauge,
-    ) =>
-      new CacheMetrics(options.namespace, {
-        hits,
-        misses,
-        errors,
-        operations,
-        duration,
-        circuit,
-        invalidationsPending,
-        invalidationsDropped,
-        loads,
-        loadDuration,
-        staleServed,
-        warmKeys,
-        l1Hits,
-        l1Flushes,
-        l1Entries,
-        l1Bytes,
-      }),
-    inject: [
-      CACHE_RESOLVED_OPTIONS,
-      metricToken(CACHE_METRICS.hits.name),
-      metricToken(CACHE_METRICS.misses.name),
-      metricToken(CACHE_METRICS.errors.name),
-      metricToken(CACHE_METRICS.operations.name),
-      metricToken(CACHE_METRICS.duration.name),
-      metricToken(CACHE_METRICS.circuit.name),
-      metricToken(CACHE_METRICS.invalidationsPending.name),
-      metricToken(CACHE_METRICS.invalidationsDropped.name),
-      metricToken(CACHE_METRICS.loads.name),
-      metricToken(CACHE_METRICS.loadDuration.name),
-      metricToken(CACHE_METRICS.staleServed.name),
-      metricToken(CACHE_METRICS.warmKeys.name),
-      metricToken(CACHE_METRICS.l1Hits.name),
-      metricToken(CACHE_METRICS.l1Flushes.name),
-      metricToken(CACHE_METRICS.l1Entries.name),
-      metricToken(CACHE_METRICS.l1Bytes.name),
-    ],
+    useFactory: (options: ResolvedCacheOptions, ...series: unknown[]) =>
+      new CacheMetrics(options.namespace, Object.fromEntries(NAMESPACE_SERIES.map((name, i) => [name, series[i]])) as unknown as CacheMetricSeries),
+    inject: [CACHE_RESOLVED_OPTIONS, ...NAMESPACE_SERIES.map((name) => metricToken(CACHE_METRICS[name].name))],
   },
   {
     provide: CacheManager,
@@ -117,5 +87,33 @@ export const cacheProviders: Provider[] = [
     useFactory: (options: ResolvedCacheOptions, connection: RedisConnection | null, metrics: CacheMetrics) =>
       new L1Tiers(options, connection ?? undefined, metrics),
     inject: [CACHE_RESOLVED_OPTIONS, CACHE_REDIS_CONNECTION, CacheMetrics],
+  },
+  {
+    provide: CacheMonitors,
+    useFactory: (options: ResolvedCacheOptions, connection: RedisConnection | null, metrics: CacheMetrics, ...gauges: [Gauge, Gauge, Gauge, Gauge, Gauge, Gauge, Gauge, Counter, Counter]) => {
+      const [keys, bytes, relativeError, age, usedMemory, maxMemory, fragmentation, evictedKeys, expiredKeys] = gauges;
+      return new CacheMonitors(options, connection, metrics, {
+        footprint: { keys, bytes, relativeError, age },
+        redisInfo: { usedMemory, maxMemory, fragmentation, evictedKeys, expiredKeys },
+      });
+    },
+    inject: [
+      CACHE_RESOLVED_OPTIONS,
+      CACHE_REDIS_CONNECTION,
+      CacheMetrics,
+      ...(
+        [
+          'footprintKeys',
+          'footprintBytes',
+          'footprintRelativeError',
+          'footprintAge',
+          'redisUsedMemory',
+          'redisMaxMemory',
+          'redisFragmentation',
+          'redisEvictedKeys',
+          'redisExpiredKeys',
+        ] as const
+      ).map((name) => metricToken(CACHE_METRICS[name].name)),
+    ],
   },
 ];

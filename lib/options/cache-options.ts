@@ -87,6 +87,18 @@ export interface CacheModuleOptions {
    * it or turn it off with `l1: false`), kept coherent by Redis's own invalidation messages. Default: off.
    */
   l1?: L1Options;
+  /**
+   * Estimate how many keys and bytes each namespace of the module holds in Redis (`cache_footprint_*` gauges,
+   * `stats().footprint`), by sampling (RANDOMKEY + MEMORY USAGE, never a full SCAN of a large database). One instance of
+   * the fleet samples per interval (a lock in the namespace) and shares its estimate with the others. Redis only; an ACL
+   * user needs `+randomkey +dbsize +memory|usage`. Default: `false`; `{}` samples every `'1m'` (at least 1 s).
+   */
+  footprint?: false | { interval?: Ttl };
+  /**
+   * Read Redis INFO (used memory, maxmemory, evicted and expired keys, fragmentation) into `cache_redis_*` metrics, one
+   * INFO per master per interval for the whole fleet. Redis only. Default: `false`; `{}` reads every `'30s'`.
+   */
+  redisInfo?: false | { interval?: Ttl };
 }
 
 /**
@@ -236,6 +248,10 @@ export interface ResolvedCacheOptions {
   l1?: ResolvedL1Options;
   /** The same for the namespaces configured in `namespaces` (undefined: off there). */
   namespaceL1: ReadonlyMap<string, ResolvedL1Options | undefined>;
+  /** Undefined: off. */
+  footprint: { intervalMs: number } | undefined;
+  /** Undefined: off. */
+  redisInfo: { intervalMs: number } | undefined;
 }
 
 export interface ResolvedL1Options {

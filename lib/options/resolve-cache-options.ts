@@ -10,6 +10,7 @@ import { DEFAULT_FAILED_LOADER_THROTTLE_MS, NO_STALE_POLICY, type StalePolicy } 
 import { hasStaleOptions, resolveStalePolicy } from './resolve-stale-policy.js';
 import { resolveL1 } from './resolve-l1.js';
 import { resolveNamespaceVersions } from './resolve-namespace-versions.js';
+import { resolveFootprint, resolveRedisInfo } from './resolve-monitoring.js';
 
 const DEFAULT_TTL = '5m';
 const DEFAULT_MEMORY_MAX_ENTRIES = 10_000;
@@ -73,6 +74,8 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
         resolveL1(settings?.l1, `namespaces.${namespace}.l1`, l1),
       ]),
     ),
+    footprint: resolveFootprint(options.footprint),
+    redisInfo: resolveRedisInfo(options.redisInfo),
   };
 }
 

@@ -82,4 +82,63 @@ export const CACHE_METRICS = {
     help: 'State of the circuit breaker in front of Redis: 0 closed, 1 open (commands paused), 2 half-open (probing).',
     labelNames: ['namespace'],
   },
+  valueBytes: {
+    name: 'cache_value_bytes',
+    help: 'Size of each entry written, in bytes as stored (header included, after compression).',
+    labelNames: ['namespace'],
+    buckets: [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304],
+  },
+  compressionSaved: {
+    name: 'cache_compression_saved_bytes_total',
+    help: 'Bytes compression kept out of Redis: serialized size minus compressed size, summed over the entries written compressed.',
+    labelNames: ['namespace'],
+  },
+  footprintKeys: {
+    name: 'cache_footprint_keys',
+    help: 'Estimated number of keys the namespace holds in Redis (sampled; see cache_footprint_relative_error).',
+    labelNames: ['namespace'],
+  },
+  footprintBytes: {
+    name: 'cache_footprint_bytes',
+    help: 'Estimated bytes of Redis memory the namespace occupies (MEMORY USAGE of sampled keys times the estimated key count).',
+    labelNames: ['namespace'],
+  },
+  footprintRelativeError: {
+    name: 'cache_footprint_relative_error',
+    help: 'Relative standard error of the footprint estimate (estimate "keys" or "bytes"); 0 when counted exactly, 1 when the namespace was not seen in the sample.',
+    labelNames: ['namespace', 'estimate'],
+  },
+  footprintAge: {
+    name: 'cache_footprint_age_seconds',
+    help: 'Seconds since the footprint estimate was sampled (by whichever instance of the fleet took the turn).',
+    labelNames: ['namespace'],
+  },
+  redisUsedMemory: {
+    name: 'cache_redis_used_memory_bytes',
+    help: 'Redis used_memory (INFO), summed over the masters: what the allocator holds for data and overhead.',
+    labelNames: ['namespace'],
+  },
+  redisMaxMemory: {
+    name: 'cache_redis_maxmemory_bytes',
+    help: 'Redis maxmemory (INFO), summed over the masters; 0 means no limit.',
+    labelNames: ['namespace'],
+  },
+  redisEvictedKeys: {
+    name: 'cache_redis_evicted_keys_total',
+    help: 'Keys Redis evicted because of maxmemory (INFO evicted_keys), counted since this process first read INFO; server-wide, not only this namespace.',
+    labelNames: ['namespace'],
+  },
+  redisExpiredKeys: {
+    name: 'cache_redis_expired_keys_total',
+    help: 'Keys Redis removed because their TTL passed (INFO expired_keys), counted since this process first read INFO; server-wide.',
+    labelNames: ['namespace'],
+  },
+  redisFragmentation: {
+    name: 'cache_redis_mem_fragmentation_ratio',
+    help: 'Redis mem_fragmentation_ratio (INFO: RSS / used_memory), the highest over the masters.',
+    labelNames: ['namespace'],
+  },
 } as const;
+
+/** A metric declared above. */
+export type CacheMetricSpec = (typeof CACHE_METRICS)[keyof typeof CACHE_METRICS];

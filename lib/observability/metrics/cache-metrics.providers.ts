@@ -27,41 +27,59 @@ export const cacheMetricProviders: Provider[] = [
   counterProvider(CACHE_METRICS.invalidationsDropped),
   counterProvider(CACHE_METRICS.l1Hits),
   counterProvider(CACHE_METRICS.l1Flushes),
+  counterProvider(CACHE_METRICS.compressionSaved),
+  counterProvider(CACHE_METRICS.redisEvictedKeys),
+  counterProvider(CACHE_METRICS.redisExpiredKeys),
   gaugeProvider(CACHE_METRICS.circuit),
   gaugeProvider(CACHE_METRICS.invalidationsPending),
   counterProvider(CACHE_METRICS.loads),
   counterProvider(CACHE_METRICS.staleServed),
   counterProvider(CACHE_METRICS.warmKeys),
-  histogramProvider(CACHE_METRICS.duration),
   histogramProvider(CACHE_METRICS.loadDuration),
   gaugeProvider(CACHE_METRICS.l1Entries, publishGauges),
   gaugeProvider(CACHE_METRICS.l1Bytes, publishGauges),
+  gaugeProvider(CACHE_METRICS.footprintKeys),
+  gaugeProvider(CACHE_METRICS.footprintBytes),
+  gaugeProvider(CACHE_METRICS.footprintRelativeError),
+  // Its value is the time since sampling: worked out when scraped.
+  gaugeProvider(CACHE_METRICS.footprintAge, publishGauges),
+  gaugeProvider(CACHE_METRICS.redisUsedMemory),
+  gaugeProvider(CACHE_METRICS.redisMaxMemory),
+  gaugeProvider(CACHE_METRICS.redisFragmentation),
+  histogramProvider(CACHE_METRICS.duration),
+  histogramProvider(CACHE_METRICS.valueBytes),
 ];
 
 /** Their tokens, which CacheModule exports. */
 export const cacheMetricTokens: string[] = cacheMetricProviders.map((provider) => (provider as { provide: string }).provide);
 
-function histogramProvider(spec: { name: string; help: string; labelNames: readonly string[]; buckets: readonly number[] }): Provider {
-  return {
-    provide: metricToken(spec.name),
-    useFactory: () =>
-      getOrCreate(spec.name, () => new Histogram({ ...spec, labelNames: [...spec.labelNames], buckets: [...spec.buckets] })),
-  };
+interface Spec {
+  name: string;
+  help: string;
+  labelNames: readonly string[];
 }
 
 /** `collect`, when given, sets the gauge's values just before each read (sizes that change on every call). */
-function gaugeProvider(spec: { name: string; help: string; labelNames: readonly string[] }, collect?: () => void): Provider {
+function gaugeProvider(spec: Spec, collect?: () => void): Provider {
   return {
     provide: metricToken(spec.name),
     useFactory: () => getOrCreate(spec.name, () => new Gauge({ ...spec, labelNames: [...spec.labelNames], ...(collect && { collect }) })),
   };
 }
 
-function counterProvider(spec: { name: string; help: string; labelNames: readonly string[] }): Provider {
+function counterProvider(spec: Spec): Provider {
   return {
     provide: metricToken(spec.name),
     // collect runs before each read of the metric: it hands over the counts summed on the hot path.
     useFactory: () => getOrCreate(spec.name, () => new Counter({ ...spec, labelNames: [...spec.labelNames], collect: flushPendingCounts })),
+  };
+}
+
+function histogramProvider(spec: Spec & { buckets: readonly number[] }): Provider {
+  return {
+    provide: metricToken(spec.name),
+    useFactory: () =>
+      getOrCreate(spec.name, () => new Histogram({ ...spec, labelNames: [...spec.labelNames], buckets: [...spec.buckets] })),
   };
 }
 

@@ -1,6 +1,10 @@
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { CacheOperation } from '../../core/cache-error.js';
 import { PendingCount, trackGauges, trackPending, untrackGauges, untrackPending } from './pending-counts.js';
+import type { CircuitState } from '../../resilience/circuit-breaker.js';
+import { compressionSavings } from '../../entry/entry-format.js';
+import type { FootprintReport } from '../footprint/footprint-report.js';
+import { cacheStats, type CacheStats, type NamespaceCounts } from '../stats/cache-stats.js';
 
 type Status = 'ok' | 'error';
 
@@ -28,6 +32,8 @@ export interface CacheMetricSeries {
   l1Flushes?: Counter;
   l1Entries?: Gauge;
   l1Bytes?: Gauge;
+  valueBytes?: Histogram;
+  compressionSaved?: Counter;
 }
 
 /** What made a loader run (the `trigger` label of cache_loads_total). */
@@ -42,6 +48,13 @@ export type WarmResult = 'loaded' | 'skipped' | 'failed';
 interface LoadSeries {
   runs: PendingCount;
   duration: ReturnType<Histogram['labels']>;
+}
+
+/** What every namespace of a module shares: one store, so one circuit, and one footprint sampler. */
+interface ModuleReadings {
+  circuit: CircuitState;
+  footprint?: FootprintReport;
+  namespaces: Set<string>;
 }
 
 interface LookupSeries {
@@ -63,11 +76,16 @@ export class CacheMetrics {
   private readonly counts: PendingCount[] = [];
   private readonly siblings: CacheMetrics[] = [];
   private l1Size?: () => { entries: number; bytes: number };
+  /** This process's running totals for `stats()` (prom-client's own are only read asynchronously). */
+  private readonly totals: NamespaceCounts = { hits: 0, misses: 0, errors: 0, loads: 0, loadMicros: 0 };
+  private stored?: { bytes: ReturnType<Histogram['labels']>; saved?: ReturnType<Counter['labels']> };
 
   constructor(
     private readonly namespace: string,
     private readonly series: CacheMetricSeries,
+    private readonly readings: ModuleReadings = { circuit: 'closed', namespaces: new Set() },
   ) {
+    readings.namespaces.add(namespace);
     trackPending(this);
   }
 
@@ -109,27 +127,56 @@ export class CacheMetrics {
   }
 
   /** Publishes the circuit breaker's state: 0 closed, 1 open, 2 half-open. */
-  circuit(state: 'closed' | 'open' | 'half-open'): void {
+  circuit(state: CircuitState): void {
+    this.readings.circuit = state;
     this.series.circuit?.set({ namespace: this.namespace }, state === 'closed' ? 0 : state === 'open' ? 1 : 2);
+  }
+
+  /** Keeps the fleet's latest footprint estimate, for `stats()` of every namespace. */
+  footprint(report: FootprintReport): void {
+    this.readings.footprint = report;
+  }
+
+  /** Every namespace of the module in use in this process (the root, and those `withNamespace` made). */
+  get namespaces(): ReadonlySet<string> {
+    return this.readings.namespaces;
   }
 
   /** The same metrics for another namespace (for `CacheManager.withNamespace`). */
   forNamespace(namespace: string): CacheMetrics {
-    const sibling = new CacheMetrics(namespace, this.series);
+    const sibling = new CacheMetrics(namespace, this.series, this.readings);
     this.siblings.push(sibling);
     return sibling;
   }
 
+  /** This namespace's summary: counts of this process, the fleet's footprint estimate, the circuit state. */
+  stats(): CacheStats {
+    return cacheStats(this.namespace, this.totals, this.readings.circuit, this.readings.footprint);
+  }
+
   hit(cache: string, count = 1): void {
+    this.totals.hits += count;
     this.lookup(cache).hit.add(count);
   }
 
   miss(cache: string, count = 1): void {
+    this.totals.misses += count;
     this.lookup(cache).miss.add(count);
+  }
+
+  /** An entry about to be written: its stored size, and what compression saved. */
+  valueStored(entry: Buffer): void {
+    if (this.series.valueBytes === undefined) return;
+    const labels = { namespace: this.namespace };
+    this.stored ??= { bytes: this.series.valueBytes.labels(labels), saved: this.series.compressionSaved?.labels(labels) };
+    this.stored.bytes.observe(entry.byteLength);
+    const saved = compressionSavings(entry);
+    if (saved > 0) this.stored.saved?.inc(saved);
   }
 
   /** Counts a failure by a short, bounded reason (never a key or a message). */
   error(operation: CacheOperation, reason: string): void {
+    this.totals.errors++;
     this.series.errors.labels({ namespace: this.namespace, operation, reason }).inc();
   }
 
@@ -144,6 +191,8 @@ export class CacheMetrics {
 
   /** Records one loader run (finished or failed) of `seconds`. */
   load(cache: string, trigger: LoadTrigger, seconds: number): void {
+    this.totals.loads++;
+    this.totals.loadMicros += seconds * 1_000_000;
     const id = `${trigger}\u0000${cache}`;
     let series = this.loadSeries.get(id);
     if (series === undefined) {
