@@ -6,6 +6,7 @@ export type { CacheableOptions, CacheableTags, CacheInvalidateOptions, CachePutO
 export { CacheError, type CacheOperation } from './core/cache-error.js';
 export type {
   CacheModuleOptions,
+  CacheHealthOptions,
   CacheRedisOptions,
   CompressionOption,
   L1Options,
@@ -33,3 +34,10 @@ export {
   type CacheTtlSetting,
   type CacheVarySource,
 } from './http/cache-http.decorators.js';
+export { CacheHealthIndicator } from './observability/health/cache-health.indicator.js';
+export type {
+  CacheHealthReason,
+  CacheHealthReport,
+  CacheHealthResult,
+  CacheHealthStatus,
+} from './observability/health/cache-health-report.js';

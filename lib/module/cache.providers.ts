@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { Counter, Gauge } from 'prom-client';
-import { CACHE_REDIS_CONNECTION, CACHE_RESOLVED_OPTIONS, CACHE_STORE } from './cache.constants.js';
+import { CACHE_BACKEND, CACHE_REDIS_CONNECTION, CACHE_RESOLVED_OPTIONS, CACHE_STORE } from './cache.constants.js';
 import { CACHE_MODULE_OPTIONS } from './cache.module-definition.js';
 import { CacheManager } from '../core/cache-manager.js';
 import type { CacheModuleOptions, ResolvedCacheOptions } from '../options/cache-options.js';
@@ -11,12 +11,13 @@ import { CacheMetrics, type CacheMetricSeries } from '../observability/metrics/c
 import { cacheMetricProviders, metricToken } from '../observability/metrics/cache-metrics.providers.js';
 import { resolveCacheOptions } from '../options/resolve-cache-options.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
-import { createCacheStore } from '../stores/create-cache-store.js';
+import { createCacheBackend, type CacheBackend } from '../stores/create-cache-store.js';
 import { CacheMonitors } from '../observability/cache-monitors.js';
 import { CacheStoreLifecycle } from './cache-store.lifecycle.js';
 import { CacheExplorer } from '../method-cache/cache.explorer.js';
 import { createRedisConnection, type RedisConnection } from '../stores/redis/redis-connection.js';
 import { L1Tiers } from '../l1/l1-tiers.js';
+import { CacheHealthIndicator } from '../observability/health/cache-health.indicator.js';
 
 /** The metrics CacheMetrics counts into, by their CACHE_METRICS (and CacheMetricSeries) names. */
 const NAMESPACE_SERIES = [
@@ -54,10 +55,15 @@ export const cacheProviders: Provider[] = [
     inject: [CACHE_RESOLVED_OPTIONS],
   },
   {
-    provide: CACHE_STORE,
-    useFactory: (options: ResolvedCacheOptions, metrics: CacheMetrics, connection: RedisConnection | null): CacheStore =>
-      createCacheStore(options, metrics, connection ?? undefined),
+    provide: CACHE_BACKEND,
+    useFactory: (options: ResolvedCacheOptions, metrics: CacheMetrics, connection: RedisConnection | null): CacheBackend =>
+      createCacheBackend(options, metrics, connection ?? undefined),
     inject: [CACHE_RESOLVED_OPTIONS, CacheMetrics, CACHE_REDIS_CONNECTION],
+  },
+  {
+    provide: CACHE_STORE,
+    useFactory: (backend: CacheBackend): CacheStore => backend.store,
+    inject: [CACHE_BACKEND],
   },
   {
     provide: CacheMetrics,
@@ -75,6 +81,11 @@ export const cacheProviders: Provider[] = [
     provide: CacheExplorer,
     useFactory: (discovery: DiscoveryService, manager: CacheManager) => new CacheExplorer(discovery, manager),
     inject: [DiscoveryService, CacheManager],
+  },
+  {
+    provide: CacheHealthIndicator,
+    useFactory: (options: ResolvedCacheOptions, backend: CacheBackend) => new CacheHealthIndicator(options, backend),
+    inject: [CACHE_RESOLVED_OPTIONS, CACHE_BACKEND],
   },
   {
     provide: CacheStoreLifecycle,

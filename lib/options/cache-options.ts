@@ -99,6 +99,13 @@ export interface CacheModuleOptions {
    * INFO per master per interval for the whole fleet. Redis only. Default: `false`; `{}` reads every `'30s'`.
    */
   redisInfo?: false | { interval?: Ttl };
+  /**
+   * The application cannot work without the cache: `CacheHealthIndicator` reports `down` (HTTP 503) while Redis is
+   * unreachable or the circuit is open. Default: `false` (the cache fails open, and health reports `degraded`).
+   */
+  required?: boolean;
+  /** `CacheHealthIndicator` settings. Default: `{ timeout: '1s', memoryThreshold: 0.9 }`. */
+  health?: CacheHealthOptions;
 }
 
 /**
@@ -165,6 +172,13 @@ export interface WarmingOptions {
   skipIfFresh?: boolean;
   /** How long the singleInstance lock lives if its holder dies mid-warm (it is released when warming ends). Default: `'5m'`. */
   lockTtl?: Ttl;
+}
+
+export interface CacheHealthOptions {
+  /** The longest a health check waits for Redis before answering without it. Default: `'1s'`. */
+  timeout?: Ttl;
+  /** Redis `used_memory / maxmemory` from which health reports `degraded` (0 < x ≤ 1). Default: `0.9`. */
+  memoryThreshold?: number;
 }
 
 export type SerializerOption = 'json' | 'msgpack' | CacheSerializer;
@@ -252,6 +266,8 @@ export interface ResolvedCacheOptions {
   footprint: { intervalMs: number } | undefined;
   /** Undefined: off. */
   redisInfo: { intervalMs: number } | undefined;
+  required: boolean;
+  health: ResolvedHealthOptions;
 }
 
 export interface ResolvedL1Options {
@@ -262,4 +278,9 @@ export interface ResolvedL1Options {
   /** 'auto': tracking when available, else ttl with a warning. */
   coherence: 'tracking' | 'ttl' | 'auto';
   clone: boolean;
+}
+
+export interface ResolvedHealthOptions {
+  timeoutMs: number;
+  memoryThreshold: number;
 }

@@ -11,6 +11,7 @@ import { hasStaleOptions, resolveStalePolicy } from './resolve-stale-policy.js';
 import { resolveL1 } from './resolve-l1.js';
 import { resolveNamespaceVersions } from './resolve-namespace-versions.js';
 import { resolveFootprint, resolveRedisInfo } from './resolve-monitoring.js';
+import { resolveHealthOptions } from './resolve-health-options.js';
 
 const DEFAULT_TTL = '5m';
 const DEFAULT_MEMORY_MAX_ENTRIES = 10_000;
@@ -64,6 +65,8 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
     circuitBreaker: resolveCircuitBreaker(options.circuitBreaker),
     maxValueBytes,
     invalidationQueue: resolveInvalidationQueue(options.invalidationQueue),
+    required: optionalBoolean('required', options.required) ?? false,
+    health: resolveHealthOptions(options.health),
     stalePolicy,
     namespacePolicies: resolveNamespacePolicies(options.namespaces, stalePolicy),
     warming: resolveWarming(options.warming),

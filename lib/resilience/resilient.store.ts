@@ -104,7 +104,8 @@ export class ResilientStore implements CacheStore {
     return this.inner.close();
   }
 
-  private guard<T>(command: () => Promise<T>): Promise<T> {
+  /** Runs any command behind the breaker and the known-down check (health probes use it, so a PING can be the half-open probe). */
+  guard<T>(command: () => Promise<T>): Promise<T> {
     return this.refusal() ?? command().then(this.passed, this.failed);
   }
 

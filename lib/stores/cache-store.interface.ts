@@ -62,6 +62,14 @@ export interface StoreLifecycle {
   close(): Promise<void>;
 }
 
+/** A backend that is a server the package can ask about itself (Redis): for health probes. */
+export interface ServerProbe {
+  /** One PING. */
+  ping(): Promise<void>;
+  /** The text of `INFO <section>` (on a Cluster, from one node). */
+  info(section: string): Promise<string>;
+}
+
 /** Everything the CacheManager needs from a backend (pass your own as the `store` option). */
 export interface CacheStore extends KeyValueStore, LockStore, TagTokenStore, StoreLifecycle {}
 

@@ -3,20 +3,32 @@ import type { ResolvedCacheOptions } from '../options/cache-options.js';
 import { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
 import { CircuitBreaker, type CircuitState } from '../resilience/circuit-breaker.js';
-import type { CacheStore } from './cache-store.interface.js';
+import type { CacheStore, ServerProbe } from './cache-store.interface.js';
 import { MemoryStore } from './memory.store.js';
 import { createRedisConnection, type RedisConnection } from './redis/redis-connection.js';
 import { RedisStore } from './redis/redis.store.js';
 import { ResilientStore } from '../resilience/resilient.store.js';
 
+/** The backend of one module: the store the manager uses, and what health and stats read about it. */
+export interface CacheBackend {
+  store: CacheStore;
+  /** The breaker in front of Redis or a store of your own; undefined for the embedded store. */
+  breaker?: CircuitBreaker;
+  /** PING and INFO to Redis, behind the same breaker; undefined when the backend is not Redis. */
+  probe?: ServerProbe;
+}
+
 /**
  * The store the options ask for: Redis or a store the user brought, behind a circuit breaker; or the
  * embedded in-process store.
  */
-export function createCacheStore(options: ResolvedCacheOptions, metrics: CacheMetrics, redisConnection?: RedisConnection): CacheStore {
+export function createCacheBackend(options: ResolvedCacheOptions, metrics: CacheMetrics, redisConnection?: RedisConnection): CacheBackend {
   const logger = new RateLimitedLogger(`CacheStore:${options.namespace}`);
-  if (options.store) return new ResilientStore(options.store, createBreaker(options, metrics, logger), () => false);
-  if (!options.redis) return new MemoryStore(options.memoryMaxEntries);
+  if (options.store) {
+    const breaker = createBreaker(options, metrics, logger);
+    return { store: new ResilientStore(options.store, breaker, () => false), breaker };
+  }
+  if (!options.redis) return { store: new MemoryStore(options.memoryMaxEntries) };
   const connection = redisConnection ?? createRedisConnection(options.redis, options.operationTimeoutMs);
   const { client } = connection;
   const store = new RedisStore(connection, logger);
@@ -30,7 +42,13 @@ export function createCacheStore(options: ResolvedCacheOptions, metrics: CacheMe
           return client.status !== 'ready';
         }
       : () => client.status === 'reconnecting' || client.status === 'end';
-  return new ResilientStore(store, createBreaker(options, metrics, logger), isDown);
+  const breaker = createBreaker(options, metrics, logger);
+  const resilient = new ResilientStore(store, breaker, isDown);
+  const probe: ServerProbe = {
+    ping: () => resilient.guard(() => store.ping()),
+    info: (section) => resilient.guard(() => store.info(section)),
+  };
+  return { store: resilient, breaker, probe };
 }
 
 function createBreaker(options: ResolvedCacheOptions, metrics: CacheMetrics, logger: RateLimitedLogger): CircuitBreaker {

@@ -1,7 +1,7 @@
 import calculateSlot from 'cluster-key-slot';
 import { Cluster } from 'ioredis';
 import type { RateLimitedLogger } from '../../observability/rate-limited-logger.js';
-import type { CacheStore, StoreEntry } from '../cache-store.interface.js';
+import type { CacheStore, ServerProbe, StoreEntry } from '../cache-store.interface.js';
 import type { RedisClient, RedisConnection } from './redis-connection.js';
 import { ConnectionErrors } from './connection-errors.js';
 import { TickWriteBatch } from './tick-write-batch.js';
@@ -22,7 +22,7 @@ redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1`;
 
 /** The product's backend: one ioredis client (standalone, Sentinel or Cluster). */
-export class RedisStore implements CacheStore {
+export class RedisStore implements CacheStore, ServerProbe {
   readonly kind = 'redis';
   private readonly client: RedisClient;
   private readonly owned: boolean;
@@ -162,6 +162,16 @@ export class RedisStore implements CacheStore {
   async releaseLock(key: string, token: string): Promise<void> {
     this.batch?.hold();
     await this.client.eval(RELEASE_LOCK_SCRIPT, 1, key, token);
+  }
+
+  async ping(): Promise<void> {
+    this.batch?.hold();
+    await this.client.ping();
+  }
+
+  info(section: string): Promise<string> {
+    this.batch?.hold();
+    return this.client.info(section);
   }
 
   connect(): Promise<void> {
