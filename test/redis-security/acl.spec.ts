@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { CacheError, type CacheManager, type CacheModuleOptions } from '@datapunk/nestjs-cache';
 import { bootCache, warningCollector } from '../support/cache-app.js';
-import { aclRulesFromReadme, tierAclRulesFromReadme } from '../support/readme-acl.js';
+import { aclRulesFromReadme, clusterAclRulesFromReadme, tierAclRulesFromReadme } from '../support/readme-acl.js';
+import { onNode, RedisCluster } from '../support/redis-cluster.js';
 import { RedisServer } from '../support/redis-server.js';
 import { waitUntil } from '../support/wait-until.js';
 
@@ -158,8 +159,48 @@ describe('a Redis ACL user limited to its namespace (README "Least-privilege Red
   });
 });
 
+describe('the same ACL user on a 3-master Redis Cluster (README line plus its Cluster rules, on every node)', () => {
+  let cluster: RedisCluster;
+
+  beforeAll(async () => {
+    const rules = [...aclRulesFromReadme(USER, PASSWORD), ...clusterAclRulesFromReadme()];
+    cluster = await RedisCluster.start({ extraArgs: ['--user', USER, ...rules] });
+  }, 30_000);
+
+  afterAll(() => cluster?.stop());
+
+  const denialsOnEveryNode = async (): Promise<string[]> =>
+    (await Promise.all(cluster.nodes.map((node) => onNode(node, (redis) => aclDenials(redis))))).flat();
+
+  it('every feature works across slots and masters, with no refusal on any node', async () => {
+    const logger = warningCollector();
+    const redis = { cluster: { nodes: cluster.nodes, options: { redisOptions: { username: USER, password: PASSWORD } } } };
+    const a = await bootCache({ namespace: 'orders', redis, lock: true, failOnStartup: true }, logger);
+    const b = await bootCache({ namespace: 'orders', redis, lock: true, failOnStartup: true }, logger);
+    const admin = new Cluster(cluster.nodes);
+    try {
+      await exerciseEverything(a.cache, b.cache, {
+        exists: async (...keys: string[]) => (await Promise.all(keys.map((key) => admin.exists(key)))).reduce((sum, n) => sum + n, 0),
+        keys: async (pattern: string) => (await Promise.all(admin.nodes('master').map((node) => node.keys(pattern)))).flat(),
+      });
+      expect(await denialsOnEveryNode()).toEqual([]);
+      expect(logger.warnings).toEqual([expect.stringMatching(/^the loader of "sie" failed \(database down\)/)]);
+    } finally {
+      admin.disconnect();
+      await a.module.close();
+      await b.module.close();
+    }
+  });
+});
+
+/** What the exercise reads from the server as the admin: a single node, or a Cluster's masters together. */
+interface AdminView {
+  exists(...keys: string[]): Promise<number>;
+  keys(pattern: string): Promise<string[]>;
+}
+
 /** Every CacheManager feature once (two instances for the lock), checking results against the raw server. */
-async function exerciseEverything(cache: CacheManager, other: CacheManager, admin: Redis): Promise<void> {
+async function exerciseEverything(cache: CacheManager, other: CacheManager, admin: AdminView): Promise<void> {
   await cache.set('order:1', { total: 1 }, { ttl: '1m' });
   expect(await cache.get('order:1')).toEqual({ total: 1 });
   expect(await cache.has('order:1')).toBe(true);

@@ -24,3 +24,10 @@ export function tierAclRulesFromReadme(user: string): string[] {
   if (match === null) throw new Error(`README.md has no in-process tier line for ${user}`);
   return match[1].split(' ');
 }
+
+/** The rules the README adds on a Redis Cluster ("Redis Cluster: `+cluster|slots …`"). */
+export function clusterAclRulesFromReadme(): string[] {
+  const match = readFileSync(README, 'utf8').match(/^- Redis Cluster: `([^`]*)`/m);
+  if (match === null) throw new Error('README.md has no "- Redis Cluster: `…`" ACL rules');
+  return match[1].split(' ');
+}

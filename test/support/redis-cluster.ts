@@ -25,9 +25,12 @@ export class RedisCluster {
     private readonly password?: string,
   ) {}
 
-  /** `password`: every node requires it (`requirepass`) and uses it with its master (`masterauth`). */
-  static async start(options: { password?: string } = {}): Promise<RedisCluster> {
-    const { password } = options;
+  /**
+   * `password`: every node requires it (`requirepass`) and uses it with its master (`masterauth`). `extraArgs`: more
+   * redis-server arguments for every node (an ACL user).
+   */
+  static async start(options: { password?: string; extraArgs?: string[] } = {}): Promise<RedisCluster> {
+    const { password, extraArgs = [] } = options;
     const servers: RedisServer[] = [];
     const cluster = new RedisCluster(servers, password);
     const auth = password === undefined ? [] : ['--requirepass', password, '--masterauth', password];
@@ -43,6 +46,7 @@ export class RedisCluster {
             // No 5 s wait for more replicas before the first full sync (the default diskless-sync delay).
             ...['--repl-diskless-sync-delay', '0'],
             ...auth,
+            ...extraArgs,
           ]),
         );
       }
