@@ -58,8 +58,8 @@ describe('versioned namespaces on a redis-server', () => {
   });
 
   it('clearVersion(old) removes that version’s entries, locks and tag tokens in SCAN + UNLINK batches, and nothing else', async () => {
-    const old = await boot({ version: 1 });
-    const { module, cache } = await boot({ version: 2 });
+    const old = await boot({ version: 1, operationTimeout: 5000 }); // 2,500 writes in one pipeline on a shared box
+    const { module, cache } = await boot({ version: 2, operationTimeout: 5000 });
     try {
       const entries = Array.from({ length: 2500 }, (_, i) => ({ key: `item:${i}`, value: i }));
       await old.cache.mset(entries);
@@ -223,8 +223,9 @@ describe('clearVersion on a 3-master Redis Cluster', () => {
 
   it('removes the old version’s keys from every master, and nothing else', async () => {
     const redis = { cluster: { nodes: cluster.nodes } };
-    const old = await bootCache({ namespace: 'orders', version: 1, redis });
-    const { module, cache } = await bootCache({ namespace: 'orders', version: 2, redis });
+    const operationTimeout = 5000; // 3,000 writes at once on a shared 2-core box: room beyond the 250 ms default
+    const old = await bootCache({ namespace: 'orders', version: 1, redis, operationTimeout });
+    const { module, cache } = await bootCache({ namespace: 'orders', version: 2, redis, operationTimeout });
     const raw = new Cluster(cluster.nodes);
     try {
       await old.cache.mset(Array.from({ length: 3000 }, (_, i) => ({ key: `item:${i}`, value: i })));
