@@ -41,3 +41,14 @@ export type {
   CacheHealthResult,
   CacheHealthStatus,
 } from './observability/health/cache-health-report.js';
+export { CACHE_EVENT_CHANNELS, type CacheEventChannel } from './observability/events/cache-event-channels.js';
+export type {
+  CacheCircuitEvent,
+  CacheErrorEvent,
+  CacheHitEvent,
+  CacheInvalidationEvent,
+  CacheLoadEvent,
+  CacheMissEvent,
+  CacheStaleServedEvent,
+} from './observability/events/cache-event-types.js';
+export type { LoadTrigger, StaleReason } from './observability/metrics/cache-metrics.js';

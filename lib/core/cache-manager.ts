@@ -148,6 +148,7 @@ export class CacheManager {
     const held = this.l1?.lookup(fullKey);
     if (held !== undefined) {
       this.metrics.hit(DIRECT);
+      this.metrics.events.hit(DIRECT, key, 'l1');
       return this.l1!.valueOf(held) as T;
     }
     const ticket = this.l1?.beginFill(fullKey);

@@ -34,15 +34,22 @@ export class StoredEntries {
     } catch (error) {
       const reason = error instanceof EntryError ? error.reason : 'serialization';
       this.metrics.error(operation, reason);
-      throw new CacheError(operation, key, (error as Error).message, { cause: error });
+      const failure = new CacheError(operation, key, (error as Error).message, { cause: error });
+      this.metrics.events.error(operation, reason, key, failure);
+      throw failure;
     }
   }
 
   /** Stored bytes (null/undefined: absent) to a value (a hit) or undefined (a miss). */
   decode<T>(key: string, fullKey: string, bytes: Buffer | null | undefined, label: string): T | undefined {
     const value = bytes == null ? undefined : this.read<T>(key, fullKey, bytes);
-    if (value === undefined) this.metrics.miss(label);
-    else this.metrics.hit(label);
+    if (value === undefined) {
+      this.metrics.miss(label);
+      this.metrics.events.miss(label, key);
+    } else {
+      this.metrics.hit(label);
+      this.metrics.events.hit(label, key);
+    }
     return value;
   }
 
@@ -59,9 +66,13 @@ export class StoredEntries {
     label: string,
   ): Array<T | undefined> {
     let hits = 0;
+    const { events } = this.metrics;
     const values = entries.map((bytes, index) => {
       const value = bytes == null ? undefined : this.read<T>(keys[index], fullKeys[index], bytes);
-      if (value !== undefined) hits++;
+      if (value !== undefined) {
+        hits++;
+        events.hit(label, keys[index]);
+      } else events.miss(label, keys[index]);
       return value;
     });
     if (hits > 0) this.metrics.hit(label, hits);
@@ -76,6 +87,7 @@ export class StoredEntries {
     } catch (error) {
       const reason = error instanceof EntryError ? error.reason : 'corrupt';
       this.metrics.error('deserialize', reason);
+      this.metrics.events.error('deserialize', reason, key, error as Error);
       this.failures.warn(`deserialize:${reason}`, `entry "${key}" is treated as a miss and removed: ${(error as Error).message}`);
       this.store.delete([fullKey]).catch(() => undefined); // best effort: the next read-through rewrites it anyway
       return undefined;

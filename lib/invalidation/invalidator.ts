@@ -1,4 +1,6 @@
 import type { CacheOperation } from '../core/cache-error.js';
+import type { CacheEvents } from '../observability/events/cache-events.js';
+import type { CacheInvalidationEvent } from '../observability/events/cache-event-types.js';
 import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
 import type { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 import { isOutage } from '../resilience/redis-error-classifier.js';
@@ -16,6 +18,7 @@ export type DirectCommand = <T>(operation: CacheOperation, key: string | undefin
  */
 export class Invalidator {
   readonly pending: PendingInvalidations;
+  private readonly events: CacheEvents;
 
   constructor(
     private readonly store: KeyValueStore,
@@ -28,6 +31,7 @@ export class Invalidator {
     private readonly l1?: L1Tier,
   ) {
     this.pending = new PendingInvalidations(settings, (invalidation) => this.apply(invalidation), metrics, logger);
+    this.events = metrics.events;
   }
 
   /**
@@ -37,11 +41,31 @@ export class Invalidator {
   async run(operation: CacheOperation, key: string | undefined, invalidation: Invalidation): Promise<number> {
     this.l1?.evictFor(invalidation);
     try {
-      return await this.direct(operation, key, () => this.apply(invalidation));
+      const removed = await this.direct(operation, key, () => this.apply(invalidation));
+      this.publish(operation, invalidation, 'applied', removed);
+      return removed;
     } catch (error) {
-      if (isOutage(error)) this.pending.add(invalidation);
+      const queued = isOutage(error);
+      if (queued) this.pending.add(invalidation);
+      this.publish(operation, invalidation, queued ? 'queued' : 'failed');
       throw error;
     }
+  }
+
+  /** The invalidation event, with the caller's keys (without the namespace), built only when someone listens. */
+  private publish(operation: CacheOperation, invalidation: Invalidation, outcome: CacheInvalidationEvent['outcome'], removed?: number): void {
+    this.events.invalidation(() => {
+      const { prefix } = this.tags.tokens;
+      const userKey = (fullKey: string): string => (fullKey.startsWith(prefix) ? fullKey.slice(prefix.length) : fullKey);
+      switch (invalidation.kind) {
+        case 'keys':
+          return { kind: 'keys', keys: invalidation.fullKeys.map(userKey), outcome, removed };
+        case 'prefix':
+          return { kind: operation === 'clear' ? 'clear' : 'prefix', prefix: userKey(invalidation.fullPrefix), outcome, removed };
+        case 'tags':
+          return { kind: 'tags', tags: invalidation.tags, outcome };
+      }
+    });
   }
 
   /**

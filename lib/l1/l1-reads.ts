@@ -31,6 +31,7 @@ export async function mgetThroughL1<T>(
     );
   const missing = held.flatMap((entry, i) => (entry === undefined ? [i] : []));
   metrics.hit(DIRECT, held.length - missing.length);
+  for (let i = 0; i < held.length; i++) if (held[i] !== undefined) metrics.events.hit(DIRECT, keys[i], 'l1');
   const values = held.map((entry) => (entry === undefined ? undefined : (tier.valueOf(entry) as T)));
   if (missing.length === 0) return values;
   const missingFull = missing.map((i) => fullKeys[i]);

@@ -13,8 +13,11 @@ export class FailureReporter {
   /** Counts a failed direct operation and returns the CacheError to throw. */
   failed(operation: CacheOperation, key: string | undefined, error: unknown, startedAt: number): CacheError {
     this.metrics.observe(operation, 'error', startedAt);
-    this.metrics.error(operation, errorReason(error));
-    return CacheError.wrap(operation, key, error);
+    const reason = errorReason(error);
+    this.metrics.error(operation, reason);
+    const failure = CacheError.wrap(operation, key, error);
+    this.metrics.events.error(operation, reason, key, failure);
+    return failure;
   }
 
   /** Counts and logs (rate-limited) a failure the caller will not see: the call is served without the cache. */

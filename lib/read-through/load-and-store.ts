@@ -42,10 +42,10 @@ export class LoadAndStore {
     let ticket: LoadTicket | undefined;
     if (policy.tags !== undefined) {
       ticket = await this.tagTicket(key, policy.tags, prefetch, policy.ttlHintMs);
-      if (ticket === undefined) return meteredLoad(metrics, policy.label, trigger, call.loader); // Redis failed: serve without the cache (counted)
+      if (ticket === undefined) return meteredLoad(metrics, policy.label, key, trigger, call.loader); // Redis failed: serve without the cache (counted)
     }
     const loadStartedAt = performance.now();
-    const value = await meteredLoad(metrics, policy.label, trigger, call.loader);
+    const value = await meteredLoad(metrics, policy.label, key, trigger, call.loader);
     const loadMicros = Math.round((performance.now() - loadStartedAt) * 1000);
     const ttlMs = value === undefined ? undefined : policy.ttlFor(value);
     if (ttlMs === undefined) return value;

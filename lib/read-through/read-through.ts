@@ -123,6 +123,7 @@ export class ReadThrough {
     const held = this.l1?.lookup(fullKey);
     if (held !== undefined && heldIsFresh(held, policy.stale)) {
       this.metrics.hit(policy.label);
+      this.metrics.events.hit(policy.label, key, 'l1');
       if (held.stamps !== undefined) call.basis = [...held.stamps];
       return this.l1!.valueOf(held) as T;
     }
@@ -157,6 +158,7 @@ export class ReadThrough {
       if (freshness === 'refresh') this.background.start(call, found!, 'refresh');
       else if (freshness === 'revalidate') {
         this.metrics.staleServed(policy.label, 'revalidating');
+        this.metrics.events.staleServed(policy.label, key, 'revalidating');
         this.background.start(call, found!, 'stale');
       }
       return cached;
@@ -200,7 +202,7 @@ export class ReadThrough {
 
   /** The caller waits for this loader run: a miss (counted by trigger). */
   private loadMiss<T>(call: Call<T>): Promise<T> {
-    return meteredLoad(this.metrics, call.policy.label, 'miss', call.loader);
+    return meteredLoad(this.metrics, call.policy.label, call.key, 'miss', call.loader);
   }
 }
 

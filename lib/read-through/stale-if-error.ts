@@ -33,10 +33,12 @@ export class StaleIfError {
     const { entries, metrics, lock, failures, failedLoads } = this.deps;
     const { key, fullKey, lockKey, policy } = call;
     metrics.miss(policy.label); // the caller needs the loader: a miss, whatever is served in the end
+    metrics.events.miss(policy.label, key);
     const stale = entries.peek<T>(key, fullKey, found);
     if (stale === undefined) return this.deps.loads.run(call, prefetch, budgetLeftMs, 'miss'); // undecodable: nothing to fall back on
     const serveStale = (reason: StaleReason): T => {
       metrics.staleServed(policy.label, reason);
+      metrics.events.staleServed(policy.label, key, reason);
       if (hasExtensions(found)) call.basis = this.deps.tags.stampsFor(found) ?? 'unverifiable';
       return stale;
     };

@@ -42,7 +42,8 @@ export class TagTokens {
 
   constructor(
     private readonly store: CacheStore,
-    private readonly prefix: string,
+    /** The namespace's key prefix (`<namespace>:`, or `<namespace>:v<version>:`). */
+    readonly prefix: string,
   ) {}
 
   get epochKey(): string {

@@ -1,5 +1,6 @@
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { CacheOperation } from '../../core/cache-error.js';
+import { CacheEvents } from '../events/cache-events.js';
 import { PendingCount, trackGauges, trackPending, untrackGauges, untrackPending } from './pending-counts.js';
 import type { CircuitState } from '../../resilience/circuit-breaker.js';
 import { compressionSavings } from '../../entry/entry-format.js';
@@ -79,6 +80,8 @@ export class CacheMetrics {
   /** This process's running totals for `stats()` (prom-client's own are only read asynchronously). */
   private readonly totals: NamespaceCounts = { hits: 0, misses: 0, errors: 0, loads: 0, loadMicros: 0 };
   private stored?: { bytes: ReturnType<Histogram['labels']>; saved?: ReturnType<Counter['labels']> };
+  /** The namespace's diagnostics_channel events, next to its metrics so every place that counts can publish too. */
+  readonly events: CacheEvents;
 
   constructor(
     private readonly namespace: string,
@@ -86,6 +89,7 @@ export class CacheMetrics {
     private readonly readings: ModuleReadings = { circuit: 'closed', namespaces: new Set() },
   ) {
     readings.namespaces.add(namespace);
+    this.events = new CacheEvents(namespace);
     trackPending(this);
   }
 

@@ -1,0 +1,63 @@
+import { channel } from 'node:diagnostics_channel';
+import type { CacheError, CacheOperation } from '../../core/cache-error.js';
+import type { CircuitState } from '../../resilience/circuit-breaker.js';
+import type { LoadTrigger, StaleReason } from '../metrics/cache-metrics.js';
+import { CACHE_EVENT_CHANNELS } from './cache-event-channels.js';
+import type {
+  CacheCircuitEvent,
+  CacheErrorEvent,
+  CacheHitEvent,
+  CacheInvalidationEvent,
+  CacheLoadEvent,
+  CacheMissEvent,
+  CacheStaleServedEvent,
+} from './cache-event-types.js';
+
+// Made once: a channel object is cheap to keep, and `hasSubscribers` on it is a field read.
+const hits = channel(CACHE_EVENT_CHANNELS.hit);
+const misses = channel(CACHE_EVENT_CHANNELS.miss);
+const loads = channel(CACHE_EVENT_CHANNELS.load);
+const staleServed = channel(CACHE_EVENT_CHANNELS.staleServed);
+const invalidations = channel(CACHE_EVENT_CHANNELS.invalidation);
+const errors = channel(CACHE_EVENT_CHANNELS.error);
+const circuits = channel(CACHE_EVENT_CHANNELS.circuit);
+
+/**
+ * Publishes a namespace's events to `node:diagnostics_channel`. Every method checks for subscribers before it builds
+ * anything, so with none a call costs one property read: the hot paths call it unconditionally.
+ */
+export class CacheEvents {
+  constructor(readonly namespace: string) {}
+
+  hit(cache: string, key: string, source: CacheHitEvent['source'] = 'store'): void {
+    if (hits.hasSubscribers) hits.publish({ namespace: this.namespace, cache, key, source } satisfies CacheHitEvent);
+  }
+
+  miss(cache: string, key: string): void {
+    if (misses.hasSubscribers) misses.publish({ namespace: this.namespace, cache, key } satisfies CacheMissEvent);
+  }
+
+  load(cache: string, key: string, trigger: LoadTrigger, durationMs: number, error?: unknown): void {
+    if (!loads.hasSubscribers) return;
+    const event: CacheLoadEvent = { namespace: this.namespace, cache, key, trigger, durationMs };
+    if (error !== undefined) event.error = error;
+    loads.publish(event);
+  }
+
+  staleServed(cache: string, key: string, reason: StaleReason): void {
+    if (staleServed.hasSubscribers) staleServed.publish({ namespace: this.namespace, cache, key, reason } satisfies CacheStaleServedEvent);
+  }
+
+  /** `describe` builds the event's subject only when someone listens (it may map many keys). */
+  invalidation(describe: () => Omit<CacheInvalidationEvent, 'namespace'>): void {
+    if (invalidations.hasSubscribers) invalidations.publish({ namespace: this.namespace, ...describe() } satisfies CacheInvalidationEvent);
+  }
+
+  error(operation: CacheOperation, reason: string, key: string | undefined, error: CacheError | Error): void {
+    if (errors.hasSubscribers) errors.publish({ namespace: this.namespace, operation, reason, key, error } satisfies CacheErrorEvent);
+  }
+
+  circuit(state: CircuitState): void {
+    if (circuits.hasSubscribers) circuits.publish({ namespace: this.namespace, state } satisfies CacheCircuitEvent);
+  }
+}
