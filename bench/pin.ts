@@ -14,10 +14,15 @@ export function pinCpus(redisPid: number | undefined): string {
   if (process.env.BENCH_PIN === '0') return 'CPUs not pinned (BENCH_PIN=0)';
   if (redisPid === undefined || count < 2) return 'CPUs not pinned (single CPU)';
   try {
-    execFileSync('taskset', ['-a', '-p', '-c', String(count - 1), String(redisPid)], { stdio: 'ignore' });
+    pinRedis(redisPid);
     execFileSync('taskset', ['-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
     return `redis-server pinned to CPU ${count - 1}, Node's main thread to CPU 0 (taskset)`;
   } catch {
     return 'CPUs not pinned (taskset unavailable)';
   }
+}
+
+/** Pins a redis-server (all its threads) to the last CPU, where pinCpus put the first: a second server shares its conditions. */
+export function pinRedis(redisPid: number): void {
+  execFileSync('taskset', ['-a', '-p', '-c', String(cpus().length - 1), String(redisPid)], { stdio: 'ignore' });
 }

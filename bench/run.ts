@@ -18,6 +18,7 @@ import { startCpuMeter } from './neighbours.js';
 import { pinCpus } from './pin.js';
 import { benchTags, type TagsPlan } from './tags.js';
 import { benchFootprint, footprintSection, type FootprintPlan } from './footprint.js';
+import { benchTls, tlsSection, type TlsPlan } from './tls.js';
 import { codecSection, compressionSection, markdown, serializerSection, tagsSection, transferEstimate, type Row } from './report.js';
 import { cacheManagerKeyv, nestjsCache, rawIoredis, type Stack } from './stacks.js';
 import { SET_1KB, workloads, type Workload } from './workloads.js';
@@ -40,10 +41,11 @@ const WORKLOAD_FILTER = process.env.BENCH_WORKLOADS;
 /**
  * The sections to run, comma-separated: main (the stacks compared per workload, which BENCH_STACKS/BENCH_WORKLOADS filter), codec
  * (pure compression codecs), compression and serializer (through CacheManager), tags (invalidateTags, tagged reads and writes), footprint
- * (the footprint sampler's Redis time and accuracy against a full SCAN). Default: all, or only main when
+ * (the footprint sampler's Redis time and accuracy against a full SCAN), tls (raw ioredis and the package over rediss:// and plain).
+ * Default: all, or only main when
  * BENCH_STACKS or BENCH_WORKLOADS is set. Running fewer than all leaves results.md alone.
  */
-const SECTIONS = ['main', 'codec', 'compression', 'serializer', 'tags', 'footprint'] as const;
+const SECTIONS = ['main', 'codec', 'compression', 'serializer', 'tags', 'footprint', 'tls'] as const;
 const selected = new Set(
   (process.env.BENCH_SECTIONS ?? (STACK_FILTER || WORKLOAD_FILTER ? 'main' : SECTIONS.join(',')))
     .split(',')
@@ -95,6 +97,9 @@ const FOOTPRINT: FootprintPlan = {
   runs: Number(process.env.BENCH_FOOTPRINT_RUNS ?? 20),
   db: 7,
 };
+
+/** The TLS section (~40 s): 4 of the main workloads, raw ioredis and the package, each plain and over TLS, in the same rounds. */
+const TLS: TlsPlan = { rounds: ROUNDS, warmup: WARMUP, measureMs: Number(process.env.BENCH_TLS_MS ?? 500) };
 
 const loadAtStart = loadavg()[0];
 const server = await RedisServer.start();
@@ -233,6 +238,25 @@ try {
           `and reads stats().footprint of each namespace; Redis command time = the usec of INFO commandstats after CONFIG RESETSTAT, less the connection handshake (INFO, PING, CLIENT SETINFO); ` +
           `the truth is a full SCAN (COUNT 1000) with MEMORY USAGE of every key of those namespaces; the section ran in ${seconds.toFixed(0)} s` +
           `${meter ? `; ${meter()}` : ''}.`,
+      ),
+    );
+  }
+
+  if (selected.has('tls')) {
+    await encodingApp?.close();
+    encodingApp = undefined;
+    const meter = startCpuMeter(server.pid);
+    const startedAt = performance.now();
+    const rows = await benchTls(server.url, pinning.startsWith('redis-server pinned'), TLS, (line) => process.stderr.write(`${line}\n`));
+    const seconds = (performance.now() - startedAt) / 1000;
+    sections.push(
+      tlsSection(
+        rows,
+        `the main table's workloads and values; plain = the main redis-server, TLS = a second redis-server on loopback serving TLS only ` +
+          `(\`--tls-port\`, TLS 1.2/1.3 as negotiated by Node and Redis, RSA 2048 server certificate from a CA made by openssl for the run, no client certificates); ` +
+          `raw ioredis (JSON, no auto-pipelining) and CacheManager with the defaults but operationTimeout 5 s, each plain and over TLS, measured in the same rounds; per workload a warm-up ` +
+          `(≤ ${TLS.warmup.maxMs} ms / ${TLS.warmup.maxOps} ops), then ≤ ${TLS.measureMs} ms; best of ${TLS.rounds} rounds by ops/s, order alternating; ` +
+          `the TLS redis-server pinned like the plain one; the section ran in ${seconds.toFixed(0)} s${meter ? `; ${meter()}` : ''}.`,
       ),
     );
   }

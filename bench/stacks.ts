@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import KeyvRedis from '@keyv/redis';
 import { createCache } from 'cache-manager';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { Keyv } from 'keyv';
 import { CacheManager, CacheModule, type CompressionOption } from '@datapunk/nestjs-cache';
 
@@ -29,8 +29,8 @@ export interface Stack {
  * Plain ioredis plus JSON: what a hand-written cache costs. Keys get a prefix like the
  * other stacks so each stack owns its own keys and the key-building work is comparable.
  */
-export async function rawIoredis(url: string, autoPipelining: boolean): Promise<Stack> {
-  const client = new Redis(url, { enableAutoPipelining: autoPipelining, lazyConnect: true });
+export async function rawIoredis(url: string, autoPipelining: boolean, options: RedisOptions = {}): Promise<Stack> {
+  const client = new Redis(url, { ...options, enableAutoPipelining: autoPipelining, lazyConnect: true });
   await client.connect();
   const prefix = autoPipelining ? 'rawap:' : 'raw:';
   const parse = (raw: string | null): unknown => (raw === null ? undefined : JSON.parse(raw));
@@ -66,9 +66,21 @@ export interface PackageVariant {
  * This package, obtained exactly as an application gets it: Nest boots the module and injects the manager.
  * Without `variant`, the module's defaults (as an application that sets only namespace and redis).
  */
-export async function nestjsCache(url: string, variant?: PackageVariant): Promise<Stack> {
-  const options = variant ? { namespace: variant.namespace, compression: variant.compression } : { namespace: 'bench' };
-  const app = await NestFactory.createApplicationContext(CacheModule.forRoot({ ...options, redis: { url } }), { logger: false });
+export async function nestjsCache(
+  url: string,
+  variant?: PackageVariant,
+  connection: { namespace?: string; options?: RedisOptions; operationTimeout?: number } = {},
+): Promise<Stack> {
+  const options = variant
+    ? { namespace: variant.namespace, compression: variant.compression }
+    : { namespace: connection.namespace ?? 'bench' };
+  const redis = { url, options: connection.options };
+  const app = await NestFactory.createApplicationContext(
+    CacheModule.forRoot({ ...options, redis, operationTimeout: connection.operationTimeout }),
+    {
+      logger: false,
+    },
+  );
   const cache = app.get(CacheManager);
   return {
     name: variant ? `@datapunk/nestjs-cache, ${variant.label}` : '@datapunk/nestjs-cache',

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cluster, Redis } from 'ioredis';
-import { CacheError, type CacheManager, type CacheModuleOptions } from '@datapunk/nestjs-cache';
+import { CacheError, CacheHealthIndicator, type CacheManager, type CacheModuleOptions } from '@datapunk/nestjs-cache';
 import { bootCache, warningCollector } from '../support/cache-app.js';
 import { aclRulesFromReadme, clusterAclRulesFromReadme, tierAclRulesFromReadme } from '../support/readme-acl.js';
 import { onNode, RedisCluster } from '../support/redis-cluster.js';
@@ -57,6 +57,11 @@ describe('a Redis ACL user limited to its namespace (README "Least-privilege Red
     const b = await bootCache(options({ lock: true }), logger); // a second instance, for the stampede lock
     try {
       await exerciseEverything(a.cache, b.cache, admin);
+      // The health check's probe: PING, then INFO memory.
+      const health = await a.module.get(CacheHealthIndicator).report();
+      expect(health.status).toBe('up');
+      expect(health.details.pingMs).toBeGreaterThanOrEqual(0);
+      expect(health.details.memory?.usedBytes).toBeGreaterThan(0);
       expect(await aclDenials(admin)).toEqual([]);
       // The one warning is the test's failing loader; nothing from Redis.
       expect(logger.warnings).toEqual([expect.stringMatching(/^the loader of "sie" failed \(database down\)/)]);
