@@ -13,6 +13,9 @@ const app = await NestFactory.createApplicationContext(CacheModule.forRoot(optio
 const cache = app.get(CacheManager);
 let running = true;
 process.on('SIGTERM', () => (running = false));
+// The test process holds our stdin: when it goes away (even killed), so do we.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
 process.stdout.write('ready\n');
 for (let version = 1; running; version++) {
   const key = `v${version % keyCount}`;
