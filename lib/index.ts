@@ -29,6 +29,7 @@ export {
   CacheTags,
   CacheTTL,
   CacheVary,
+  type CacheKeyFactory,
   type CacheTagsFunction,
   type CacheTagsSetting,
   type CacheTtlSetting,
@@ -52,3 +53,5 @@ export type {
   CacheStaleServedEvent,
 } from './observability/events/cache-event-types.js';
 export type { LoadTrigger, StaleReason } from './observability/metrics/cache-metrics.js';
+export { Cache, CACHE_MANAGER, type CacheListEntry, type WrapTtl } from './compat/cache.js';
+export type { CacheOptionsFactory, CacheRegisterAsyncOptions, CacheRegisterOptions } from './compat/register-options.js';

@@ -12,8 +12,19 @@ export const CACHE_TAGS_METADATA = 'datapunk:nestjs-cache:http-tags';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type CacheVarySource = string | ((request: any) => string | undefined);
 
-/** A fixed cache key for a route (instead of its URL), as in @nestjs/cache-manager. */
-export const CacheKey = (key: string) => SetMetadata(CACHE_KEY_METADATA, key);
+/** A route's cache key computed per request, as in @nestjs/cache-manager: `undefined` leaves the request uncached. */
+export type CacheKeyFactory = (context: ExecutionContext) => string | undefined | Promise<string | undefined>;
+
+/**
+ * A fixed cache key for a route (instead of its URL), or a function of the context returning one, as in
+ * @nestjs/cache-manager. Read from the route only (as the peer does): on a controller it would put every route under one key.
+ */
+export const CacheKey = (key: string | CacheKeyFactory) => {
+  if (typeof key !== 'function' && (typeof key !== 'string' || key === '')) {
+    throw new CacheError('configure', undefined, `@CacheKey takes a non-empty string or a function of the context, got ${JSON.stringify(key)}`);
+  }
+  return SetMetadata(CACHE_KEY_METADATA, key);
+};
 
 /** A route's TTL, or (as in @nestjs/cache-manager) a function of the request's context that returns one, or a promise of one. */
 export type CacheTtlSetting = Ttl | ((context: ExecutionContext) => Ttl | Promise<Ttl>);

@@ -10,6 +10,7 @@ import {
   CACHE_TAGS_METADATA,
   CACHE_TTL_METADATA,
   CACHE_VARY_METADATA,
+  type CacheKeyFactory,
   type CacheTagsSetting,
   type CacheTtlSetting,
   type CacheVarySource,
@@ -58,8 +59,10 @@ export class CacheInterceptor implements NestInterceptor {
     if (!keyedByCredentials(credentials, vary) && vary?.some((source, i) => typeof source === 'function' && varied![i] === ''))
       return next.handle();
 
-    const key = this.keyOf(request, this.reflector.getAllAndOverride<string | undefined>(CACHE_KEY_METADATA, targets), varied);
     const route = `${context.getClass().name}.${context.getHandler().name}`;
+    const tracked = await this.trackedKey(context, route);
+    if (tracked === undefined) return next.handle();
+    const key = this.keyOf(tracked, varied);
     const ttlMs = await this.ttlOf(context, targets, key, route);
     if (ttlMs === undefined) return next.handle();
     const tags = await this.tagsOf(context, targets, key, route);
@@ -118,10 +121,35 @@ export class CacheInterceptor implements NestInterceptor {
     }
   }
 
+  /**
+   * What identifies the response, as @nestjs/cache-manager's `trackBy` hook: the route's @CacheKey (a string, or its
+   * function's result), else the request URL. Override it in a subclass to key otherwise; `undefined` (or `null`)
+   * leaves the request uncached. Credentials are handled before it is asked (see @CacheVary).
+   */
+  protected trackBy(context: ExecutionContext): string | undefined | null | Promise<string | undefined | null> {
+    const setting = this.reflector.get<string | CacheKeyFactory | undefined>(CACHE_KEY_METADATA, context.getHandler());
+    if (typeof setting === 'function') return setting(context);
+    if (setting !== undefined) return setting;
+    const request = context.switchToHttp().getRequest<HttpRequest>();
+    return request.originalUrl ?? request.url ?? '/';
+  }
+
+  /** trackBy's key; one that throws or is not a non-empty string leaves the request uncached (logged), as for @CacheTTL. */
+  private async trackedKey(context: ExecutionContext, route: string): Promise<string | undefined> {
+    try {
+      const key = await this.trackBy(context);
+      if (key === undefined || key === null) return undefined;
+      if (typeof key === 'string' && key !== '') return key;
+      throw new Error(`the key must be a non-empty string, got ${JSON.stringify(key)}`);
+    } catch (error) {
+      this.logger.warn(`key:${route}`, `cache key of ${route}: ${(error as Error)?.message ?? String(error)}; serving uncached`);
+      return undefined;
+    }
+  }
+
   /** `http:GET:<url or @CacheKey>[:<hash of the varied values>]`. */
-  private keyOf(request: HttpRequest, fixedKey: string | undefined, varied: string[] | undefined): string {
-    const url = fixedKey ?? request.originalUrl ?? request.url ?? '/';
-    const key = `http:GET:${url.length > MAX_PLAIN_URL ? hash(url) : url}`;
+  private keyOf(tracked: string, varied: string[] | undefined): string {
+    const key = `http:GET:${tracked.length > MAX_PLAIN_URL ? hash(tracked) : tracked}`;
     return varied ? `${key}:${hash(JSON.stringify(varied))}` : key;
   }
 }

@@ -1,0 +1,13 @@
+import type { Provider } from '@nestjs/common';
+import { CacheManager } from '../core/cache-manager.js';
+import { Cache, CACHE_MANAGER } from './cache.js';
+import { ManagerBackedCache } from './manager-backed-cache.js';
+
+/** `CACHE_MANAGER` and `Cache` (one instance under both tokens, as in @nestjs/cache-manager), served by the module's CacheManager. */
+export const compatProviders: Provider[] = [
+  { provide: CACHE_MANAGER, useFactory: (manager: CacheManager) => new ManagerBackedCache(manager), inject: [CacheManager] },
+  { provide: Cache, useExisting: CACHE_MANAGER },
+];
+
+/** Their tokens, which CacheModule exports. */
+export const compatTokens = [CACHE_MANAGER, Cache];

@@ -1,0 +1,64 @@
+import type { FactoryProvider, ModuleMetadata, Provider, Type } from '@nestjs/common';
+import { CacheError } from '../core/cache-error.js';
+import type { Ttl } from '../core/ttl.js';
+import type { CacheModuleOptions } from '../options/cache-options.js';
+
+/** The namespace `CacheModule.register()` uses when none is given (forRoot requires one). */
+export const DEFAULT_REGISTER_NAMESPACE = 'cache';
+
+/**
+ * Options of `CacheModule.register()` / `registerAsync()`, the @nestjs/cache-manager way: every `forRoot` option, with
+ * `namespace` optional (default `'cache'`), `ttl` as the peer names `defaultTtl`, and `isGlobal` inline.
+ */
+export type CacheRegisterOptions = Omit<CacheModuleOptions, 'namespace'> & {
+  /** Prefix of every key. Default: `'cache'`. Give each service its own before sharing a Redis. */
+  namespace?: string;
+  /** @nestjs/cache-manager's name for `defaultTtl`: milliseconds. Default: `'5m'`. */
+  ttl?: Ttl;
+  /** Register the module globally. Default: `false`. */
+  isGlobal?: boolean;
+};
+
+/** What `registerAsync({ useClass })` / `useExisting` instantiate, as in @nestjs/cache-manager. */
+export interface CacheOptionsFactory {
+  createCacheOptions(): CacheRegisterOptions | Promise<CacheRegisterOptions>;
+}
+
+/** `CacheModule.registerAsync()` options, as in @nestjs/cache-manager (`extraProviders` included). */
+export interface CacheRegisterAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  useFactory?: (...args: any[]) => CacheRegisterOptions | Promise<CacheRegisterOptions>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  inject?: FactoryProvider['inject'];
+  useClass?: Type<CacheOptionsFactory>;
+  useExisting?: Type<CacheOptionsFactory>;
+  /** Providers registered in the cache module, so the options factory can inject them. */
+  extraProviders?: Provider[];
+  /** Register the module globally. Default: `false`. */
+  isGlobal?: boolean;
+}
+
+/** Options of @nestjs/cache-manager that configure Keyv stores or cache-manager features this package has no use for. */
+const PEER_ONLY_OPTIONS: Record<string, string> = {
+  stores: 'Keyv stores are not used: give `redis: { url }` (or host/port, a client, a cluster) instead',
+  nonBlocking: 'it concerns several Keyv stores; there is one Redis store here',
+  refreshAllStores: 'it concerns several Keyv stores; there is one Redis store here',
+  refreshThreshold: 'refresh-ahead is not offered; reads are single-flighted instead',
+  cacheId: 'there is no cache id; the namespace identifies the cache',
+};
+
+/** Turns register() options into forRoot() options, refusing peer options that would otherwise be silently ignored. */
+export function fromRegisterOptions(options: CacheRegisterOptions | undefined | null): CacheModuleOptions {
+  if (options === undefined || options === null) return { namespace: DEFAULT_REGISTER_NAMESPACE };
+  if (typeof options !== 'object') {
+    throw new CacheError('configure', undefined, `CacheModule.register options must be an object, got ${typeof options}`);
+  }
+  for (const name of Object.keys(options)) {
+    const reason = PEER_ONLY_OPTIONS[name];
+    if (reason !== undefined)
+      throw new CacheError('configure', undefined, `option "${name}" of @nestjs/cache-manager is not supported: ${reason}`);
+  }
+  const { ttl, isGlobal: _isGlobal, namespace, ...rest } = options;
+  if (ttl !== undefined && rest.defaultTtl !== undefined) {
+    throw new CacheError('configure', undefined, 'options "ttl" and "defaultTtl" name the same setting: give one');
+  }
+  return { ...rest, namespace: namespace ?? DEFAULT_REGISTER_NAMESPACE, defaultTtl: ttl ?? rest.defaultTtl };
+}
