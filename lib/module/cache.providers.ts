@@ -42,7 +42,7 @@ const NAMESPACE_SERIES = [
 ] as const satisfies ReadonlyArray<keyof CacheMetricSeries & keyof typeof CACHE_METRICS>;
 
 export const cacheProviders: Provider[] = [
-  ...cacheMetricProviders,
+  ...cacheMetricProviders(CACHE_RESOLVED_OPTIONS),
   {
     provide: CACHE_RESOLVED_OPTIONS,
     useFactory: (options: CacheModuleOptions) => resolveCacheOptions(options),

@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions, SentinelAddress } from 'ioredis';
 import type { EntryCodecSettings } from '../entry/entry-codec.js';
 import type { CacheSerializer } from '../serialization/cache-serializer.interface.js';
@@ -66,6 +67,12 @@ export interface CacheModuleOptions {
   invalidationQueue?: { maxEntries?: number; maxAge?: Ttl };
   /** Fail the application's boot when the first PING to Redis fails. Default: `false` (log and keep serving). */
   failOnStartup?: boolean;
+  /**
+   * Where the metrics are registered: `registry`, a prom-client `Registry` the app serves (one it gives
+   * PrometheusModule's controller, say). Default: prom-client's default registry, through @willsoto/nestjs-prometheus's
+   * providers when it is installed.
+   */
+  metrics?: { registry?: Registry };
   /**
    * Refresh-ahead, stale serving, loader timeout and TTL jitter for every read-through call (`getOrSet`, `@Cacheable`,
    * `getOrSetMany`, the interceptor) of the module; a namespace (`namespaces`) and a call may override each field.
@@ -268,6 +275,8 @@ export interface ResolvedCacheOptions {
   redisInfo: { intervalMs: number } | undefined;
   required: boolean;
   health: ResolvedHealthOptions;
+  /** The app's registry for the metrics; undefined: the default one. */
+  metricsRegistry?: Registry;
 }
 
 export interface ResolvedL1Options {

@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import { CacheError } from '../core/cache-error.js';
 import { assertValidNamespace } from '../core/cache-keys.js';
 import type { EntryCodecSettings } from '../entry/entry-codec.js';
@@ -79,6 +80,7 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
     ),
     footprint: resolveFootprint(options.footprint),
     redisInfo: resolveRedisInfo(options.redisInfo),
+    metricsRegistry: resolveMetricsRegistry(options.metrics),
   };
 }
 
@@ -106,6 +108,18 @@ function resolveWarming(warming: CacheModuleOptions['warming']): ResolvedCacheOp
     skipIfFresh: optionalBoolean('warming.skipIfFresh', warming?.skipIfFresh) ?? true,
     lockTtlMs: parseTtl(warming?.lockTtl ?? '5m', 'configure', undefined, 'option "warming.lockTtl"'),
   };
+}
+
+/** The app's prom-client Registry, checked for what registering and reusing a metric needs. */
+function resolveMetricsRegistry(metrics: CacheModuleOptions['metrics']): Registry | undefined {
+  if (metrics === undefined) return undefined;
+  if (metrics === null || typeof metrics !== 'object') throw configError('option "metrics" must be { registry? }');
+  const registry = metrics.registry as Partial<Registry> | undefined;
+  if (registry === undefined) return undefined;
+  if (registry === null || typeof registry.getSingleMetric !== 'function' || typeof registry.registerMetric !== 'function') {
+    throw configError('option "metrics.registry" must be a prom-client Registry (new Registry() from prom-client)');
+  }
+  return registry as Registry;
 }
 
 function resolveInvalidationQueue(queue: CacheModuleOptions['invalidationQueue']): ResolvedCacheOptions['invalidationQueue'] {

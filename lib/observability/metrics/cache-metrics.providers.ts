@@ -1,7 +1,8 @@
-import type { Provider } from '@nestjs/common';
-import { Counter, Gauge, Histogram, register } from 'prom-client';
+import type { FactoryProvider, InjectionToken } from '@nestjs/common';
+import { Counter, Gauge, Histogram, register, type Metric, type Registry } from 'prom-client';
 import { CACHE_METRICS } from './cache-metric-names.js';
 import { flushPendingCounts, publishGauges } from './pending-counts.js';
+import { loadPrometheusLibrary, type LibraryMetricOptions, type PrometheusLibrary } from './prometheus-library.js';
 import { CacheError } from '../../core/cache-error.js';
 
 /**
@@ -12,89 +13,120 @@ export function metricToken(name: string): string {
   return `PROM_METRIC_${name.toUpperCase()}`;
 }
 
+type MetricKind = 'counter' | 'gauge' | 'histogram';
+type MetricSpec = { name: string; help: string; labelNames: readonly string[]; buckets?: readonly number[] };
+
 /**
- * Providers in the shape of @willsoto/nestjs-prometheus's makeCounterProvider / makeHistogramProvider:
- * the metric lives in prom-client's default registry, which PrometheusModule serves at /metrics, and
- * one already registered there is reused, so building the module many times in one process never
- * fails on re-registration. (The library's own factories are CommonJS that require() the ESM-only
- * NestJS 12, which Jest cannot load on Node 20; the registry and the tokens are the contract.)
+ * Every metric with its kind and, for some, a `collect` run just before each read: counters hand over the counts summed
+ * on the hot path; the in-process tier's gauges set sizes that change on every call.
  */
-export const cacheMetricProviders: Provider[] = [
-  counterProvider(CACHE_METRICS.hits),
-  counterProvider(CACHE_METRICS.misses),
-  counterProvider(CACHE_METRICS.errors),
-  counterProvider(CACHE_METRICS.operations),
-  counterProvider(CACHE_METRICS.invalidationsDropped),
-  counterProvider(CACHE_METRICS.l1Hits),
-  counterProvider(CACHE_METRICS.l1Flushes),
-  counterProvider(CACHE_METRICS.compressionSaved),
-  counterProvider(CACHE_METRICS.redisEvictedKeys),
-  counterProvider(CACHE_METRICS.redisExpiredKeys),
-  gaugeProvider(CACHE_METRICS.circuit),
-  gaugeProvider(CACHE_METRICS.invalidationsPending),
-  counterProvider(CACHE_METRICS.loads),
-  counterProvider(CACHE_METRICS.staleServed),
-  counterProvider(CACHE_METRICS.warmKeys),
-  histogramProvider(CACHE_METRICS.loadDuration),
-  gaugeProvider(CACHE_METRICS.l1Entries, publishGauges),
-  gaugeProvider(CACHE_METRICS.l1Bytes, publishGauges),
-  gaugeProvider(CACHE_METRICS.footprintKeys),
-  gaugeProvider(CACHE_METRICS.footprintBytes),
-  gaugeProvider(CACHE_METRICS.footprintRelativeError),
+const METRICS: ReadonlyArray<[MetricKind, MetricSpec, (() => void)?]> = [
+  ['counter', CACHE_METRICS.hits, flushPendingCounts],
+  ['counter', CACHE_METRICS.misses, flushPendingCounts],
+  ['counter', CACHE_METRICS.errors, flushPendingCounts],
+  ['counter', CACHE_METRICS.operations, flushPendingCounts],
+  ['counter', CACHE_METRICS.invalidationsDropped, flushPendingCounts],
+  ['counter', CACHE_METRICS.l1Hits, flushPendingCounts],
+  ['counter', CACHE_METRICS.l1Flushes, flushPendingCounts],
+  ['counter', CACHE_METRICS.loads, flushPendingCounts],
+  ['counter', CACHE_METRICS.staleServed, flushPendingCounts],
+  ['counter', CACHE_METRICS.warmKeys, flushPendingCounts],
+  ['counter', CACHE_METRICS.compressionSaved, flushPendingCounts],
+  ['counter', CACHE_METRICS.redisEvictedKeys, flushPendingCounts],
+  ['counter', CACHE_METRICS.redisExpiredKeys, flushPendingCounts],
+  ['gauge', CACHE_METRICS.circuit],
+  ['gauge', CACHE_METRICS.invalidationsPending],
+  ['gauge', CACHE_METRICS.l1Entries, publishGauges],
+  ['gauge', CACHE_METRICS.l1Bytes, publishGauges],
+  ['gauge', CACHE_METRICS.footprintKeys],
+  ['gauge', CACHE_METRICS.footprintBytes],
+  ['gauge', CACHE_METRICS.footprintRelativeError],
   // Its value is the time since sampling: worked out when scraped.
-  gaugeProvider(CACHE_METRICS.footprintAge, publishGauges),
-  gaugeProvider(CACHE_METRICS.redisUsedMemory),
-  gaugeProvider(CACHE_METRICS.redisMaxMemory),
-  gaugeProvider(CACHE_METRICS.redisFragmentation),
-  histogramProvider(CACHE_METRICS.duration),
-  histogramProvider(CACHE_METRICS.valueBytes),
+  ['gauge', CACHE_METRICS.footprintAge, publishGauges],
+  ['gauge', CACHE_METRICS.redisUsedMemory],
+  ['gauge', CACHE_METRICS.redisMaxMemory],
+  ['gauge', CACHE_METRICS.redisFragmentation],
+  ['histogram', CACHE_METRICS.duration],
+  ['histogram', CACHE_METRICS.loadDuration],
+  ['histogram', CACHE_METRICS.valueBytes],
 ];
 
+/** Where the module's metrics go: the app's registry when it gave one (`metrics.registry`), else the default one. */
+export interface MetricsDestination {
+  metricsRegistry?: Registry;
+}
+
+/**
+ * One provider per metric, under the library's tokens. Without `metrics.registry`, each is @willsoto/nestjs-prometheus's
+ * own provider (makeCounterProvider, ...) when the app has installed it, so PrometheusModule's options apply
+ * (`customMetricPrefix`); else an equivalent of ours. Both keep the metric in prom-client's default registry, which
+ * PrometheusModule serves, and reuse one already registered there, so building the module many times never fails.
+ * With `metrics.registry`, the metrics live in that registry only (the library's factories cannot take a registry from
+ * DI: they look metrics up in the default registry alone).
+ * `destination` is the token of the resolved options, where `metricsRegistry` is read.
+ */
+export function cacheMetricProviders(destination: InjectionToken, library = loadPrometheusLibrary()): FactoryProvider[] {
+  return METRICS.map(([kind, spec, collect]) => metricProvider(kind, spec, collect, destination, library));
+}
+
 /** Their tokens, which CacheModule exports. */
-export const cacheMetricTokens: string[] = cacheMetricProviders.map((provider) => (provider as { provide: string }).provide);
+export const cacheMetricTokens: string[] = METRICS.map(([, spec]) => metricToken(spec.name));
 
-interface Spec {
-  name: string;
-  help: string;
-  labelNames: readonly string[];
-}
-
-/** `collect`, when given, sets the gauge's values just before each read (sizes that change on every call). */
-function gaugeProvider(spec: Spec, collect?: () => void): Provider {
+function metricProvider(
+  kind: MetricKind,
+  spec: MetricSpec,
+  collect: (() => void) | undefined,
+  destination: InjectionToken,
+  library?: PrometheusLibrary,
+): FactoryProvider {
+  const libraryProvider = library && makeLibraryProvider(library, kind, spec, collect);
   return {
     provide: metricToken(spec.name),
-    useFactory: () => getOrCreate(spec.name, () => new Gauge({ ...spec, labelNames: [...spec.labelNames], ...(collect && { collect }) })),
+    inject: [destination, ...(libraryProvider?.inject ?? [])],
+    useFactory: (options: MetricsDestination, ...libraryDeps: unknown[]) => {
+      const registry = options.metricsRegistry;
+      const metric =
+        registry === undefined && libraryProvider
+          ? (libraryProvider.useFactory(...libraryDeps) as Metric)
+          : getOrCreate(registry ?? register, kind, spec, collect);
+      return withLabelsChecked(metric, spec);
+    },
   };
 }
 
-function counterProvider(spec: Spec): Provider {
-  return {
-    provide: metricToken(spec.name),
-    // collect runs before each read of the metric: it hands over the counts summed on the hot path.
-    useFactory: () => getOrCreate(spec.name, () => new Counter({ ...spec, labelNames: [...spec.labelNames], collect: flushPendingCounts })),
-  };
+function makeLibraryProvider(library: PrometheusLibrary, kind: MetricKind, spec: MetricSpec, collect?: () => void): FactoryProvider {
+  const options: LibraryMetricOptions = { name: spec.name, help: spec.help, labelNames: [...spec.labelNames], ...(collect && { collect }) };
+  if (kind === 'counter') return library.makeCounterProvider(options);
+  if (kind === 'gauge') return library.makeGaugeProvider(options);
+  return library.makeHistogramProvider({ ...options, buckets: [...spec.buckets!] });
 }
 
-function histogramProvider(spec: Spec & { buckets: readonly number[] }): Provider {
-  return {
-    provide: metricToken(spec.name),
-    useFactory: () =>
-      getOrCreate(spec.name, () => new Histogram({ ...spec, labelNames: [...spec.labelNames], buckets: [...spec.buckets] })),
+/** The metric registered under this name in `registry`, or a new one registered there (and only there). */
+function getOrCreate(registry: Registry, kind: MetricKind, spec: MetricSpec, collect?: () => void): Metric {
+  const existing = registry.getSingleMetric(spec.name);
+  if (existing) return existing;
+  const options = {
+    name: spec.name,
+    help: spec.help,
+    labelNames: [...spec.labelNames],
+    registers: [registry],
+    ...(collect && { collect }),
   };
+  if (kind === 'counter') return new Counter(options);
+  if (kind === 'gauge') return new Gauge(options);
+  return new Histogram({ ...options, buckets: [...spec.buckets!] });
 }
 
-function getOrCreate<T>(name: string, create: () => T): T {
-  const existing = register.getSingleMetric(name) as (T & { labelNames?: readonly string[] }) | undefined;
-  if (!existing) return create();
-  // Fail at startup, not at the first lookup, if the app registered its own metric under our name.
-  const wanted = Object.values(CACHE_METRICS).find((spec) => spec.name === name)?.labelNames ?? [];
-  const actual = existing.labelNames ?? [];
+/** Fails at startup, not at the first lookup, if the app registered its own metric under our name with other labels. */
+function withLabelsChecked(metric: Metric, spec: MetricSpec): Metric {
+  const actual = (metric as { labelNames?: readonly string[] }).labelNames ?? [];
+  const wanted = spec.labelNames;
   if (wanted.length !== actual.length || wanted.some((label) => !actual.includes(label))) {
     throw new CacheError(
       'configure',
       undefined,
-      `metric "${name}" is already registered with labels [${actual.join(', ')}]; this package needs [${wanted.join(', ')}]`,
+      `metric "${spec.name}" is already registered with labels [${actual.join(', ')}]; this package needs [${wanted.join(', ')}]`,
     );
   }
-  return existing;
+  return metric;
 }
