@@ -44,7 +44,10 @@ export class ManagerBackedCache extends Cache {
     return true;
   }
 
-  wrap<T>(key: string, fn: () => T | Promise<T>, ttl?: WrapTtl<T>): Promise<T> {
+  wrap<T>(key: string, fn: () => T | Promise<T>, ttl?: WrapTtl<T>, ...unsupported: unknown[]): Promise<T> {
+    const refused = unsupportedWrapOption(ttl, unsupported);
+    if (refused !== undefined)
+      return Promise.reject(new CacheError('getOrSet', key, `wrap: ${refused} is not supported (there is no refresh-ahead or raw mode)`));
     const setting = ttl !== null && typeof ttl === 'object' ? ttl.ttl : ttl;
     if (typeof setting !== 'function') return this.manager.getOrSet(key, fn, { ttl: setting });
     try {
@@ -89,4 +92,11 @@ export class ManagerBackedCache extends Cache {
       return fallback === undefined ? (undefined as T) : fallback();
     }
   }
+}
+
+/** cache-manager's wrap options this facade cannot honour, named, rather than silently ignored. */
+function unsupportedWrapOption(ttl: unknown, extra: unknown[]): string | undefined {
+  if (extra.length > 0 && extra[0] !== undefined) return 'refreshThreshold (the fourth argument)';
+  if (ttl === null || typeof ttl !== 'object') return undefined;
+  return ['refreshThreshold', 'raw'].find((option) => option in ttl);
 }

@@ -120,6 +120,9 @@ describe('Cache (the @nestjs/cache-manager interface)', () => {
     await expect(cache.set('big', 10n)).rejects.toThrow(/bigint, which JSON cannot store/);
     await expect(cache.get('x'.repeat(2000))).rejects.toThrow(/key length must be 1\.\.1024/);
     await expect(cache.set('zero', 1, 0)).rejects.toThrow(/must be positive/);
+    const wrap = cache.wrap.bind(cache) as (...args: unknown[]) => Promise<unknown>;
+    await expect(wrap('r', async () => 1, 1_000, 500)).rejects.toThrow(/wrap: refreshThreshold \(the fourth argument\) is not supported/);
+    await expect(wrap('r', async () => 1, { ttl: 1_000, raw: true })).rejects.toThrow(/wrap: raw is not supported/);
   });
 });
 
