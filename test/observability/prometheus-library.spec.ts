@@ -5,7 +5,8 @@ import { createRequire } from 'node:module';
 import { Counter, register, Registry } from 'prom-client';
 import request from 'supertest';
 import { CacheError, CacheManager, CacheModule, type CacheModuleOptions } from '@datapunk/nestjs-cache';
-import { cacheMetricProviders } from '../../lib/observability/metrics/cache-metrics.providers.js';
+import { cacheMetricProviders, cacheMetricTokens, metricToken } from '../../lib/observability/metrics/cache-metrics.providers.js';
+import { CACHE_METRICS } from '../../lib/observability/metrics/cache-metric-names.js';
 import { loadPrometheusLibrary } from '../../lib/observability/metrics/prometheus-library.js';
 import { useRedisServer } from '../support/redis-fixture.js';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
@@ -16,6 +17,14 @@ const require = createRequire(import.meta.url);
 const { PROMETHEUS_OPTIONS } = require('@willsoto/nestjs-prometheus/dist/constants.js') as { PROMETHEUS_OPTIONS: symbol };
 
 describe('@willsoto/nestjs-prometheus providers', () => {
+  it('cover every metric the package declares', () => {
+    expect([...cacheMetricTokens].sort()).toEqual(
+      Object.values(CACHE_METRICS)
+        .map((spec) => metricToken(spec.name))
+        .sort(),
+    );
+  });
+
   it('are loaded where the package is installed, and skipped where it is not', () => {
     const library = loadPrometheusLibrary();
     expect(typeof library?.makeCounterProvider).toBe('function');
