@@ -40,5 +40,5 @@ export const DEMO_ROUTES: DemoRoute[] = [
     shows: 'A namespace on msgpack with compression: Dates and a Map come back as such; the report is stored compressed, ~3x smaller',
   },
   { method: 'DELETE', path: '/cache', shows: 'CacheManager.clear: removes every key of the "sample" namespace' },
-  { method: 'GET', path: '/metrics', shows: 'Prometheus: cache_hits_total, cache_misses_total, ... by namespace and cache' },
+  { method: 'GET', path: '/metrics', shows: 'Prometheus: cache_hits_total, cache_misses_total, ... by namespace and cache; cache_footprint_* and cache_redis_* (footprint, redisInfo)' },
 ];

@@ -60,9 +60,4 @@ export class CacheMonitors implements OnApplicationBootstrap, OnModuleDestroy {
     for (const job of this.jobs) job.stop();
     this.footprintGauges?.close();
   }
-
-  /** Runs every measurement once now (for tests and the bench). @internal */
-  async runOnce(): Promise<void> {
-    await Promise.all(this.jobs.map((job) => job.runOnce()));
-  }
 }

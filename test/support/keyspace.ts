@@ -33,7 +33,8 @@ export async function scanFootprint(redis: Redis, namespaces: readonly string[])
   do {
     const [next, keys] = await redis.scan(cursor, 'COUNT', 1000);
     cursor = next;
-    const mine = keys.filter((key) => found.has(key.slice(0, key.indexOf(':'))));
+    // The sampler's own keys (<namespace>:__monitor__:…) are not part of what a namespace stores.
+    const mine = keys.filter((key) => found.has(key.slice(0, key.indexOf(':'))) && !key.includes(':__monitor__:'));
     const pipeline = redis.pipeline();
     for (const key of mine) pipeline.call('MEMORY', 'USAGE', key);
     const sizes = (await pipeline.exec()) ?? [];

@@ -56,14 +56,14 @@ export class FleetJob<R> {
     clearTimeout(this.followUp);
   }
 
-  /** One tick, resolved when done (never rejects). @internal for tests and the bench */
-  runOnce(): Promise<void> {
+  /** One tick (never rejects); a tick while the previous one still runs joins it. */
+  private run(): Promise<void> {
     this.running ??= this.turn().finally(() => (this.running = undefined));
     return this.running;
   }
 
   private tick(): void {
-    if (!this.stopped && this.ready()) void this.runOnce();
+    if (!this.stopped && this.ready()) void this.run();
   }
 
   private async turn(): Promise<void> {
