@@ -1,6 +1,7 @@
 export { CacheModule } from './module/cache.module.js';
 export { CacheManager } from './core/cache-manager.js';
-export type { CacheEntry, GetOrSetOptions, SetOptions } from './core/cache-manager.options.js';
+export type { CacheEntry, GetOrSetManyOptions, GetOrSetOptions, SetOptions } from './core/cache-manager.options.js';
+export type { BatchValues } from './read-through/batch-read-through.js';
 export { Cacheable, CacheInvalidate, CachePut } from './method-cache/cache.decorators.js';
 export type { CacheableOptions, CacheableTags, CacheInvalidateOptions, CachePutOptions } from './method-cache/method-cache.options.js';
 export { CacheError, type CacheOperation } from './core/cache-error.js';
@@ -12,6 +13,8 @@ export type {
   L1Options,
   NamespaceOptions,
   SerializerOption,
+  StaleOptions,
+  WarmingOptions,
 } from './options/cache-options.js';
 export type { CompressionAlgorithm } from './serialization/compression/compressor.js';
 export type { CacheStore, KeyValueStore, LockStore, StoreEntry, StoreLifecycle } from './stores/cache-store.interface.js';

@@ -31,3 +31,8 @@ export interface CacheEntry<T = unknown> {
   value: T;
   ttl?: Ttl;
 }
+
+export interface GetOrSetManyOptions extends Pick<StaleOptions, 'ttlJitter'> {
+  /** Milliseconds or `'30s'`/`'5m'`/`'1h'`, for every loaded value. Default: the module's `defaultTtl`. */
+  ttl?: Ttl;
+}

@@ -11,7 +11,8 @@ import { ReadThrough, type ReadThroughPolicy } from '../read-through/read-throug
 import { StampedeLock } from '../read-through/stampede-lock.js';
 import type { CacheStore, StoreEntry } from '../stores/cache-store.interface.js';
 import { parseTtl, type Ttl } from './ttl.js';
-import type { CacheEntry, GetOrSetOptions, SetOptions } from './cache-manager.options.js';
+import type { CacheEntry, GetOrSetManyOptions, GetOrSetOptions, SetOptions } from './cache-manager.options.js';
+import { BatchReadThrough, type BatchPolicy, type BatchValues } from '../read-through/batch-read-through.js';
 import { TagGuard, type TagSource } from '../invalidation/tags/tag-guard.js';
 import { validTags } from '../invalidation/tags/tag-rules.js';
 import { TagTokens } from '../invalidation/tags/tag-tokens.js';
@@ -44,6 +45,7 @@ export class CacheManager {
   private readonly entries: StoredEntries;
   private readonly failures: FailureReporter;
   private readonly readThrough: ReadThrough;
+  private readonly batch: BatchReadThrough;
   private readonly tags: TagGuard;
   private readonly invalidator: Invalidator;
   /** This namespace's refresh/stale policy (read-through calls that override none of it share it). */
@@ -90,6 +92,16 @@ export class CacheManager {
       invalidator: this.invalidator,
       budgetMs: options.operationTimeoutMs,
       l1: this.l1,
+    });
+    this.batch = new BatchReadThrough({
+      store,
+      entries: this.entries,
+      metrics,
+      failures: this.failures,
+      tags: this.tags,
+      invalidator: this.invalidator,
+      inFlight: this.readThrough.inFlight,
+      budgetMs: options.operationTimeoutMs,
     });
   }
 
@@ -282,6 +294,36 @@ export class CacheManager {
   /** This namespace's refresh/stale policy with a call's overrides (validated; `name` names an option in errors). @internal */
   staleFor(options: StaleOptions | undefined, name: (option: string) => string): StalePolicy {
     return resolveStalePolicy(options, this.stale, name, 'getOrSet');
+  }
+
+  /**
+   * Read-through for many keys: one MGET, `loadMissing` called once with only the keys that missed (it returns their
+   * values in that order, or a Map / object keyed by key; `undefined` or absent: not found, not stored), one pipelined
+   * write. A key another call is loading in this process is not loaded again (single flight per key holds).
+   */
+  getOrSetMany<T>(
+    keys: readonly string[],
+    loadMissing: (missing: string[]) => BatchValues<T> | Promise<BatchValues<T>>,
+    options?: GetOrSetManyOptions,
+  ): Promise<Array<T | undefined>> {
+    try {
+      const ttlMs = this.ttlOf(options?.ttl, undefined, 'getOrSet');
+      const stale = this.staleFor(options, (option) => `getOrSetMany option "${option}"`);
+      return this.cachedMany(keys, loadMissing, { label: DIRECT, ttlFor: () => ttlMs, stale });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** getOrSetMany with a policy (used by the batch form of @Cacheable). @internal */
+  cachedMany<T>(
+    keys: readonly string[],
+    loadMissing: (missing: string[]) => BatchValues<T> | Promise<BatchValues<T>>,
+    policy: BatchPolicy<T>,
+  ): Promise<Array<T | undefined>> {
+    if (!Array.isArray(keys)) return Promise.reject(new CacheError('getOrSet', undefined, `keys must be an array of strings, got ${typeof keys}`));
+    const fullKeys = keys.map((key) => this.keys.full(key, 'getOrSet'));
+    return this.batch.run(keys, fullKeys, loadMissing, policy);
   }
 
   /** Values of many keys in one round trip, in the order asked; misses are `undefined`. */

@@ -17,6 +17,7 @@ export function Cacheable(options: CacheableOptions = {}): MethodDecorator {
   checkNamespace('Cacheable', options.namespace, options.version);
   return (target, propertyKey, descriptor) => {
     checkEntryTags('Cacheable', target, propertyKey, options.tags);
+    checkBatch(target, propertyKey, options);
     resolveStalePolicy(options, NO_STALE_POLICY, (option) => `${where('Cacheable', target, propertyKey)}: option "${option}"`);
     return wrapMethod('Cacheable', target, propertyKey, descriptor, (cache, name, self, args, original) =>
       cache.cacheable(name, options, self, args, original),
@@ -52,6 +53,20 @@ export function CacheInvalidate(options: CacheInvalidateOptions): MethodDecorato
       cache.invalidate(name, options, self, args, original),
     );
   };
+}
+
+/** The batch form caches each id on its own: no per-call lock, and tags are not stamped per id (yet). */
+function checkBatch(target: object, propertyKey: string | symbol, options: CacheableOptions): void {
+  if (options.batch === undefined) return;
+  const problem =
+    options.batch !== true && options.batch !== 'map'
+      ? `option "batch" must be true or 'map', got ${JSON.stringify(options.batch)}`
+      : options.tags !== undefined || options.lock !== undefined
+        ? 'option "batch" cannot be combined with "tags" or "lock"'
+        : typeof options.key === 'string'
+          ? 'option "batch" needs "key" to be a function of (id, ...rest), or no "key"'
+          : undefined;
+  if (problem !== undefined) throw new CacheError('configure', undefined, `${where('Cacheable', target, propertyKey)}: ${problem}`);
 }
 
 /** Fails at class definition, not at the first call, on a TTL that cannot work. */

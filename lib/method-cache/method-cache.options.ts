@@ -35,6 +35,13 @@ export interface CacheableOptions extends StaleOptions {
   lock?: boolean;
   /** Tags of the entry. A tag that breaks the rules (or a tags function that throws) fails the call with a CacheError, storing nothing. */
   tags?: CacheableTags;
+  /**
+   * The batch form, for `findByIds(ids, ...rest)`: each id cached under `key(id, ...rest)`; one MGET, then the method
+   * called once with only the missing ids (returning their values in order, or a Map / object keyed by id). `true`: the
+   * decorated method returns an array in the order asked (`undefined` where none); `'map'`: a Map of the ids found.
+   * Not with `tags` or `lock`. Default: off.
+   */
+  batch?: true | 'map';
 }
 
 export interface CachePutOptions {

@@ -6,6 +6,7 @@ import type { RateLimitedLogger } from '../observability/rate-limited-logger.js'
 import { parseTtl } from '../core/ttl.js';
 import type { StalePolicy } from '../read-through/stale-policy.js';
 import { defaultMethodKey } from './method-key.js';
+import { cacheableBatch } from './batch-cacheable.js';
 import type { CacheableOptions, CacheableTags, CacheInvalidateOptions, CachePutOptions } from './method-cache.options.js';
 
 type Method = (...args: unknown[]) => unknown;
@@ -26,6 +27,7 @@ export class MethodCache {
   async cacheable(cacheName: string, options: CacheableOptions, self: object, args: unknown[], original: Method): Promise<unknown> {
     if (options.condition && !options.condition(...args)) return original.apply(self, args);
     const manager = this.managerFor(options);
+    if (options.batch) return cacheableBatch(manager, cacheName, options, this.staleOf(manager, cacheName, options), self, args, original);
     const key = keyOf(options.key, cacheName, args);
     const ttlMs = manager.ttlOf(options.ttl, key, 'getOrSet');
     const nullTtlMs = options.nullTtl === undefined ? ttlMs : parseTtl(options.nullTtl, 'getOrSet', key);

@@ -137,7 +137,7 @@ export class LoadAndStore {
 }
 
 /** Resolves when `work` settles or after `ms`, whichever comes first (`work` must not reject). */
-function settledWithin(work: Promise<void>, ms: number): Promise<void> {
+export function settledWithin(work: Promise<void>, ms: number): Promise<void> {
   if (!Number.isFinite(ms)) return work;
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve) => {

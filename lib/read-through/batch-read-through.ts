@@ -1,0 +1,167 @@
+import type { StoredEntries } from '../core/stored-entries.js';
+import { hasExtensions } from '../entry/entry-format.js';
+import type { Invalidator } from '../invalidation/invalidator.js';
+import type { TagGuard } from '../invalidation/tags/tag-guard.js';
+import type { FailureReporter } from '../observability/failure-reporter.js';
+import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
+import type { CacheStore, StoreEntry } from '../stores/cache-store.interface.js';
+import { isPastLogicalExpiry } from '../core/logical-ttl.js';
+import { settledWithin } from './load-and-store.js';
+import { meteredLoad } from './metered-load.js';
+import type { Call } from './read-through-call.js';
+import type { Flight } from './read-through.js';
+import { jitteredTtlMs, staleWindowMs, type StalePolicy } from './stale-policy.js';
+
+/** What a batch loader returns for the keys it was given: values in their order, or a Map / object keyed by key. */
+export type BatchValues<T> = ReadonlyArray<T | undefined> | ReadonlyMap<string, T> | Readonly<Record<string, T>>;
+
+export interface BatchPolicy<T> {
+  label: string;
+  /** Logical TTL of a loaded value (before jitter); undefined: not stored. */
+  ttlFor: (value: T) => number | undefined;
+  stale: StalePolicy;
+}
+
+export interface BatchReadThroughDeps {
+  store: CacheStore;
+  entries: StoredEntries;
+  metrics: CacheMetrics;
+  failures: FailureReporter;
+  tags: TagGuard;
+  invalidator: Invalidator;
+  /** ReadThrough's flights: a key loading here is joined by getOrSet, and the other way round. */
+  inFlight: Map<string, Flight>;
+  budgetMs: number;
+}
+
+/**
+ * getOrSetMany: one MGET for the keys, the loader called once with only the missing ones, one pipelined write of what
+ * it returned. Keys already loading in this process (a getOrSet or another batch) are not loaded again: their flight
+ * is awaited; keys this batch loads are flights that getOrSet calls join. Entries past their logical TTL are missing
+ * (a batch serves nothing stale). Never fails because of the cache: a failed MGET loads every key, unstored.
+ */
+export class BatchReadThrough {
+  constructor(private readonly deps: BatchReadThroughDeps) {}
+
+  async run<T>(
+    keys: readonly string[],
+    fullKeys: readonly string[],
+    loadMissing: (missing: string[]) => BatchValues<T> | Promise<BatchValues<T>>,
+    policy: BatchPolicy<T>,
+  ): Promise<Array<T | undefined>> {
+    const values = new Array<T | undefined>(keys.length);
+    const joined = new Map<number, Promise<unknown>>();
+    const unique = new Map<string, number>(); // full key → first position; repeats are copied at the end
+    keys.forEach((_, i) => {
+      const flight = this.deps.inFlight.get(fullKeys[i]);
+      if (flight !== undefined) joined.set(i, flight.promise);
+      else if (!unique.has(fullKeys[i])) unique.set(fullKeys[i], i);
+    });
+    const lookedUp = [...unique.values()];
+    const found = await this.lookup(lookedUp.map((i) => keys[i]), lookedUp.map((i) => fullKeys[i]), policy.label);
+    const missing: number[] = [];
+    lookedUp.forEach((position, n) => {
+      if (found !== undefined && found[n] !== undefined) values[position] = found[n] as T;
+      else if (this.deps.inFlight.has(fullKeys[position])) joined.set(position, this.deps.inFlight.get(fullKeys[position])!.promise); // started meanwhile
+      else missing.push(position);
+    });
+    if (missing.length > 0) await this.load(keys, fullKeys, missing, values, loadMissing, policy, found !== undefined);
+    for (const [position, promise] of joined) values[position] = (await promise) as T | undefined;
+    keys.forEach((_, i) => {
+      const first = unique.get(fullKeys[i]);
+      if (first !== undefined && first !== i) values[i] = values[first];
+    });
+    return values;
+  }
+
+  /** Decoded values (undefined where missing), or undefined when Redis failed (counted, logged). */
+  private async lookup(keys: string[], fullKeys: string[], label: string): Promise<Array<unknown> | undefined> {
+    if (keys.length === 0) return [];
+    const { store, tags, invalidator, entries, metrics, failures } = this.deps;
+    const startedAt = performance.now();
+    try {
+      let found = await store.mget(fullKeys);
+      if (found.some((bytes) => bytes != null && hasExtensions(bytes))) found = await tags.withoutInvalidated(found);
+      found = found.map((bytes, i) => (bytes == null || isPastLogicalExpiry(bytes) || invalidator.pendingCovers(fullKeys[i], bytes) ? null : bytes));
+      metrics.observe('getOrSet', 'ok', startedAt);
+      return entries.decodeMany(keys, fullKeys, found, label);
+    } catch (error) {
+      failures.failedOpen('getOrSet', keys.length === 1 ? keys[0] : `${keys.length} keys`, error, startedAt);
+      return undefined;
+    }
+  }
+
+  /** Loads the missing positions in one loader call, registered as flights, and writes what came back in one pipeline. */
+  private async load<T>(
+    keys: readonly string[],
+    fullKeys: readonly string[],
+    missing: number[],
+    values: Array<T | undefined>,
+    loadMissing: (missing: string[]) => BatchValues<T> | Promise<BatchValues<T>>,
+    policy: BatchPolicy<T>,
+    store: boolean,
+  ): Promise<void> {
+    const settle = new Map<string, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
+    for (const position of missing) {
+      const fullKey = fullKeys[position];
+      const promise = new Promise<unknown>((resolve, reject) => settle.set(fullKey, { resolve, reject }));
+      promise.catch(() => undefined); // a flight nobody joined must not be an unhandled rejection
+      const call = { key: keys[position], fullKey, basis: undefined } as Call<unknown>;
+      this.deps.inFlight.set(fullKey, { promise, call });
+    }
+    const startedAt = Date.now();
+    try {
+      const missingKeys = missing.map((position) => keys[position]);
+      const loaded = valuesByPosition(await meteredLoad(this.deps.metrics, policy.label, 'miss', () => loadMissing(missingKeys)), missingKeys);
+      missing.forEach((position, n) => (values[position] = loaded[n]));
+      if (store) await this.write(keys, fullKeys, missing, loaded, policy, startedAt);
+      missing.forEach((position, n) => settle.get(fullKeys[position])!.resolve(loaded[n]));
+    } catch (error) {
+      for (const { reject } of settle.values()) reject(error);
+      throw error;
+    } finally {
+      for (const position of missing) this.deps.inFlight.delete(fullKeys[position]);
+    }
+  }
+
+  /** One pipelined write of the loaded values (those the policy stores), awaited for at most the operation budget. */
+  private async write<T>(
+    keys: readonly string[],
+    fullKeys: readonly string[],
+    missing: number[],
+    loaded: Array<T | undefined>,
+    policy: BatchPolicy<T>,
+    loadStartedAt: number,
+  ): Promise<void> {
+    const { entries, failures, invalidator, store, metrics } = this.deps;
+    const loadMicros = Math.round(((Date.now() - loadStartedAt) * 1000) / Math.max(1, missing.length));
+    const writes: StoreEntry[] = [];
+    missing.forEach((position, n) => {
+      const value = loaded[n];
+      const ttlMs = value === undefined ? undefined : policy.ttlFor(value);
+      if (ttlMs === undefined || invalidator.pending.coversKey(fullKeys[position])) return;
+      const logicalMs = jitteredTtlMs(ttlMs, policy.stale);
+      try {
+        const entry = entries.encode(keys[position], value, 'set', logicalMs, loadMicros);
+        writes.push({ key: fullKeys[position], value: entry, ttlMs: logicalMs + staleWindowMs(policy.stale) });
+      } catch (error) {
+        failures.notStored(keys[position], error); // already counted
+      }
+    });
+    if (writes.length === 0) return;
+    const startedAt = performance.now();
+    const written = store.mset(writes).then(
+      () => metrics.observe('mset', 'ok', startedAt),
+      (error: unknown) => failures.failedOpen('mset', `${writes.length} keys`, error, startedAt),
+    );
+    await settledWithin(written.catch(() => undefined), this.deps.budgetMs);
+  }
+}
+
+/** The loader's answer as values in the order of `keys`. */
+function valuesByPosition<T>(loaded: BatchValues<T>, keys: string[]): Array<T | undefined> {
+  if (Array.isArray(loaded)) return keys.map((_, i) => (loaded as ReadonlyArray<T | undefined>)[i]);
+  if (loaded instanceof Map) return keys.map((key) => loaded.get(key));
+  if (loaded !== null && typeof loaded === 'object') return keys.map((key) => (Object.hasOwn(loaded, key) ? (loaded as Record<string, T>)[key] : undefined));
+  return keys.map(() => undefined);
+}
