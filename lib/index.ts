@@ -58,3 +58,5 @@ export type {
 export type { LoadTrigger, StaleReason } from './observability/metrics/cache-metrics.js';
 export { Cache, CACHE_MANAGER, type CacheListEntry, type WrapTtl } from './compat/cache.js';
 export type { CacheOptionsFactory, CacheRegisterAsyncOptions, CacheRegisterOptions } from './compat/register-options.js';
+export { CacheWarmer, type CacheWarmerOptions } from './warming/cache-warmer.decorator.js';
+export type { WarmEntries, WarmEntry, WarmOptions, WarmResult } from './warming/warm.types.js';

@@ -13,6 +13,7 @@ export type CacheOperation =
   | 'mget'
   | 'mset'
   | 'clear'
+  | 'warm'
   | 'serialize'
   | 'deserialize';
 

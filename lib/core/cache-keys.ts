@@ -3,12 +3,16 @@ import { EPOCH_SEGMENT, TAG_SEGMENT } from '../invalidation/tags/tag-tokens.js';
 import { LOCK_SEGMENT } from '../read-through/stampede-lock.js';
 import { MONITOR_SEGMENT } from '../observability/fleet/monitor-keys.js';
 
+/** Warmers' singleInstance locks live at `<namespace>:__lock__:__warmer__:<Class.method>`. */
+export const WARMER_SEGMENT = '__warmer__:';
+
 /** Key prefixes the package uses inside a namespace: user keys may not start with them. */
 const RESERVED_SEGMENTS: ReadonlyArray<[string, string]> = [
   [LOCK_SEGMENT, 'stampede locks'],
   [TAG_SEGMENT, 'tag tokens'],
   [EPOCH_SEGMENT, 'the tag invalidation epoch'],
   [MONITOR_SEGMENT, 'the footprint and INFO measurements'],
+  [WARMER_SEGMENT, 'warmer locks'],
 ];
 
 /** Longest key a caller may pass (before the namespace is added). */

@@ -12,6 +12,11 @@ import { StampedeLock } from '../read-through/stampede-lock.js';
 import type { CacheStore, StoreEntry } from '../stores/cache-store.interface.js';
 import { parseTtl, type Ttl } from './ttl.js';
 import type { CacheEntry, GetOrSetManyOptions, GetOrSetOptions, SetOptions } from './cache-manager.options.js';
+import { randomUUID } from 'node:crypto';
+import { CacheWarming } from '../warming/cache-warming.js';
+import type { WarmEntries, WarmOptions, WarmResult } from '../warming/warm.types.js';
+import type { WarmRunSettings } from '../warming/warm-run.js';
+import { WARMER_SEGMENT } from './cache-keys.js';
 import { BatchReadThrough, type BatchPolicy, type BatchValues } from '../read-through/batch-read-through.js';
 import { TagGuard, type TagSource } from '../invalidation/tags/tag-guard.js';
 import { validTags } from '../invalidation/tags/tag-rules.js';
@@ -46,6 +51,7 @@ export class CacheManager {
   private readonly failures: FailureReporter;
   private readonly readThrough: ReadThrough;
   private readonly batch: BatchReadThrough;
+  private readonly warming: CacheWarming;
   private readonly tags: TagGuard;
   private readonly invalidator: Invalidator;
   /** This namespace's refresh/stale policy (read-through calls that override none of it share it). */
@@ -102,6 +108,17 @@ export class CacheManager {
       invalidator: this.invalidator,
       inFlight: this.readThrough.inFlight,
       budgetMs: options.operationTimeoutMs,
+    });
+    this.warming = new CacheWarming({
+      keys: this.keys,
+      store,
+      loads: this.readThrough.loads,
+      invalidator: this.invalidator,
+      metrics,
+      logger,
+      stale: this.stale,
+      ttlOf: (ttl, key) => this.ttlOf(ttl, key, 'getOrSet'),
+      tagSource: (tags, key) => this.tagSource(tags, key),
     });
   }
 
@@ -324,6 +341,28 @@ export class CacheManager {
     if (!Array.isArray(keys)) return Promise.reject(new CacheError('getOrSet', undefined, `keys must be an array of strings, got ${typeof keys}`));
     const fullKeys = keys.map((key) => this.keys.full(key, 'getOrSet'));
     return this.batch.run(keys, fullKeys, loadMissing, policy);
+  }
+
+  /**
+   * Loads entries ahead of demand (`{ key, loader, ttl?, tags? }` from an iterable or async iterable), `concurrency`
+   * at a time (default 16), leaving keys whose entry is still fresh (`skipIfFresh`, default true). Resolves to
+   * `{ loaded, skipped, failed }`; one entry's failure is counted and logged, never thrown.
+   */
+  warm(entries: WarmEntries, options?: WarmOptions): Promise<WarmResult> {
+    return this.warming.warm(entries, options);
+  }
+
+  /** `warm` with a metric label and a progress callback (used by @CacheWarmer). @internal */
+  warmWith(entries: WarmEntries, options: WarmOptions, label: string, progress: WarmRunSettings['progress']): Promise<WarmResult> {
+    return this.warming.warm(entries, options, label, progress);
+  }
+
+  /** Takes the singleInstance lock of a warmer: its release, or undefined when another instance holds it. @internal */
+  async warmerLock(name: string, ttlMs: number): Promise<(() => Promise<void>) | undefined> {
+    const lockKey = this.keys.lockKey(WARMER_SEGMENT + name);
+    const token = randomUUID();
+    if (!(await this.store.acquireLock(lockKey, token, ttlMs))) return undefined;
+    return () => this.store.releaseLock(lockKey, token);
   }
 
   /** Values of many keys in one round trip, in the order asked; misses are `undefined`. */

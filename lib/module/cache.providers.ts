@@ -18,6 +18,7 @@ import { CacheExplorer } from '../method-cache/cache.explorer.js';
 import { createRedisConnection, type RedisConnection } from '../stores/redis/redis-connection.js';
 import { L1Tiers } from '../l1/l1-tiers.js';
 import { CacheHealthIndicator } from '../observability/health/cache-health.indicator.js';
+import { WarmingOrchestrator } from '../warming/warming.orchestrator.js';
 
 /** The metrics CacheMetrics counts into, by their CACHE_METRICS (and CacheMetricSeries) names. */
 const NAMESPACE_SERIES = [
@@ -86,6 +87,11 @@ export const cacheProviders: Provider[] = [
     provide: CacheHealthIndicator,
     useFactory: (options: ResolvedCacheOptions, backend: CacheBackend) => new CacheHealthIndicator(options, backend),
     inject: [CACHE_RESOLVED_OPTIONS, CACHE_BACKEND],
+  },
+  {
+    provide: WarmingOrchestrator,
+    useFactory: (discovery: DiscoveryService, manager: CacheManager, options: ResolvedCacheOptions) => new WarmingOrchestrator(discovery, manager, options),
+    inject: [DiscoveryService, CacheManager, CACHE_RESOLVED_OPTIONS],
   },
   {
     provide: CacheStoreLifecycle,

@@ -54,7 +54,7 @@ export const CACHE_METRICS = {
   },
   warmKeys: {
     name: 'cache_warm_keys_total',
-    help: 'Keys handled by cache.warm and @CacheWarmer, by result (loaded, skipped: still fresh, failed: the loader or the write failed).',
+    help: 'Keys handled by cache.warm and @CacheWarmer, by result (loaded, skipped: still fresh, failed: the loader threw, or the key or value was refused).',
     labelNames: ['namespace', 'result'],
   },
   l1Hits: {

@@ -1,0 +1,80 @@
+import { CacheError } from '../core/cache-error.js';
+import type { CacheKeys } from '../core/cache-keys.js';
+import { isPastLogicalExpiry } from '../core/logical-ttl.js';
+import type { Ttl } from '../core/ttl.js';
+import { hasExtensions } from '../entry/entry-format.js';
+import type { Invalidator } from '../invalidation/invalidator.js';
+import type { TagSource } from '../invalidation/tags/tag-guard.js';
+import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
+import type { RateLimitedLogger } from '../observability/rate-limited-logger.js';
+import type { LoadAndStore } from '../read-through/load-and-store.js';
+import { NOTHING_PREFETCHED } from '../read-through/read-through-call.js';
+import type { StalePolicy } from '../read-through/stale-policy.js';
+import type { CacheStore } from '../stores/cache-store.interface.js';
+import { runWarm, type WarmOutcome, type WarmRunSettings } from './warm-run.js';
+import type { WarmEntries, WarmEntry, WarmOptions, WarmResult } from './warm.types.js';
+
+export interface CacheWarmingDeps {
+  keys: CacheKeys;
+  store: CacheStore;
+  loads: LoadAndStore;
+  invalidator: Invalidator;
+  metrics: CacheMetrics;
+  logger: RateLimitedLogger;
+  stale: StalePolicy;
+  ttlOf: (ttl: Ttl | undefined, key: string) => number;
+  tagSource: (tags: readonly string[], key: string) => TagSource<unknown> | undefined;
+}
+
+const DEFAULT_CONCURRENCY = 16;
+
+/**
+ * `cache.warm`: loads entries ahead of demand, `concurrency` at a time, each stored as a read-through load would store
+ * it (tags stamped before the load, its load time recorded for refresh-ahead, jitter, the stale window). With
+ * `skipIfFresh`, a key whose entry is still fresh costs one GET and no load, so warming again after a restart
+ * loads only what is missing. An entry's failure is counted and logged, never thrown.
+ */
+export class CacheWarming {
+  constructor(private readonly deps: CacheWarmingDeps) {}
+
+  warm(entries: WarmEntries, options: WarmOptions = {}, label = 'direct', progress?: WarmRunSettings['progress']): Promise<WarmResult> {
+    if (entries == null || (typeof entries !== 'object' && typeof entries !== 'function'))
+      return Promise.reject(new CacheError('warm', undefined, `entries must be an iterable or async iterable of { key, loader }, got ${entries === null ? 'null' : typeof entries}`));
+    const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      return Promise.reject(new CacheError('warm', undefined, `option "concurrency" must be a positive integer, got ${JSON.stringify(concurrency)}`));
+    const skipIfFresh = options.skipIfFresh ?? true;
+    return runWarm(entries, { concurrency, signal: options.signal, progress }, (entry) => this.warmOne(entry, skipIfFresh, label));
+  }
+
+  private async warmOne(entry: WarmEntry, skipIfFresh: boolean, label: string): Promise<WarmOutcome> {
+    const outcome = await this.attempt(entry, skipIfFresh, label).catch((error: unknown) => {
+      const key = typeof entry?.key === 'string' ? `"${entry.key.slice(0, 64)}"` : 'an entry';
+      this.deps.logger.warn('warm:failed', `warming ${key} failed: ${(error as Error)?.message ?? String(error)}`);
+      return 'failed' as const;
+    });
+    this.deps.metrics.warmKeys(outcome);
+    return outcome;
+  }
+
+  private async attempt(entry: WarmEntry, skipIfFresh: boolean, label: string): Promise<WarmOutcome> {
+    const { keys, loads, invalidator } = this.deps;
+    if (entry === null || typeof entry !== 'object' || typeof entry.loader !== 'function')
+      throw new CacheError('warm', undefined, 'a warm entry must be { key, loader, ttl?, tags? }');
+    const fullKey = keys.full(entry.key, 'warm');
+    if (skipIfFresh && !invalidator.pending.coversKey(fullKey) && (await this.isFresh(fullKey))) return 'skipped';
+    const ttlMs = this.deps.ttlOf(entry.ttl, entry.key);
+    const tags = entry.tags === undefined ? undefined : this.deps.tagSource(entry.tags, entry.key);
+    const policy = { label, ttlFor: () => ttlMs, ttlHintMs: ttlMs, lock: false, tags, stale: this.deps.stale };
+    const call = { key: entry.key, fullKey, lockKey: keys.lockKey(entry.key), loader: entry.loader, policy };
+    await loads.run(call, NOTHING_PREFETCHED, Number.POSITIVE_INFINITY, 'warm');
+    return 'loaded';
+  }
+
+  /** Present, before its logical expiry, and (when tagged) not invalidated. */
+  private async isFresh(fullKey: string): Promise<boolean> {
+    const bytes = await this.deps.store.get(fullKey);
+    if (bytes == null || isPastLogicalExpiry(bytes)) return false;
+    return !hasExtensions(bytes) || this.deps.invalidator.tagsHold(bytes);
+  }
+}
