@@ -19,6 +19,7 @@ import { pinCpus } from './pin.js';
 import { benchTags, type TagsPlan } from './tags.js';
 import { benchFootprint, footprintSection, type FootprintPlan } from './footprint.js';
 import { benchTls, tlsSection, type TlsPlan } from './tls.js';
+import { benchWarming, warmingSection, type WarmingPlan } from './warming.js';
 import { codecSection, compressionSection, markdown, serializerSection, tagsSection, transferEstimate, type Row } from './report.js';
 import { cacheManagerKeyv, nestjsCache, rawIoredis, type Stack } from './stacks.js';
 import { SET_1KB, workloads, type Workload } from './workloads.js';
@@ -41,11 +42,11 @@ const WORKLOAD_FILTER = process.env.BENCH_WORKLOADS;
 /**
  * The sections to run, comma-separated: main (the stacks compared per workload, which BENCH_STACKS/BENCH_WORKLOADS filter), codec
  * (pure compression codecs), compression and serializer (through CacheManager), tags (invalidateTags, tagged reads and writes), footprint
- * (the footprint sampler's Redis time and accuracy against a full SCAN), tls (raw ioredis and the package over rediss:// and plain).
- * Default: all, or only main when
+ * (the footprint sampler's Redis time and accuracy against a full SCAN), tls (raw ioredis and the package over rediss:// and plain),
+ * warming (refresh-ahead on a hot key across 4 instances). Default: all, or only main when
  * BENCH_STACKS or BENCH_WORKLOADS is set. Running fewer than all leaves results.md alone.
  */
-const SECTIONS = ['main', 'codec', 'compression', 'serializer', 'tags', 'footprint', 'tls'] as const;
+const SECTIONS = ['main', 'codec', 'compression', 'serializer', 'tags', 'footprint', 'tls', 'warming'] as const;
 const selected = new Set(
   (process.env.BENCH_SECTIONS ?? (STACK_FILTER || WORKLOAD_FILTER ? 'main' : SECTIONS.join(',')))
     .split(',')
@@ -67,6 +68,16 @@ const ENCODING: EncodingPlan = {
 };
 /** Codec calls take 0.01-60 ms and no Redis: more, shorter rounds shrug off a busy neighbour better, for ~15 s in all. */
 const CODEC: CodecPlan = { rounds: Math.max(ROUNDS, 5), warmupMs: 10, measureMs: Number(process.env.BENCH_CODEC_MS ?? 80) };
+
+/** The warming section (~70 s): the issue's hot key: 4 instances, ≥ 200 reads/s, TTL 2 s, a 100 ms loader, 10 TTLs per variant. */
+const WARMING: WarmingPlan = {
+  instances: 4,
+  ratePerSec: Number(process.env.BENCH_WARMING_RATE ?? 250),
+  ttlMs: 2000,
+  loaderMs: 100,
+  ttls: Number(process.env.BENCH_WARMING_TTLS ?? 10),
+  beta: 1,
+};
 
 /**
  * The tags section (~30 s here): 100,000 entries carry one tag; 2,000 invalidateTags calls per tag and round (1 in flight,
@@ -221,6 +232,25 @@ try {
       ),
     );
   }
+  if (selected.has('warming')) {
+    await encodingApp?.close(); // idle from here
+    encodingApp = undefined;
+    const meter = startCpuMeter(server.pid);
+    const startedAt = performance.now();
+    const result = await benchWarming(server.url, WARMING, (line) => process.stderr.write(`${line}\n`));
+    const seconds = (performance.now() - startedAt) / 1000;
+    sections.push(
+      warmingSection(
+        result,
+        `${WARMING.instances} Nest application contexts (CacheModule.forRoot, lock: true), each with its own connection to the same redis-server, read one key with getOrSet ` +
+          `at ${WARMING.ratePerSec} requests/s in all (open loop: each instance starts a request every ${((1000 * WARMING.instances) / WARMING.ratePerSec).toFixed(0)} ms whatever earlier ones do), ` +
+          `TTL ${WARMING.ttlMs} ms, a loader of ${WARMING.loaderMs} ms returning a new generation number; one TTL of warm-up, then ${WARMING.ttls} TTLs measured per variant; ` +
+          `latency = performance.now() from the call to its answer; "waited" = answers slower than half the loader; the steady state is the same load on a key that never expires; ` +
+          `the section ran in ${seconds.toFixed(0)} s${meter ? `; ${meter()}` : ''}.`,
+      ),
+    );
+  }
+
 
   if (selected.has('footprint')) {
     await encodingApp?.close();

@@ -6,6 +6,7 @@ import { CatalogModule } from './catalog/catalog.module.js';
 import { IndexController } from './index.controller.js';
 import { ProductsModule } from './products/products.module.js';
 import { ReportsModule } from './reports/reports.module.js';
+import { PricesModule } from './prices/prices.module.js';
 
 @Module({
   imports: [
@@ -34,6 +35,7 @@ import { ReportsModule } from './reports/reports.module.js';
     ProductsModule, // the CacheManager API, used directly
     CatalogModule, // @Cacheable, @CachePut, @CacheInvalidate; CacheInterceptor, @CacheTTL, @CacheVary, @CacheTags; tags
     ReportsModule, // a namespace with its own serializer (msgpack) and compression
+    PricesModule, // refresh-ahead, stale-if-error (a database you can switch off), a @CacheWarmer, the batch form of @Cacheable
   ],
   controllers: [IndexController], // GET /: what to try
 })
