@@ -12,11 +12,8 @@ import { StampedeLock } from '../read-through/stampede-lock.js';
 import type { CacheStore, StoreEntry } from '../stores/cache-store.interface.js';
 import { parseTtl, type Ttl } from './ttl.js';
 import type { CacheEntry, GetOrSetManyOptions, GetOrSetOptions, SetOptions } from './cache-manager.options.js';
-import { randomUUID } from 'node:crypto';
 import { CacheWarming } from '../warming/cache-warming.js';
 import type { WarmEntries, WarmOptions, WarmResult } from '../warming/warm.types.js';
-import type { WarmRunSettings } from '../warming/warm-run.js';
-import { WARMER_SEGMENT } from './cache-keys.js';
 import { BatchReadThrough, type BatchPolicy, type BatchValues } from '../read-through/batch-read-through.js';
 import { TagGuard, type TagSource } from '../invalidation/tags/tag-guard.js';
 import { validTags } from '../invalidation/tags/tag-rules.js';
@@ -51,7 +48,8 @@ export class CacheManager {
   private readonly failures: FailureReporter;
   private readonly readThrough: ReadThrough;
   private readonly batch: BatchReadThrough;
-  private readonly warming: CacheWarming;
+  /** `warm` and what @CacheWarmer needs besides (labels, progress, the singleInstance lock). @internal */
+  readonly warming: CacheWarming;
   private readonly tags: TagGuard;
   private readonly invalidator: Invalidator;
   /** This namespace's refresh/stale policy (read-through calls that override none of it share it). */
@@ -350,19 +348,6 @@ export class CacheManager {
    */
   warm(entries: WarmEntries, options?: WarmOptions): Promise<WarmResult> {
     return this.warming.warm(entries, options);
-  }
-
-  /** `warm` with a metric label and a progress callback (used by @CacheWarmer). @internal */
-  warmWith(entries: WarmEntries, options: WarmOptions, label: string, progress: WarmRunSettings['progress']): Promise<WarmResult> {
-    return this.warming.warm(entries, options, label, progress);
-  }
-
-  /** Takes the singleInstance lock of a warmer: its release, or undefined when another instance holds it. @internal */
-  async warmerLock(name: string, ttlMs: number): Promise<(() => Promise<void>) | undefined> {
-    const lockKey = this.keys.lockKey(WARMER_SEGMENT + name);
-    const token = randomUUID();
-    if (!(await this.store.acquireLock(lockKey, token, ttlMs))) return undefined;
-    return () => this.store.releaseLock(lockKey, token);
   }
 
   /** Values of many keys in one round trip, in the order asked; misses are `undefined`. */

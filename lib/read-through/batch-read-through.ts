@@ -112,7 +112,8 @@ export class BatchReadThrough {
     const startedAt = Date.now();
     try {
       const missingKeys = missing.map((position) => keys[position]);
-      const loaded = valuesByPosition(await meteredLoad(this.deps.metrics, policy.label, 'miss', () => loadMissing(missingKeys)), missingKeys);
+      const eventKey = missingKeys.length === 1 ? missingKeys[0] : `${missingKeys.length} keys`; // one load event for the batch
+      const loaded = valuesByPosition(await meteredLoad(this.deps.metrics, policy.label, eventKey, 'miss', () => loadMissing(missingKeys)), missingKeys);
       missing.forEach((position, n) => (values[position] = loaded[n]));
       if (store) await this.write(keys, fullKeys, missing, loaded, policy, startedAt);
       missing.forEach((position, n) => settle.get(fullKeys[position])!.resolve(loaded[n]));

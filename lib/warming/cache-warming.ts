@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { CacheError } from '../core/cache-error.js';
+import { WARMER_SEGMENT } from '../core/cache-keys.js';
 import type { CacheKeys } from '../core/cache-keys.js';
 import { isPastLogicalExpiry } from '../core/logical-ttl.js';
 import type { Ttl } from '../core/ttl.js';
@@ -45,6 +47,14 @@ export class CacheWarming {
       return Promise.reject(new CacheError('warm', undefined, `option "concurrency" must be a positive integer, got ${JSON.stringify(concurrency)}`));
     const skipIfFresh = options.skipIfFresh ?? true;
     return runWarm(entries, { concurrency, signal: options.signal, progress }, (entry) => this.warmOne(entry, skipIfFresh, label));
+  }
+
+  /** Takes the singleInstance lock of a warmer: its release, or undefined when another instance holds it. */
+  async lock(name: string, ttlMs: number): Promise<(() => Promise<void>) | undefined> {
+    const lockKey = this.deps.keys.lockKey(WARMER_SEGMENT + name);
+    const token = randomUUID();
+    if (!(await this.deps.store.acquireLock(lockKey, token, ttlMs))) return undefined;
+    return () => this.deps.store.releaseLock(lockKey, token);
   }
 
   private async warmOne(entry: WarmEntry, skipIfFresh: boolean, label: string): Promise<WarmOutcome> {

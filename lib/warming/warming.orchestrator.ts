@@ -68,7 +68,7 @@ export class WarmingOrchestrator implements OnApplicationBootstrap, OnModuleDest
     let release: (() => Promise<void>) | undefined;
     try {
       if (warmer.options.singleInstance ?? settings.singleInstance) {
-        release = await manager.warmerLock(warmer.name, settings.lockTtlMs);
+        release = await manager.warming.lock(warmer.name, settings.lockTtlMs);
         if (release === undefined) {
           this.logger.log(`${warmer.name}: another instance is warming; skipped here`);
           return;
@@ -76,7 +76,7 @@ export class WarmingOrchestrator implements OnApplicationBootstrap, OnModuleDest
       }
       const startedAt = performance.now();
       const entries = (await warmer.run()) as WarmEntries;
-      const result = await manager.warmWith(
+      const result = await manager.warming.warm(
         entries,
         { concurrency: warmer.options.concurrency ?? settings.concurrency, skipIfFresh: warmer.options.skipIfFresh ?? settings.skipIfFresh, signal: this.abort.signal },
         warmer.name,
