@@ -69,6 +69,7 @@ function useSampleApp(): { readonly redis: Redis; readonly app: SampleAppProcess
   beforeAll(async () => {
     assertSampleAppBuilt();
     app = await SampleAppProcess.start({ REDIS_URL: db.server.url });
+    await app.warmed(); // its background warmer writes "sample:price:*" keys: wait, so the tests that count keys do not race it
   });
   afterAll(async () => {
     await app?.kill();

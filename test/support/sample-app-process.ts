@@ -88,6 +88,18 @@ export class SampleAppProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /**
+   * Waits (bounded) until the sample's @CacheWarmer (PricesService.allPrices, run in the background after boot) has
+   * finished or was skipped: a test that counts the namespace's keys must not race its writes.
+   */
+  async warmed(timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!/PricesService\.allPrices: (done|another instance)/.test(stripAnsi(this.output))) {
+      if (Date.now() > deadline || !this.running) throw new Error(`the sample app's warmer did not finish within ${timeoutMs} ms:\n${this.output}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
   /** Everything it printed so far (for assertions and failure messages). */
   get logs(): string {
     return this.output;
