@@ -4,6 +4,7 @@ import { CacheError, CacheHealthIndicator, type CacheManager, type CacheModuleOp
 import { bootCache, warningCollector } from '../support/cache-app.js';
 import { aclRulesFromReadme, clusterAclRulesFromReadme, tierAclRulesFromReadme } from '../support/readme-acl.js';
 import { onNode, RedisCluster } from '../support/redis-cluster.js';
+import { RedisSentinel } from '../support/redis-sentinel.js';
 import { RedisServer } from '../support/redis-server.js';
 import { waitUntil } from '../support/wait-until.js';
 
@@ -189,6 +190,34 @@ describe('the same ACL user on a 3-master Redis Cluster (README line plus its Cl
         keys: async (pattern: string) => (await Promise.all(admin.nodes('master').map((node) => node.keys(pattern)))).flat(),
       });
       expect(await denialsOnEveryNode()).toEqual([]);
+      expect(logger.warnings).toEqual([expect.stringMatching(/^the loader of "sie" failed \(database down\)/)]);
+    } finally {
+      admin.disconnect();
+      await a.module.close();
+      await b.module.close();
+    }
+  });
+});
+
+describe('the same ACL user on a Sentinel setup (README line on the master and the replica)', () => {
+  let setup: RedisSentinel;
+
+  beforeAll(async () => {
+    setup = await RedisSentinel.start({ serverArgs: ['--user', USER, ...aclRulesFromReadme(USER, PASSWORD)] });
+  }, 30_000);
+
+  afterAll(() => setup?.stop());
+
+  it('every feature works through the Sentinels, with no refusal on the master or the replica', async () => {
+    const logger = warningCollector();
+    const redis = { sentinels: setup.sentinels, name: setup.name, options: { username: USER, password: PASSWORD } };
+    const a = await bootCache({ namespace: 'orders', redis, lock: true, failOnStartup: true }, logger);
+    const b = await bootCache({ namespace: 'orders', redis, lock: true, failOnStartup: true }, logger);
+    const admin = new Redis(setup.masterPort, '127.0.0.1');
+    try {
+      await exerciseEverything(a.cache, b.cache, admin);
+      const denials = await Promise.all(setup.servers.map((port) => onNode({ port }, (node) => aclDenials(node))));
+      expect(denials.flat()).toEqual([]);
       expect(logger.warnings).toEqual([expect.stringMatching(/^the loader of "sie" failed \(database down\)/)]);
     } finally {
       admin.disconnect();

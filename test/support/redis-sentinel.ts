@@ -20,14 +20,18 @@ export class RedisSentinel {
   private readonly confDir = mkdtempSync(join(tmpdir(), 'cache-test-sentinel-'));
   private failedOver = false;
 
-  private constructor(private readonly password?: string) {}
+  private constructor(
+    private readonly password?: string,
+    private readonly serverArgs: string[] = [],
+  ) {}
 
   /**
    * `password`: the master and the replica require it (`requirepass`, and `masterauth` to replicate), and so do the
-   * Sentinels, which use it with the servers (`auth-pass`) and with each other (their own `requirepass`).
+   * Sentinels, which use it with the servers (`auth-pass`) and with each other (their own `requirepass`). `serverArgs`:
+   * more redis-server arguments for the master and the replica (an ACL user), not for the Sentinels.
    */
-  static async start(options: { password?: string } = {}): Promise<RedisSentinel> {
-    const setup = new RedisSentinel(options.password);
+  static async start(options: { password?: string; serverArgs?: string[] } = {}): Promise<RedisSentinel> {
+    const setup = new RedisSentinel(options.password, options.serverArgs);
     try {
       await setup.launch();
       return setup;
@@ -40,6 +44,11 @@ export class RedisSentinel {
   /** The Sentinels' addresses (what a client is given). */
   get sentinels(): NodeAddress[] {
     return this.watchers.map((sentinel) => ({ host: HOST, port: sentinel.port }));
+  }
+
+  /** The ports of the master and the replica (not the Sentinels). */
+  get servers(): number[] {
+    return [this.master!.port, this.replica!.port];
   }
 
   /** The port of the server that is master now. */
@@ -74,7 +83,10 @@ export class RedisSentinel {
 
   private async launch(): Promise<void> {
     // No 5 s wait for more replicas before the first full sync (the default diskless-sync delay).
-    const auth = this.password === undefined ? [] : ['--requirepass', this.password, '--masterauth', this.password];
+    const auth = [
+      ...(this.password === undefined ? [] : ['--requirepass', this.password, '--masterauth', this.password]),
+      ...this.serverArgs,
+    ];
     this.master = await RedisServer.start(['--repl-diskless-sync-delay', '0', ...auth]);
     this.replica = await RedisServer.start(['--replicaof', HOST, String(this.master.port), ...auth]);
     // A Sentinel learns of replicas from the master's INFO: the replica must be attached before they start.
