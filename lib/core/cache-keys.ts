@@ -2,6 +2,7 @@ import { CacheError, type CacheOperation } from './cache-error.js';
 import { EPOCH_SEGMENT, TAG_SEGMENT } from '../invalidation/tags/tag-tokens.js';
 import { LOCK_SEGMENT } from '../read-through/stampede-lock.js';
 import { MONITOR_SEGMENT } from '../observability/fleet/monitor-keys.js';
+import { L1_LEASE_SEGMENT } from '../l1/l1-keys.js';
 
 /** Warmers' singleInstance locks live at `<namespace>:__lock__:__warmer__:<Class.method>`. */
 export const WARMER_SEGMENT = '__warmer__:';
@@ -13,6 +14,7 @@ const RESERVED_SEGMENTS: ReadonlyArray<[string, string]> = [
   [EPOCH_SEGMENT, 'the tag invalidation epoch'],
   [MONITOR_SEGMENT, 'the footprint and INFO measurements'],
   [WARMER_SEGMENT, 'warmer locks'],
+  [L1_LEASE_SEGMENT, 'the in-process tier\'s heartbeats'],
 ];
 
 /** Longest key a caller may pass (before the namespace is added). */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { CacheError } from '../core/cache-error.js';
 import { tagOfTokenKey } from '../core/cache-keys.js';
@@ -11,6 +12,7 @@ import { L1Tier, type FlushReason } from './l1-tier.js';
 import { trackingTopology, type TrackingTopology } from './tracking-connections.js';
 import { TrackingCoherence } from './tracking-coherence.js';
 import { l1Messages } from './l1-messages.js';
+import { L1_LEASE_SEGMENT } from './l1-keys.js';
 
 /** Tracking before startup decided it: nothing serves. */
 const NOT_STARTED: L1Coherence = { tracking: true, generation: 0, serving: () => false };
@@ -31,6 +33,7 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
   private closed = false;
   private readonly logger: Logger;
   private readonly topology?: TrackingTopology;
+  private readonly instanceId = randomBytes(6).toString('base64url');
 
   constructor(
     private readonly options: ResolvedCacheOptions,
@@ -94,7 +97,10 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
     const prefixes = this.prefixes(topology.keyPrefix);
     let refusal: Error | undefined;
     const boundMs = Math.min(...[...this.tiers.values()].map((tier) => tier.settings.maxStalenessMs));
-    const coherence = new TrackingCoherence(topology.open, prefixes, topology.keyPrefix, boundMs, {
+    // Heartbeats go under the first tracked namespace (they must be tracked to echo), named for this process.
+    const heartbeatBase = `${prefixes[0].slice(topology.keyPrefix.length)}${L1_LEASE_SEGMENT}${this.instanceId}`;
+    const heartbeat = (node: string) => topology.heartbeat(node, heartbeatBase);
+    const coherence = new TrackingCoherence(topology.open, prefixes, topology.keyPrefix, boundMs, heartbeat, {
       invalidated: (fullKey) => this.invalidated(fullKey),
       flushed: (reason) => this.flushAll(reason),
       refused: (error) => {
@@ -151,7 +157,7 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
   private invalidated(fullKey: string): void {
     const colon = fullKey.indexOf(':');
     const tier = colon < 0 ? undefined : this.tiers.get(fullKey.slice(0, colon));
-    if (tier === undefined) return;
+    if (tier === undefined || fullKey.startsWith(L1_LEASE_SEGMENT, colon + 1)) return; // a heartbeat: the channel's own
     const tag = tagOfTokenKey(fullKey, colon);
     if (tag !== undefined) tier.evictTag(tag);
     // `ns:v1:__tag__:x` is version 1's token of tag x, or in an unversioned namespace the user key "v1:__tag__:x": both.

@@ -1,20 +1,26 @@
 /**
- * The proof that a tracking connection is current: the send time of the last PING it answered. The connection is one
- * FIFO stream, so a PONG means every invalidation Redis queued before that PING arrived has been handled: a write
- * acknowledged before the PING was sent can no longer be served from memory. Reading the clock (not a flag set by a
- * timer) keeps the bound true when the event loop stalls or Redis hangs.
+ * The proof that a tracking connection is current: the send time of the last heartbeat whose invalidation came back
+ * on it. A heartbeat is a write of a fresh key under a tracked prefix, sent through the data connection; Redis queues
+ * its invalidation behind every invalidation of writes it processed earlier, on a single FIFO stream. So when it
+ * arrives, every write acknowledged before the heartbeat was sent has evicted what it changed, and the connection
+ * still hears the node the data goes to (a PONG alone would not show that: a master demoted to replica keeps
+ * answering PING but stops sending invalidations). Reading the clock (not a flag set by a timer) keeps the bound
+ * true when the event loop stalls or Redis hangs.
  */
 export class Lease {
-  /** performance.now() of the last PING answered on the current connection; -Infinity when not held. */
+  /** performance.now() when the last echoed heartbeat was sent on the current connection; -Infinity when not held. */
   private renewed = Number.NEGATIVE_INFINITY;
-  /** Counts connections, so a late PONG from a closed one renews nothing. */
+  /** Counts connections, so a late echo from a closed one renews nothing. */
   private connection = 0;
 
   get renewedAt(): number {
     return this.renewed;
   }
 
-  /** A connection now receives every invalidation (subscribed): the lease holds from now. */
+  /**
+   * A connection now receives every invalidation (subscribed): the lease holds from now. Safe even if the node is no
+   * longer the one written to: entries filled from now on are served at most the bound unless a heartbeat renews it.
+   */
   grant(): void {
     this.connection++;
     this.renewed = performance.now();
@@ -26,12 +32,15 @@ export class Lease {
     this.renewed = Number.NEGATIVE_INFINITY;
   }
 
-  /** Call when sending a PING; call the function it returns when its PONG arrives. */
-  pinging(): () => void {
+  /** Call when sending a heartbeat; call the function it returns when its invalidation arrives. */
+  sending(): { sentAt: number; renew: () => void } {
     const sentAt = performance.now();
     const connection = this.connection;
-    return () => {
-      if (connection === this.connection && sentAt > this.renewed) this.renewed = sentAt;
+    return {
+      sentAt,
+      renew: () => {
+        if (connection === this.connection && sentAt > this.renewed) this.renewed = sentAt;
+      },
     };
   }
 

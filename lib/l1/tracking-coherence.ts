@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { L1Coherence } from './l1-coherence.js';
 import type { FlushReason } from './l1-tier.js';
-import { TrackingChannel } from './tracking-channel.js';
+import { TrackingChannel, type Heartbeat } from './tracking-channel.js';
 
 /** Where invalidations go: the tiers, by the key Redis names (already stripped of any ioredis keyPrefix). */
 export interface InvalidationSink {
@@ -32,6 +32,8 @@ export class TrackingCoherence implements L1Coherence {
     private readonly prefixes: readonly string[],
     private readonly keyPrefix: string,
     private readonly boundMs: number,
+    /** Where each master's channel writes its heartbeats. */
+    private readonly heartbeat: (node: string) => Heartbeat,
     private readonly sink: InvalidationSink,
   ) {}
 
@@ -81,7 +83,7 @@ export class TrackingCoherence implements L1Coherence {
   }
 
   private open(node: string): TrackingChannel {
-    const channel = new TrackingChannel(this.openConnection(node), this.prefixes, this.boundMs, {
+    const channel = new TrackingChannel(this.openConnection(node), this.prefixes, this.boundMs, () => this.heartbeat(node), {
       invalidated: (keys) => this.invalidated(keys),
       up: () => this.flush(undefined),
       down: (reason) => this.flush(reason),

@@ -1,4 +1,6 @@
+import calculateSlot from 'cluster-key-slot';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Heartbeat } from './tracking-channel.js';
 import type { RedisClient } from '../stores/redis/redis-connection.js';
 
 /** How the tracking channels reach Redis: built from the data client, so they share its address, auth, TLS and db. */
@@ -9,15 +11,16 @@ export interface TrackingTopology {
   masters(): Promise<string[]>;
   /** A new, unconnected tracking connection to that master. */
   open(node: string): Redis;
+  /** Heartbeats of the channel to `node`: keys under `base` that the data client sends to that node. */
+  heartbeat(node: string, base: string): Heartbeat;
   /** Calls `changed` with the current masters whenever the cluster's view of them may have changed. */
   watch(changed: (masters: string[]) => void): () => void;
 }
 
 /**
  * What a tracking connection must be whatever the user configured: RESP2 (ioredis 6 drops RESP3 invalidation
- * pushes), no offline queue and no resent commands (a PING from a dead connection must not renew a lease), no
- * automatic resubscribe (the handshake does it, after CLIENT TRACKING), no command timeout (a late PONG is still a
- * PONG), and Sentinel's failover detector so a promoted replica is followed at once.
+ * pushes), no offline queue and no resent commands, no automatic resubscribe (the handshake does it, after CLIENT
+ * TRACKING), no command timeout (it only subscribes), and no key prefix (it sends no keys; the prefix is tracked).
  */
 const TRACKING_OVERRIDES: RedisOptions = {
   protocol: 2,
@@ -28,7 +31,6 @@ const TRACKING_OVERRIDES: RedisOptions = {
   commandTimeout: undefined,
   maxRetriesPerRequest: null,
   keyPrefix: undefined,
-  failoverDetector: true,
   retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 500),
   reconnectOnError: () => false,
 };
@@ -40,6 +42,11 @@ export function trackingTopology(client: RedisClient): TrackingTopology {
     keyPrefix: options.keyPrefix ?? '',
     masters: () => Promise.resolve(['']),
     open: () => new Redis({ ...options, ...TRACKING_OVERRIDES, role: 'master' }),
+    heartbeat: (_node, base) => ({
+      keyBase: base,
+      redisPrefix: options.keyPrefix ?? '',
+      write: (key, ttlMs) => client.set(key, '1', 'PX', ttlMs),
+    }),
     watch: () => () => undefined,
   };
 }
@@ -61,9 +68,21 @@ function clusterTopology(cluster: Cluster): TrackingTopology {
       const [host, port] = [node.slice(0, node.lastIndexOf(':')), Number(node.slice(node.lastIndexOf(':') + 1))];
       return new Redis({ ...cluster.options.redisOptions, ...master?.options, host, port, ...TRACKING_OVERRIDES, readOnly: false });
     },
+    heartbeat: (node, base) => ({
+      keyBase: `${base}:{${hashTagOn(cluster, node)}}`,
+      redisPrefix: cluster.options.keyPrefix ?? '',
+      write: (key, ttlMs) => cluster.set(key, '1', 'PX', ttlMs),
+    }),
     watch: (changed) => {
+      // One check per burst of events (a slot refresh adds and removes many nodes at once).
+      let queued = false;
       const check = (): void => {
-        if (cluster.status === 'ready') changed(mastersNow());
+        if (queued) return;
+        queued = true;
+        setImmediate(() => {
+          queued = false;
+          if (cluster.status === 'ready') changed(mastersNow());
+        });
       };
       // Masters join and leave the pool on a slot refresh (failover, resharding); +node/-node fire as the pool changes.
       cluster.on('refresh', check);
@@ -77,3 +96,18 @@ function clusterTopology(cluster: Cluster): TrackingTopology {
     },
   };
 }
+
+/** A hash tag whose slot `node` serves now (per the client's slot map), so a heartbeat key lands on that master. */
+function hashTagOn(cluster: Cluster, node: string): string {
+  const known = tags.get(cluster)?.get(node);
+  if (known !== undefined && cluster.slots[calculateSlot(known)]?.[0] === node) return known;
+  for (let i = 0; i < 100_000; i++) {
+    const tag = `l1-${i}`;
+    if (cluster.slots[calculateSlot(tag)]?.[0] !== node) continue;
+    (tags.get(cluster) ?? tags.set(cluster, new Map()).get(cluster)!).set(node, tag);
+    return tag;
+  }
+  return 'l1-0'; // the node serves no slot (leaving): its heartbeats go elsewhere, so its lease lapses and it is dropped
+}
+
+const tags = new WeakMap<Cluster, Map<string, string>>();

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import calculateSlot from 'cluster-key-slot';
 import { Redis } from 'ioredis';
 import { RedisServer, freePort } from './redis-server.js';
 import { waitUntil } from './wait-until.js';
@@ -86,6 +87,32 @@ export class RedisCluster {
   /** Waits until no slot is served by a killed master and every live node says cluster_state:ok. */
   waitForFailover(timeoutMs = 20_000): Promise<void> {
     return waitUntil('a replica to take over', timeoutMs, () => this.isHealthy());
+  }
+
+  /**
+   * Moves the slot holding `key` to another master, keys and all (IMPORTING/MIGRATING, MIGRATE in batches, then
+   * SETSLOT NODE on every master), as redis-cli --cluster reshard does. Resolves to the target's port.
+   */
+  async migrateSlotOf(key: string): Promise<number> {
+    const slot = calculateSlot(key);
+    const ranges = await this.slotRanges(this.liveServers()[0].port);
+    const source = ranges.find((range) => range.start <= slot && slot <= range.end)!.masterPort;
+    const masters = await this.masters();
+    const target = masters.find((master) => master.port !== source)!.port;
+    const [sourceId, targetId] = [
+      String(await this.command(source, 'cluster', 'myid')),
+      String(await this.command(target, 'cluster', 'myid')),
+    ];
+    await this.command(target, 'cluster', 'setslot', slot, 'importing', sourceId);
+    await this.command(source, 'cluster', 'setslot', slot, 'migrating', targetId);
+    for (;;) {
+      const keys = (await this.command(source, 'cluster', 'getkeysinslot', slot, 100)) as string[];
+      if (keys.length === 0) break;
+      const auth = this.password === undefined ? [] : ['AUTH', this.password];
+      await this.command(source, 'migrate', HOST, target, '', 0, 5000, ...auth, 'KEYS', ...keys);
+    }
+    for (const master of masters) await this.command(master.port, 'cluster', 'setslot', slot, 'node', targetId);
+    return target;
   }
 
   /** Stops every node by PID and removes their folders. */
