@@ -30,7 +30,14 @@ export interface StalenessReport {
   /** Reads that returned a version older than one acknowledged more than the bound before they started. */
   stale: Array<Read & { required: number }>;
   l1HitsDuring: number;
+  /** Reads served from memory before the fault, and after it (each phase runs until it has some, or times out). */
+  l1HitsBefore: number;
+  l1HitsAfter: number;
 }
+
+/** Each phase runs at least its time and until memory served this many reads (bounded: a busy box is slow, not wrong). */
+const HITS_PER_PHASE = 50;
+const PHASE_LIMIT_MS = 8000;
 
 /**
  * The randomised staleness check: a writer in another process bumps versions on a few keys; readers (app instances
@@ -51,7 +58,15 @@ export async function checkStaleness(options: {
   const reads: Read[] = [];
   let running = true;
   const namespace = readers[0].namespace;
-  const hitsBefore = await metricValue('cache_l1_hits_total', { namespace });
+  const hits = (): Promise<number> => metricValue('cache_l1_hits_total', { namespace });
+  const hitsBefore = await hits();
+  /** Waits `phaseMs`, then until memory served HITS_PER_PHASE reads since `from` (or PHASE_LIMIT_MS passed). */
+  const phase = async (from: number): Promise<number> => {
+    const startedAt = performance.now();
+    await sleep(phaseMs);
+    while ((await hits()) - from < HITS_PER_PHASE && performance.now() - startedAt < PHASE_LIMIT_MS) await sleep(50);
+    return (await hits()) - from;
+  };
   const loops = readers.map(async (reader, r) => {
     for (let i = r; running; i++) {
       const key = `v${(i * 7 + Math.floor(Math.random() * keyCount)) % keyCount}`;
@@ -62,18 +77,20 @@ export async function checkStaleness(options: {
     }
   });
   let acks: Ack[];
+  let l1HitsBefore = 0;
+  let l1HitsAfter = 0;
   try {
-    await sleep(phaseMs);
+    l1HitsBefore = await phase(hitsBefore);
     await options.fault();
-    await sleep(phaseMs);
+    l1HitsAfter = await phase(await hits());
   } finally {
     running = false;
     await Promise.all(loops);
     // Stopped even when the fault throws: a writer left running would keep Jest from exiting.
     acks = await writer.stop();
   }
-  const l1HitsDuring = (await metricValue('cache_l1_hits_total', { namespace })) - hitsBefore;
-  return { reads: reads.length, acks: acks.length, stale: staleReads(reads, acks, boundMs), l1HitsDuring };
+  const l1HitsDuring = (await hits()) - hitsBefore;
+  return { reads: reads.length, acks: acks.length, stale: staleReads(reads, acks, boundMs), l1HitsDuring, l1HitsBefore, l1HitsAfter };
 }
 
 function staleReads(reads: Read[], acks: Ack[], boundMs: number): Array<Read & { required: number }> {

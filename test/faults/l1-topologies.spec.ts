@@ -17,7 +17,9 @@ function expectNoStaleRead(report: StalenessReport, label: string): void {
   );
   expect(report.stale.slice(0, 3)).toEqual([]);
   expect(report.acks).toBeGreaterThan(50);
-  expect(report.l1HitsDuring).toBeGreaterThan(100);
+  // The check checked something: memory served reads before the fault and again after it.
+  expect(report.l1HitsBefore).toBeGreaterThanOrEqual(50);
+  expect(report.l1HitsAfter).toBeGreaterThanOrEqual(50);
 }
 
 async function readersOn(
