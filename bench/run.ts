@@ -21,7 +21,7 @@ import { benchFootprint, footprintSection, type FootprintPlan } from './footprin
 import { benchTls, tlsSection, type TlsPlan } from './tls.js';
 import { benchWarming, warmingSection, type WarmingPlan } from './warming.js';
 import { codecSection, compressionSection, markdown, serializerSection, tagsSection, transferEstimate, type Row } from './report.js';
-import { cacheManagerKeyv, nestjsCache, rawIoredis, type Stack } from './stacks.js';
+import { cacheManagerKeyv, nestjsCache, nestjsCacheCompat, rawIoredis, type Stack } from './stacks.js';
 import { SET_1KB, workloads, type Workload } from './workloads.js';
 
 // Compiled to dist-bench/bench/run.js: paths below are relative to that file, i.e. to the package root.
@@ -130,6 +130,7 @@ try {
       () => rawIoredis(server.url, false),
       () => rawIoredis(server.url, true),
       () => nestjsCache(server.url),
+      () => nestjsCacheCompat(server.url),
       () => cacheManagerKeyv(server.url),
       // The set 1 KB value is compressed by default (threshold 1024): what a write-heavy application of small values gets back by raising the threshold or turning compression off.
       () =>

@@ -4,7 +4,7 @@ import KeyvRedis from '@keyv/redis';
 import { createCache } from 'cache-manager';
 import { Redis, type RedisOptions } from 'ioredis';
 import { Keyv } from 'keyv';
-import { CacheManager, CacheModule, type CompressionOption } from '@datapunk/nestjs-cache';
+import { Cache, CacheManager, CacheModule, type CompressionOption } from '@datapunk/nestjs-cache';
 
 /** Same TTL everywhere (CacheManager's default '5m'), so every stack sends the same kind of SET. */
 export const TTL_MS = 300_000;
@@ -91,6 +91,27 @@ export async function nestjsCache(
     getOrSet: (key, loader) => cache.getOrSet(key, loader),
     mget: (keys) => cache.mget(keys),
     swallowedErrors: () => 0, // direct operations reject, and the bench lets them abort the run
+    close: () => app.close(),
+  };
+}
+
+/**
+ * This package through the @nestjs/cache-manager API (issue 12): `CacheModule.register()` and the injected `Cache`,
+ * called as the peer's users call it (`wrap` for read-through), so its cost over CacheManager shows in the same table.
+ */
+export async function nestjsCacheCompat(url: string): Promise<Stack> {
+  const app = await NestFactory.createApplicationContext(CacheModule.register({ namespace: 'bench-compat', redis: { url } }), {
+    logger: false,
+  });
+  const cache = app.get(Cache);
+  return {
+    name: '@datapunk/nestjs-cache via Cache (register)',
+    isRaw: false,
+    get: (key) => cache.get(key),
+    set: (key, value) => cache.set(key, value),
+    getOrSet: (key, loader) => cache.wrap(key, loader),
+    mget: (keys) => cache.mget(keys),
+    swallowedErrors: () => 0, // a Redis failure would read as a miss here: the bench's server does not fail
     close: () => app.close(),
   };
 }
