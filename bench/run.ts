@@ -246,7 +246,8 @@ try {
         `${WARMING.instances} Nest application contexts (CacheModule.forRoot, lock: true), each with its own connection to the same redis-server, read one key with getOrSet ` +
           `at ${WARMING.ratePerSec} requests/s in all (open loop: each instance starts a request every ${((1000 * WARMING.instances) / WARMING.ratePerSec).toFixed(0)} ms whatever earlier ones do), ` +
           `TTL ${WARMING.ttlMs} ms, a loader of ${WARMING.loaderMs} ms returning a new generation number; one TTL of warm-up, then ${WARMING.ttls} TTLs measured per variant; ` +
-          `latency = performance.now() from the call to its answer; "waited" = answers slower than half the loader; the steady state is the same load on a key that never expires; ` +
+          `latency = performance.now() from the call to its answer; "loads a caller waited for" = cache_loads_total{trigger="miss"} during the window; "generation" = a loaded value first served in the window ` +
+          `(a refresh rejected by its compare-and-set is never served, so duplicates show as loads per generation above 1); the steady state is the same load on a key that never expires; ` +
           `the section ran in ${seconds.toFixed(0)} s${meter ? `; ${meter()}` : ''}.`,
       ),
     );

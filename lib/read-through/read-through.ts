@@ -179,7 +179,18 @@ export class ReadThrough {
     let token: string | undefined;
     try {
       token = await this.lock.acquire(lockKey);
-      if (token === undefined) {
+      if (token !== undefined) {
+        // The holder before us may have stored the value and released the lock after our lookup: do not load it again.
+        const stored = await this.store.get(fullKey);
+        if (stored != null && logicalExpiryOf(stored) > Date.now() && (await this.holds(stored, policy, NOTHING_PREFETCHED))) {
+          const value = this.entries.peek<T>(key, fullKey, stored);
+          if (value !== undefined) {
+            this.lock.release(lockKey, token).catch(() => undefined);
+            if (hasExtensions(stored)) call.basis = this.tags.stampsFor(stored) ?? 'unverifiable';
+            return value;
+          }
+        }
+      } else {
         const found = await this.lock.waitForValue(fullKey, lockKey);
         if (found !== undefined && (await this.holds(found, policy, NOTHING_PREFETCHED))) {
           const value = this.entries.decode<T>(key, fullKey, found, policy.label);
