@@ -17,6 +17,8 @@ import { bestOfRounds, type PhaseLimits } from './measure.js';
 import { startCpuMeter } from './neighbours.js';
 import { pinCpus } from './pin.js';
 import { benchTags, type TagsPlan } from './tags.js';
+import { benchL1, type L1Plan } from './l1.js';
+import { l1Section } from './l1-report.js';
 import { benchFootprint, footprintSection, type FootprintPlan } from './footprint.js';
 import { benchTls, tlsSection, type TlsPlan } from './tls.js';
 import { benchWarming, warmingSection, type WarmingPlan } from './warming.js';
@@ -46,7 +48,7 @@ const WORKLOAD_FILTER = process.env.BENCH_WORKLOADS;
  * warming (refresh-ahead on a hot key across 4 instances). Default: all, or only main when
  * BENCH_STACKS or BENCH_WORKLOADS is set. Running fewer than all leaves results.md alone.
  */
-const SECTIONS = ['main', 'codec', 'compression', 'serializer', 'tags', 'footprint', 'tls', 'warming'] as const;
+const SECTIONS = ['main', 'l1', 'codec', 'compression', 'serializer', 'tags', 'footprint', 'tls', 'warming'] as const;
 const selected = new Set(
   (process.env.BENCH_SECTIONS ?? (STACK_FILTER || WORKLOAD_FILTER ? 'main' : SECTIONS.join(',')))
     .split(',')
@@ -111,6 +113,17 @@ const FOOTPRINT: FootprintPlan = {
 
 /** The TLS section (~40 s): 4 of the main workloads, raw ioredis and the package, each plain and over TLS, in the same rounds. */
 const TLS: TlsPlan = { rounds: ROUNDS, warmup: WARMUP, measureMs: Number(process.env.BENCH_TLS_MS ?? 500) };
+
+/** The l1 section (~40 s): hot gets and clone in short phases, 3,000 paced writes, 2×rounds redis-benchmark runs. */
+const L1: L1Plan = {
+  rounds: Number(process.env.BENCH_L1_ROUNDS ?? ROUNDS),
+  warmup: { maxOps: 20_000, maxMs: 200 },
+  measureMs: Number(process.env.BENCH_L1_MS ?? 500),
+  propagationWrites: 3_000,
+  writesPerSecond: 1_000,
+  trackingConnections: 20,
+  benchmarkRequests: 200_000,
+};
 
 const loadAtStart = loadavg()[0];
 const server = await RedisServer.start();
@@ -253,6 +266,23 @@ try {
     );
   }
 
+
+  if (selected.has('l1')) {
+    await encodingApp?.close();
+    encodingApp = undefined;
+    const meter = startCpuMeter(server.pid);
+    const result = await benchL1(server.url, L1, (line) => process.stderr.write(`${line}\n`));
+    sections.push(
+      l1Section(
+        result,
+        `Nest applications (CacheModule.forRoot({ namespace, redis, l1: {} }) and namespaces with l1 off and with clone) on the same redis-server; hot get = 16 keys of ~100 B JSON read in turn, ` +
+          `every stack's values read back and compared first; per contender a warm-up (≤ ${L1.warmup.maxMs} ms / ${L1.warmup.maxOps} ops), then ≤ ${L1.measureMs} ms, each after a full GC, ` +
+          `best of ${L1.rounds} rounds by ops/s, contender order alternating; propagation: ${L1.propagationWrites.toLocaleString('en-US')} sets paced at ${L1.writesPerSecond.toLocaleString('en-US')}/s, each to a key of its own, ` +
+          `and a second process (bench/l1-listener.ts) timestamping when its tier evicts each key (performance.timeOrigin + now on both sides)` +
+          `${meter ? `; ${meter()}` : ''}.`,
+      ),
+    );
+  }
 
   if (selected.has('footprint')) {
     await encodingApp?.close();

@@ -7,6 +7,7 @@ import { IndexController } from './index.controller.js';
 import { ProductsModule } from './products/products.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { PricesModule } from './prices/prices.module.js';
+import { HotModule } from './hot/hot.module.js';
 
 @Module({
   imports: [
@@ -23,7 +24,8 @@ import { PricesModule } from './prices/prices.module.js';
           redis: url ? { url } : undefined, // no REDIS_URL: the embedded in-process store
           defaultTtl: config.get<string>('CACHE_TTL') ?? '5m',
           // Values from 1 KB on are compressed (deflate, the default); this namespace also keeps Dates and Maps.
-          namespaces: { 'sample-reports': { serializer: 'msgpack' } },
+          // `sample-hot` keeps hot keys in memory too, kept coherent across instances by Redis (GET/PUT /hot/banner).
+          namespaces: { 'sample-reports': { serializer: 'msgpack' }, 'sample-hot': { l1: { maxEntries: 1000 } } },
           // Per namespace keys and bytes in Redis, sampled once a minute by one instance of the fleet (on by default).
           footprint: { interval: '1m' },
           // Redis memory, maxmemory, evictions, expirations, fragmentation (off by default): cache_redis_* on /metrics.
@@ -35,6 +37,7 @@ import { PricesModule } from './prices/prices.module.js';
     ProductsModule, // the CacheManager API, used directly
     CatalogModule, // @Cacheable, @CachePut, @CacheInvalidate; CacheInterceptor, @CacheTTL, @CacheVary, @CacheTags; tags
     ReportsModule, // a namespace with its own serializer (msgpack) and compression
+    HotModule, // the in-process tier (l1): an update on one instance reaches the others
     PricesModule, // refresh-ahead, stale-if-error (a database you can switch off), a @CacheWarmer, the batch form of @Cacheable
   ],
   controllers: [IndexController], // GET /: what to try

@@ -106,6 +106,7 @@ export class CacheManager {
       invalidator: this.invalidator,
       inFlight: this.readThrough.inFlight,
       budgetMs: options.operationTimeoutMs,
+      l1: this.l1,
     });
     this.warming = new CacheWarming({
       keys: this.keys,

@@ -10,6 +10,7 @@ import { settledWithin } from './load-and-store.js';
 import { meteredLoad } from './metered-load.js';
 import type { Call } from './read-through-call.js';
 import type { Flight } from './read-through.js';
+import type { L1Tier } from '../l1/l1-tier.js';
 import { jitteredTtlMs, staleWindowMs, type StalePolicy } from './stale-policy.js';
 
 /** What a batch loader returns for the keys it was given: values in their order, or a Map / object keyed by key. */
@@ -32,6 +33,8 @@ export interface BatchReadThroughDeps {
   /** ReadThrough's flights: a key loading here is joined by getOrSet, and the other way round. */
   inFlight: Map<string, Flight>;
   budgetMs: number;
+  /** The namespace's in-process tier: the batch's writes evict their keys from it before they are sent. */
+  l1?: L1Tier;
 }
 
 /**
@@ -150,6 +153,7 @@ export class BatchReadThrough {
       }
     });
     if (writes.length === 0) return;
+    for (const { key } of writes) this.deps.l1?.evict(key);
     const startedAt = performance.now();
     const written = store.mset(writes).then(
       () => metrics.observe('mset', 'ok', startedAt),
