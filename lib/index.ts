@@ -60,3 +60,6 @@ export { Cache, CACHE_MANAGER, type CacheListEntry, type WrapTtl } from './compa
 export type { CacheOptionsFactory, CacheRegisterAsyncOptions, CacheRegisterOptions } from './compat/register-options.js';
 export { CacheWarmer, type CacheWarmerOptions } from './warming/cache-warmer.decorator.js';
 export type { WarmEntries, WarmEntry, WarmOptions, WarmResult } from './warming/warm.types.js';
+export { CacheAdminModule } from './admin/cache-admin.module.js';
+export type { CacheAdminOptions } from './admin/cache-admin.options.js';
+export type { InvalidateResult } from './admin/cache-admin.controller.js';

@@ -8,6 +8,7 @@ import { ProductsModule } from './products/products.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { PricesModule } from './prices/prices.module.js';
 import { HotModule } from './hot/hot.module.js';
+import { OperationsModule } from './operations/operations.module.js';
 
 @Module({
   imports: [
@@ -39,6 +40,7 @@ import { HotModule } from './hot/hot.module.js';
     ReportsModule, // a namespace with its own serializer (msgpack) and compression
     HotModule, // the in-process tier (l1): an update on one instance reaches the others
     PricesModule, // refresh-ahead, stale-if-error (a database you can switch off), a @CacheWarmer, the batch form of @Cacheable
+    OperationsModule, // GET /health (Terminus); /cache/stats, /cache/keys/:key, /cache/invalidate behind X-Admin-Token
   ],
   controllers: [IndexController], // GET /: what to try
 })

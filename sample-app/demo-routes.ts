@@ -46,4 +46,9 @@ export const DEMO_ROUTES: DemoRoute[] = [
   { method: 'GET', path: '/prices/database', shows: 'queries the pricing database got (the @CacheWarmer loaded all 200 prices at startup, in the background)' },
   { method: 'DELETE', path: '/cache', shows: 'CacheManager.clear: removes every key of the "sample" namespace' },
   { method: 'GET', path: '/metrics', shows: 'Prometheus: cache_hits_total, cache_misses_total, ... by namespace and cache; cache_footprint_* and cache_redis_* (footprint, redisInfo)' },
+  {
+    method: 'GET',
+    path: '/health',
+    shows: 'Terminus + CacheHealthIndicator: up with ping time, circuit and Redis memory; degraded while failing open',
+  },
 ];

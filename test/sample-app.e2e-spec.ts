@@ -25,6 +25,8 @@ const SEARCH = 'CatalogService.search';
 const FEATURED = 'StorefrontController.featured';
 const CATEGORY = 'StorefrontController.category';
 const RECOMMENDATIONS = 'StorefrontController.recommendations';
+/** The sample's demo guard lets in requests whose X-Admin-Token equals ADMIN_TOKEN. */
+const ADMIN_TOKEN = 'e2e-admin-token';
 
 interface Lookups {
   hits: number;
@@ -68,7 +70,7 @@ function useSampleApp(): { readonly redis: Redis; readonly app: SampleAppProcess
   let app: SampleAppProcess | undefined;
   beforeAll(async () => {
     assertSampleAppBuilt();
-    app = await SampleAppProcess.start({ REDIS_URL: db.server.url });
+    app = await SampleAppProcess.start({ REDIS_URL: db.server.url, ADMIN_TOKEN });
     await app.warmed(); // its background warmer writes "sample:price:*" keys: wait, so the tests that count keys do not race it
   });
   afterAll(async () => {
@@ -144,6 +146,27 @@ describe('sample app (built, as a child process) on a real Redis', () => {
 
   it('answers 404 for an unknown product', async () => {
     await request(sample.app.url).get('/products/404').expect(404);
+  });
+
+  it('GET /health is up through Terminus; the operations endpoint answers only with the X-Admin-Token', async () => {
+    const health = await request(sample.app.url).get('/health').expect(200);
+    expect(health.body).toMatchObject({ status: 'ok', details: { cache: { status: 'up', store: 'redis', circuit: 'closed' } } });
+    expect(health.body.details.cache.pingMs).toEqual(expect.any(Number));
+
+    await request(sample.app.url).get('/cache/stats').expect(401);
+    await request(sample.app.url).get('/cache/stats').set('X-Admin-Token', 'guess').expect(403);
+    const stats = await request(sample.app.url).get('/cache/stats').set('X-Admin-Token', ADMIN_TOKEN).expect(200);
+    expect(stats.body).toMatchObject({ namespace: 'sample', circuit: 'closed' });
+    expect(stats.body.hits).toBeGreaterThan(0);
+
+    expect(await sample.redis.exists('sample:product:2')).toBe(1);
+    await request(sample.app.url).delete('/cache/keys/product:2').set('X-Admin-Token', ADMIN_TOKEN).expect(200, { removed: 1 });
+    expect(await sample.redis.exists('sample:product:2')).toBe(0);
+    await request(sample.app.url)
+      .post('/cache/invalidate')
+      .set('X-Admin-Token', ADMIN_TOKEN)
+      .send({ tags: ['a tag'] })
+      .expect(400);
   });
 
   it('DELETE /cache removes the "sample:" keys and nothing else', async () => {
@@ -386,6 +409,7 @@ describe('sample app (built, as a child process) without REDIS_URL', () => {
         'POST /catalog/items/1/refresh',
         'GET /catalog/featured',
         'GET /metrics',
+        'GET /health',
       ]),
     );
     const vary = routes.find((route) => route.path === '/catalog/me/recommendations');

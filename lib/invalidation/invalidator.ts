@@ -53,7 +53,12 @@ export class Invalidator {
   }
 
   /** The invalidation event, with the caller's keys (without the namespace), built only when someone listens. */
-  private publish(operation: CacheOperation, invalidation: Invalidation, outcome: CacheInvalidationEvent['outcome'], removed?: number): void {
+  private publish(
+    operation: CacheOperation,
+    invalidation: Invalidation,
+    outcome: CacheInvalidationEvent['outcome'],
+    removed?: number,
+  ): void {
     this.events.invalidation(() => {
       const { prefix } = this.tags.tokens;
       const userKey = (fullKey: string): string => (fullKey.startsWith(prefix) ? fullKey.slice(prefix.length) : fullKey);

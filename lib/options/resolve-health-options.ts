@@ -10,7 +10,11 @@ export function resolveHealthOptions(health: CacheHealthOptions | undefined): Re
     throw new CacheError('configure', undefined, `option "health" must be { timeout?, memoryThreshold? }, got ${JSON.stringify(health)}`);
   const memoryThreshold = health?.memoryThreshold ?? DEFAULT_HEALTH.memoryThreshold;
   if (typeof memoryThreshold !== 'number' || !(memoryThreshold > 0 && memoryThreshold <= 1))
-    throw new CacheError('configure', undefined, `option "health.memoryThreshold" must be a number in (0, 1], got ${JSON.stringify(memoryThreshold)}`);
+    throw new CacheError(
+      'configure',
+      undefined,
+      `option "health.memoryThreshold" must be a number in (0, 1], got ${JSON.stringify(memoryThreshold)}`,
+    );
   return {
     timeoutMs: parseTtl(health?.timeout ?? DEFAULT_HEALTH.timeout, 'configure', undefined, 'option "health.timeout"'),
     memoryThreshold,

@@ -11,7 +11,11 @@ import { waitUntil } from '../support/wait-until.js';
 type Channel = keyof typeof CACHE_EVENT_CHANNELS;
 
 /** Subscribes to every channel and keeps what arrives, by channel. */
-function recordEvents(): { events: Array<[Channel, Record<string, unknown>]>; of: (channel: Channel) => Array<Record<string, unknown>>; stop: () => void } {
+function recordEvents(): {
+  events: Array<[Channel, Record<string, unknown>]>;
+  of: (channel: Channel) => Array<Record<string, unknown>>;
+  stop: () => void;
+} {
   const events: Array<[Channel, Record<string, unknown>]> = [];
   const listeners = (Object.keys(CACHE_EVENT_CHANNELS) as Channel[]).map((channel) => {
     const listener = (message: unknown): void => void events.push([channel, message as Record<string, unknown>]);
@@ -99,7 +103,13 @@ describe('events through node:diagnostics_channel', () => {
     await db.redis.set('ev:broken', 'not an entry');
     expect(await cache.get('broken')).toBeUndefined();
     expect(recorder.of('error')).toEqual([
-      expect.objectContaining({ namespace: 'ev', operation: 'deserialize', key: 'broken', reason: expect.any(String), error: expect.any(Error) }),
+      expect.objectContaining({
+        namespace: 'ev',
+        operation: 'deserialize',
+        key: 'broken',
+        reason: expect.any(String),
+        error: expect.any(Error),
+      }),
     ]);
     expect(recorder.of('miss')).toEqual([{ namespace: 'ev', cache: 'direct', key: 'broken' }]);
   });

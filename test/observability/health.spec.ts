@@ -10,7 +10,16 @@ const SLOW_CLIENT_TIMEOUT_MS = 20_000;
 
 interface HealthBody {
   status: string;
-  details: { cache: { status: string; reason?: string; cause?: string; pingMs?: number; circuit?: string; memory?: { usedBytes: number; maxBytes: number; ratio?: number } } };
+  details: {
+    cache: {
+      status: string;
+      reason?: string;
+      cause?: string;
+      pingMs?: number;
+      circuit?: string;
+      memory?: { usedBytes: number; maxBytes: number; ratio?: number };
+    };
+  };
 }
 
 async function health(app: INestApplication): Promise<{ code: number; body: HealthBody; ms: number }> {

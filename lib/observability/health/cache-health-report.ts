@@ -43,10 +43,15 @@ export function judgeHealth({ store, probe, circuit, required, memoryThreshold }
   };
   const details: CacheHealthReport['details'] = { store, pingMs: probe?.pingMs, circuit, memory };
   const circuitOpen = (circuit !== undefined && circuit !== 'closed') || probe?.reason === 'circuit_open';
-  const unusable: CacheHealthReason | undefined = circuitOpen ? 'circuit_open' : probe !== undefined && !probe.reachable ? 'redis_unreachable' : undefined;
+  const unusable: CacheHealthReason | undefined = circuitOpen
+    ? 'circuit_open'
+    : probe !== undefined && !probe.reachable
+      ? 'redis_unreachable'
+      : undefined;
   if (unusable !== undefined) {
     return { status: required ? 'down' : 'degraded', details: { ...details, reason: unusable, cause: probe?.reason } };
   }
-  if (memory?.ratio !== undefined && memory.ratio >= memoryThreshold) return { status: 'degraded', details: { ...details, reason: 'memory_high' } };
+  if (memory?.ratio !== undefined && memory.ratio >= memoryThreshold)
+    return { status: 'degraded', details: { ...details, reason: 'memory_high' } };
   return { status: 'up', details };
 }

@@ -34,7 +34,8 @@ export async function terminusResult<Key extends string>(key: Key, report: Cache
   const data = withoutUndefined(report.details);
   const session = (await loadSessions())(key);
   if (session === undefined) return { [key]: { ...data, status: report.status } } as CacheHealthResult<Key>;
-  const result = report.status === 'degraded' ? (session.degraded?.(data) ?? session.up({ ...data, degraded: true })) : session[report.status](data);
+  const result =
+    report.status === 'degraded' ? (session.degraded?.(data) ?? session.up({ ...data, degraded: true })) : session[report.status](data);
   return result as CacheHealthResult<Key>;
 }
 
