@@ -142,7 +142,7 @@ cd "$APP_DIR"
 npm init -y >/dev/null
 npm pkg set type=module
 npm install "${NPM_FLAGS[@]}" "$TARBALL" \
-  @nestjs/common@12 @nestjs/core@12 @nestjs/platform-express@12 @nestjs/config \
+  @nestjs/common@12 @nestjs/core@12 @nestjs/platform-express@12 @nestjs/config @nestjs/terminus@12 \
   @willsoto/nestjs-prometheus prom-client ioredis reflect-metadata rxjs \
   typescript@5.9.3 @types/node@20 >"$WORK/install.log" 2>&1 || {
   cat "$WORK/install.log" >&2
