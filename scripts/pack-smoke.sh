@@ -243,7 +243,7 @@ APP11_DIR="$WORK/app11"
 mkdir -p "$APP11_DIR"
 cd "$APP11_DIR"
 npm init -y >/dev/null
-npm install "${NPM_FLAGS[@]}" "$TARBALL" @nestjs/common@11 @nestjs/core@11 @willsoto/nestjs-prometheus prom-client ioredis@5 \
+npm install "${NPM_FLAGS[@]}" "$TARBALL" @nestjs/common@11 @nestjs/core@11 @nestjs/terminus@11 @willsoto/nestjs-prometheus prom-client ioredis@5 \
   reflect-metadata rxjs >"$WORK/install11.log" 2>&1 || {
   cat "$WORK/install11.log" >&2
   fail "npm install (NestJS 11) failed"
@@ -256,7 +256,7 @@ const { Module } = require('@nestjs/common');
 const { NestFactory } = require('@nestjs/core');
 const { PrometheusModule } = require('@willsoto/nestjs-prometheus');
 const { register } = require('prom-client');
-const { CacheModule, CacheManager } = require('@datapunk/nestjs-cache');
+const { CacheModule, CacheManager, CacheHealthIndicator } = require('@datapunk/nestjs-cache');
 
 class AppModule {}
 Module({
@@ -272,6 +272,10 @@ Module({
   const loaded = await cache.getOrSet('k', () => ({ v: 1 }));
   const again = await cache.get('k');
   if (JSON.stringify(loaded) !== '{"v":1}' || JSON.stringify(again) !== '{"v":1}') throw new Error('wrong values');
+  // Terminus 11 (no `degraded`, HealthIndicatorService loaded from CommonJS by the ESM package).
+  const health = await app.get(CacheHealthIndicator).isHealthy('cache');
+  if (health.cache?.status !== 'up' || typeof health.cache.pingMs !== 'number') throw new Error(`health: ${JSON.stringify(health)}`);
+  console.error(`health (terminus 11): ${JSON.stringify(health)}`);
   process.stdout.write(await register.metrics());
   await app.close();
 })().catch((error) => {
@@ -288,3 +292,4 @@ expect_metric "$WORK/metrics-11.txt" cache_hits_total 1 namespace=nest11 cache=d
 stored="$(stored_json nest11:k)"
 [ "$stored" = '{"v":1}' ] || fail "Redis holds '$stored' under nest11:k"
 ok "Redis: nest11:k = $stored"
+ok "$(grep -o 'health (terminus 11).*' "$WORK/app11.log")"
