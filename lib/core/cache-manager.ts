@@ -1,15 +1,14 @@
-import { CacheError, type CacheOperation } from './cache-error.js';
+import { CacheError } from './cache-error.js';
 import { assertValidNamespace, CacheKeys } from './cache-keys.js';
 import type { NamespaceOptions, ResolvedCacheOptions } from '../options/cache-options.js';
 import { EntryCodec } from '../entry/entry-codec.js';
-import { hasExtensions } from '../entry/entry-format.js';
 import { StoredEntries } from './stored-entries.js';
 import { FailureReporter } from '../observability/failure-reporter.js';
 import type { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
 import { ReadThrough, type ReadThroughPolicy } from '../read-through/read-through.js';
 import { StampedeLock } from '../read-through/stampede-lock.js';
-import type { CacheStore, StoreEntry } from '../stores/cache-store.interface.js';
+import type { CacheStore } from '../stores/cache-store.interface.js';
 import { parseTtl, type Ttl } from './ttl.js';
 import type { CacheEntry, GetOrSetManyOptions, GetOrSetOptions, SetOptions } from './cache-manager.options.js';
 import { CacheWarming } from '../warming/cache-warming.js';
@@ -19,24 +18,23 @@ import { TagGuard, type TagSource } from '../invalidation/tags/tag-guard.js';
 import { validTags } from '../invalidation/tags/tag-rules.js';
 import { TagTokens } from '../invalidation/tags/tag-tokens.js';
 import { Invalidator } from '../invalidation/invalidator.js';
-import { jitteredTtlMs, staleWindowMs, type StalePolicy } from '../read-through/stale-policy.js';
+import type { StalePolicy } from '../read-through/stale-policy.js';
 import type { StaleOptions } from '../options/cache-options.js';
 import { resolveStalePolicy } from '../options/resolve-stale-policy.js';
-import { isPastLogicalExpiry, logicalRemainder } from './logical-ttl.js';
-import type { FillTicket, L1Tier } from '../l1/l1-tier.js';
-import { mgetThroughL1 } from '../l1/l1-reads.js';
+import { logicalRemainder } from './logical-ttl.js';
+import type { L1Tier } from '../l1/l1-tier.js';
 import type { L1Tiers } from '../l1/l1-tiers.js';
 import { resolveL1 } from '../options/resolve-l1.js';
 import type { CacheStats } from '../observability/stats/cache-stats.js';
 
 import { resolveVersion, type CacheVersion } from './cache-version.js';
+import { directCommand, type DirectCommand } from './direct-command.js';
+import { DIRECT, DirectOperations } from './direct-operations.js';
 import { assertSameSettings, namespaceOptions, requestedVersion } from './namespace-settings.js';
 
 /** Most tags one invalidateTags call takes (an entry carries at most 8). */
 const MAX_TAGS_PER_INVALIDATION = 1000;
 
-/** The `cache` label of lookups made directly on the manager (decorated methods use their own name). */
-const DIRECT = 'direct';
 
 /**
  * The cache of one service: every key lives under `<namespace>:`. Direct operations
@@ -56,6 +54,10 @@ export class CacheManager {
   private readonly stale: StalePolicy;
   /** The in-process tier in front of Redis, when this namespace has `l1` on. */
   private readonly l1?: L1Tier;
+  /** get / set / mget / mset. */
+  private readonly ops: DirectOperations;
+  /** Runs one direct store command, timed and counted. */
+  private readonly direct: DirectCommand;
 
   constructor(
     private readonly options: ResolvedCacheOptions,
@@ -75,12 +77,13 @@ export class CacheManager {
     const encoding = options.namespaceEncodings.get(options.namespace) ?? options.encoding;
     const codec = new EntryCodec(encoding);
     this.entries = new StoredEntries(codec, metrics, this.failures, store);
+    this.direct = directCommand(metrics, this.failures);
     this.tags = new TagGuard(new TagTokens(store, this.keys.prefix), codec);
     this.l1 = l1Tiers?.tierFor(options.namespace, this.l1Settings(settings));
     this.invalidator = new Invalidator(
       store,
       this.tags,
-      (operation, key, command) => this.direct(operation, key, command),
+      this.direct,
       options.invalidationQueue,
       metrics,
       logger,
@@ -106,6 +109,19 @@ export class CacheManager {
       invalidator: this.invalidator,
       inFlight: this.readThrough.inFlight,
       budgetMs: options.operationTimeoutMs,
+      l1: this.l1,
+    });
+    this.ops = new DirectOperations({
+      keys: this.keys,
+      store,
+      entries: this.entries,
+      metrics,
+      failures: this.failures,
+      tags: this.tags,
+      invalidator: this.invalidator,
+      stale: this.stale,
+      direct: this.direct,
+      ttlOf: (ttl, key, operation) => this.ttlOf(ttl, key, operation),
       l1: this.l1,
     });
     this.warming = new CacheWarming({
@@ -171,64 +187,12 @@ export class CacheManager {
   }
 
   /** The value under `key`, `undefined` on a miss. A stored `null` is a value, returned as `null`. */
-  async get<T = unknown>(key: string): Promise<T | undefined> {
-    const fullKey = this.keys.full(key, 'get');
-    const held = this.l1?.lookup(fullKey);
-    if (held !== undefined) {
-      this.metrics.hit(DIRECT);
-      this.metrics.events.hit(DIRECT, key, 'l1');
-      return this.l1!.valueOf(held) as T;
-    }
-    const ticket = this.l1?.beginFill(fullKey);
-    const startedAt = performance.now();
-    let bytes: Buffer | null | undefined;
-    try {
-      bytes = this.invalidator.pending.coversKey(fullKey) ? null : await this.store.get(fullKey);
-      if (bytes != null && hasExtensions(bytes) && !(await this.invalidator.tagsHold(bytes))) bytes = null; // an invalidated tag
-      if (bytes != null && isPastLogicalExpiry(bytes)) bytes = null; // kept for read-through's stale window only
-    } catch (error) {
-      this.l1?.abandon(ticket);
-      throw this.failures.failed('get', key, error, startedAt);
-    }
-    this.metrics.observe('get', 'ok', startedAt);
-    const value = this.entries.decode<T>(key, fullKey, bytes, DIRECT);
-    this.l1?.keep(ticket, bytes, value);
-    return value;
+  get<T = unknown>(key: string): Promise<T | undefined> {
+    return this.ops.get<T>(key);
   }
 
-  async set<T>(key: string, value: T, options?: SetOptions): Promise<void> {
-    const fullKey = this.keys.full(key, 'set');
-    const stale = resolveStalePolicy(options, this.stale, (option) => `set option "${option}"`, 'set');
-    const ttlMs = jitteredTtlMs(this.ttlOf(options?.ttl, key, 'set'), stale);
-    if (options?.tags !== undefined) return this.setTagged(key, fullKey, value, ttlMs, stale, validTags(options.tags, 'set', key));
-    const entry = this.entries.encode(key, value, 'set', ttlMs);
-    const startedAt = performance.now();
-    this.l1?.evict(fullKey);
-    try {
-      await this.store.set(fullKey, entry, ttlMs + staleWindowMs(stale));
-    } catch (error) {
-      throw this.failures.failed('set', key, error, startedAt);
-    }
-    this.metrics.observe('set', 'ok', startedAt);
-  }
-
-  /**
-   * `set` with tags: stamped with their current tokens (read first unless this process saw them in the last second),
-   * then written with the tokens' lifetimes.
-   */
-  private async setTagged(key: string, fullKey: string, value: unknown, ttlMs: number, stale: StalePolicy, tags: string[]): Promise<void> {
-    const startedAt = performance.now();
-    const physicalMs = ttlMs + staleWindowMs(stale);
-    this.l1?.evict(fullKey);
-    try {
-      const stamps = await this.tags.tokens.current(tags, physicalMs);
-      const entry = this.entries.encode(key, value, 'set', ttlMs, 0, stamps);
-      await Promise.all([this.store.set(fullKey, entry, physicalMs), this.tags.tokens.extendFor(stamps, physicalMs)]);
-    } catch (error) {
-      if (error instanceof CacheError) throw error; // the value was refused (already counted)
-      throw this.failures.failed('set', key, error, startedAt);
-    }
-    this.metrics.observe('set', 'ok', startedAt);
+  set<T>(key: string, value: T, options?: SetOptions): Promise<void> {
+    return this.ops.set(key, value, options);
   }
 
   /**
@@ -352,45 +316,13 @@ export class CacheManager {
   }
 
   /** Values of many keys in one round trip, in the order asked; misses are `undefined`. */
-  async mget<T = unknown>(keys: readonly string[]): Promise<Array<T | undefined>> {
-    const fullKeys = keys.map((key) => this.keys.full(key, 'mget'));
-    if (this.l1 !== undefined) return mgetThroughL1<T>(this.l1, keys, fullKeys, this.mgetFromRedis, this.metrics);
-    return this.mgetFromRedis<T>(keys, fullKeys);
+  mget<T = unknown>(keys: readonly string[]): Promise<Array<T | undefined>> {
+    return this.ops.mget<T>(keys);
   }
 
-  /** mget from Redis (what the in-process tier does not hold); tickets let its replies fill the tier. */
-  private readonly mgetFromRedis = async <T>(
-    keys: readonly string[],
-    fullKeys: readonly string[],
-    tickets?: ReadonlyArray<FillTicket | undefined>,
-  ): Promise<Array<T | undefined>> => {
-    let found: Array<Buffer | null | undefined>;
-    try {
-      found = await this.direct('mget', undefined, async () => {
-        let entries = await this.store.mget(fullKeys);
-        if (entries.some((bytes) => bytes != null && hasExtensions(bytes))) entries = await this.tags.withoutInvalidated(entries);
-        if (this.invalidator.pending.size > 0)
-          entries = entries.map((bytes, i) => (this.invalidator.pendingCovers(fullKeys[i], bytes) ? null : bytes));
-        return entries.map((bytes) => (bytes != null && isPastLogicalExpiry(bytes) ? null : bytes));
-      });
-    } catch (error) {
-      tickets?.forEach((ticket) => this.l1?.abandon(ticket));
-      throw error;
-    }
-    const values = this.entries.decodeMany<T>(keys, fullKeys, found, DIRECT);
-    tickets?.forEach((ticket, i) => this.l1?.keep(ticket, found[i], values[i]));
-    return values;
-  };
-
   /** Stores many entries in one round trip. Every value is checked first: one bad value stores nothing. */
-  async mset(entries: ReadonlyArray<CacheEntry>): Promise<void> {
-    const prepared: StoreEntry[] = entries.map((entry) => {
-      const ttlMs = jitteredTtlMs(this.ttlOf(entry.ttl, entry.key, 'mset'), this.stale);
-      const value = this.entries.encode(entry.key, entry.value, 'mset', ttlMs);
-      return { key: this.keys.full(entry.key, 'mset'), ttlMs: ttlMs + staleWindowMs(this.stale), value };
-    });
-    for (const { key } of prepared) this.l1?.evict(key);
-    await this.direct('mset', undefined, () => this.store.mset(prepared));
+  mset(entries: ReadonlyArray<CacheEntry>): Promise<void> {
+    return this.ops.mset(entries);
   }
 
   /**
@@ -425,18 +357,6 @@ export class CacheManager {
       return this.invalidator.run('clear', undefined, { kind: 'prefix', fullPrefix: CacheKeys.prefixOf(this.namespace, old) });
     } catch (error) {
       return Promise.reject(error);
-    }
-  }
-
-  /** Runs one direct store command, timing it and turning a failure into a counted CacheError. */
-  private async direct<T>(operation: CacheOperation, key: string | undefined, command: () => Promise<T>): Promise<T> {
-    const startedAt = performance.now();
-    try {
-      const result = await command();
-      this.metrics.observe(operation, 'ok', startedAt);
-      return result;
-    } catch (error) {
-      throw this.failures.failed(operation, key, error, startedAt);
     }
   }
 

@@ -1,0 +1,151 @@
+import { CacheError } from './cache-error.js';
+import type { CacheKeys } from './cache-keys.js';
+import type { CacheEntry, SetOptions } from './cache-manager.options.js';
+import type { DirectCommand } from './direct-command.js';
+import { isPastLogicalExpiry } from './logical-ttl.js';
+import type { StoredEntries } from './stored-entries.js';
+import type { Ttl } from './ttl.js';
+import { hasExtensions } from '../entry/entry-format.js';
+import type { Invalidator } from '../invalidation/invalidator.js';
+import type { TagGuard } from '../invalidation/tags/tag-guard.js';
+import { validTags } from '../invalidation/tags/tag-rules.js';
+import { mgetThroughL1 } from '../l1/l1-reads.js';
+import type { FillTicket, L1Tier } from '../l1/l1-tier.js';
+import type { FailureReporter } from '../observability/failure-reporter.js';
+import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
+import { resolveStalePolicy } from '../options/resolve-stale-policy.js';
+import { jitteredTtlMs, staleWindowMs, type StalePolicy } from '../read-through/stale-policy.js';
+import type { CacheStore, StoreEntry } from '../stores/cache-store.interface.js';
+
+/** The `cache` label of lookups made directly on the manager (decorated methods use their own name). */
+export const DIRECT = 'direct';
+
+export interface DirectOperationsDeps {
+  keys: CacheKeys;
+  store: CacheStore;
+  entries: StoredEntries;
+  metrics: CacheMetrics;
+  failures: FailureReporter;
+  tags: TagGuard;
+  invalidator: Invalidator;
+  /** This namespace's refresh/stale policy: a write's physical TTL adds its stale window. */
+  stale: StalePolicy;
+  direct: DirectCommand;
+  ttlOf: (ttl: Ttl | undefined, key: string | undefined, operation: 'set' | 'mset') => number;
+  l1?: L1Tier;
+}
+
+/**
+ * get / set / mget / mset of one namespace: the in-process tier first where it is on, then Redis, with the checks
+ * every direct read makes (pending invalidations, tag tokens, logical expiry). Writes evict the tier before they are sent.
+ */
+export class DirectOperations {
+  constructor(private readonly deps: DirectOperationsDeps) {}
+
+  /** The value under `key`, `undefined` on a miss. A stored `null` is a value, returned as `null`. */
+  async get<T>(key: string): Promise<T | undefined> {
+    const { keys, l1, store, invalidator, failures, metrics, entries } = this.deps;
+    const fullKey = keys.full(key, 'get');
+    const held = l1?.lookup(fullKey);
+    if (held !== undefined) {
+      metrics.hit(DIRECT);
+      metrics.events.hit(DIRECT, key, 'l1');
+      return l1!.valueOf(held) as T;
+    }
+    const ticket = l1?.beginFill(fullKey);
+    const startedAt = performance.now();
+    let bytes: Buffer | null | undefined;
+    try {
+      bytes = invalidator.pending.coversKey(fullKey) ? null : await store.get(fullKey);
+      if (bytes != null && hasExtensions(bytes) && !(await invalidator.tagsHold(bytes))) bytes = null; // an invalidated tag
+      if (bytes != null && isPastLogicalExpiry(bytes)) bytes = null; // kept for read-through's stale window only
+    } catch (error) {
+      l1?.abandon(ticket);
+      throw failures.failed('get', key, error, startedAt);
+    }
+    metrics.observe('get', 'ok', startedAt);
+    const value = entries.decode<T>(key, fullKey, bytes, DIRECT);
+    l1?.keep(ticket, bytes, value);
+    return value;
+  }
+
+  async set<T>(key: string, value: T, options?: SetOptions): Promise<void> {
+    const { keys, entries, l1, store, failures, metrics } = this.deps;
+    const fullKey = keys.full(key, 'set');
+    const stale = resolveStalePolicy(options, this.deps.stale, (option) => `set option "${option}"`, 'set');
+    const ttlMs = jitteredTtlMs(this.deps.ttlOf(options?.ttl, key, 'set'), stale);
+    if (options?.tags !== undefined) return this.setTagged(key, fullKey, value, ttlMs, stale, validTags(options.tags, 'set', key));
+    const entry = entries.encode(key, value, 'set', ttlMs);
+    const startedAt = performance.now();
+    l1?.evict(fullKey);
+    try {
+      await store.set(fullKey, entry, ttlMs + staleWindowMs(stale));
+    } catch (error) {
+      throw failures.failed('set', key, error, startedAt);
+    }
+    metrics.observe('set', 'ok', startedAt);
+  }
+
+  /**
+   * `set` with tags: stamped with their current tokens (read first unless this process saw them in the last second),
+   * then written with the tokens' lifetimes.
+   */
+  private async setTagged(key: string, fullKey: string, value: unknown, ttlMs: number, stale: StalePolicy, tags: string[]): Promise<void> {
+    const { entries, l1, store, failures, metrics } = this.deps;
+    const startedAt = performance.now();
+    const physicalMs = ttlMs + staleWindowMs(stale);
+    l1?.evict(fullKey);
+    try {
+      const stamps = await this.deps.tags.tokens.current(tags, physicalMs);
+      const entry = entries.encode(key, value, 'set', ttlMs, 0, stamps);
+      await Promise.all([store.set(fullKey, entry, physicalMs), this.deps.tags.tokens.extendFor(stamps, physicalMs)]);
+    } catch (error) {
+      if (error instanceof CacheError) throw error; // the value was refused (already counted)
+      throw failures.failed('set', key, error, startedAt);
+    }
+    metrics.observe('set', 'ok', startedAt);
+  }
+
+  /** Values of many keys in one round trip, in the order asked; misses are `undefined`. */
+  async mget<T>(keys: readonly string[]): Promise<Array<T | undefined>> {
+    const fullKeys = keys.map((key) => this.deps.keys.full(key, 'mget'));
+    if (this.deps.l1 !== undefined) return mgetThroughL1<T>(this.deps.l1, keys, fullKeys, this.mgetFromRedis, this.deps.metrics);
+    return this.mgetFromRedis<T>(keys, fullKeys);
+  }
+
+  /** mget from Redis (what the in-process tier does not hold); tickets let its replies fill the tier. */
+  private readonly mgetFromRedis = async <T>(
+    keys: readonly string[],
+    fullKeys: readonly string[],
+    tickets?: ReadonlyArray<FillTicket | undefined>,
+  ): Promise<Array<T | undefined>> => {
+    const { store, tags, invalidator, l1, entries } = this.deps;
+    let found: Array<Buffer | null | undefined>;
+    try {
+      found = await this.deps.direct('mget', undefined, async () => {
+        let stored = await store.mget(fullKeys);
+        if (stored.some((bytes) => bytes != null && hasExtensions(bytes))) stored = await tags.withoutInvalidated(stored);
+        if (invalidator.pending.size > 0) stored = stored.map((bytes, i) => (invalidator.pendingCovers(fullKeys[i], bytes) ? null : bytes));
+        return stored.map((bytes) => (bytes != null && isPastLogicalExpiry(bytes) ? null : bytes));
+      });
+    } catch (error) {
+      tickets?.forEach((ticket) => l1?.abandon(ticket));
+      throw error;
+    }
+    const values = entries.decodeMany<T>(keys, fullKeys, found, DIRECT);
+    tickets?.forEach((ticket, i) => l1?.keep(ticket, found[i], values[i]));
+    return values;
+  };
+
+  /** Stores many entries in one round trip. Every value is checked first: one bad value stores nothing. */
+  async mset(list: ReadonlyArray<CacheEntry>): Promise<void> {
+    const { keys, entries, stale, l1, store } = this.deps;
+    const prepared: StoreEntry[] = list.map((entry) => {
+      const ttlMs = jitteredTtlMs(this.deps.ttlOf(entry.ttl, entry.key, 'mset'), stale);
+      const value = entries.encode(entry.key, entry.value, 'mset', ttlMs);
+      return { key: keys.full(entry.key, 'mset'), ttlMs: ttlMs + staleWindowMs(stale), value };
+    });
+    for (const { key } of prepared) l1?.evict(key);
+    await this.deps.direct('mset', undefined, () => store.mset(prepared));
+  }
+}
