@@ -88,7 +88,12 @@ describe('l1 staleness bound on a 3-master Redis Cluster', () => {
       },
     });
     expectNoStaleRead(report, 'cluster failover');
-    expect(await metricValue('cache_l1_flushes_total', { namespace: 'l1fo', reason: 'disconnect' })).toBeGreaterThan(0);
+    // The lost master's channel drops (disconnect), or the slot refresh that follows reconciles the channels first
+    // (topology), or the lease lapses: which one comes first is a race; the tier must have been flushed by one of them.
+    const flushes = await Promise.all(
+      ['disconnect', 'topology', 'lease'].map((reason) => metricValue('cache_l1_flushes_total', { namespace: 'l1fo', reason })),
+    );
+    expect(flushes.reduce((sum, count) => sum + count, 0)).toBeGreaterThan(0);
     await expectHitsResume(setup.caches[0]);
     expect(failedOverAt).toBeGreaterThan(0);
   }, 40_000);
