@@ -35,7 +35,6 @@ import { assertSameSettings, namespaceOptions, requestedVersion } from './namesp
 /** Most tags one invalidateTags call takes (an entry carries at most 8). */
 const MAX_TAGS_PER_INVALIDATION = 1000;
 
-
 /**
  * The cache of one service: every key lives under `<namespace>:`. Direct operations
  * reject with CacheError; `getOrSet` never fails because of the cache (it falls back to the loader).
@@ -80,49 +79,25 @@ export class CacheManager {
     this.direct = directCommand(metrics, this.failures);
     this.tags = new TagGuard(new TagTokens(store, this.keys.prefix), codec);
     this.l1 = l1Tiers?.tierFor(options.namespace, this.l1Settings(settings));
-    this.invalidator = new Invalidator(
-      store,
-      this.tags,
-      this.direct,
-      options.invalidationQueue,
-      metrics,
-      logger,
-      this.l1,
-    );
-    this.readThrough = new ReadThrough({
-      store,
-      entries: this.entries,
-      metrics,
-      failures: this.failures,
-      lock: new StampedeLock(store, options.lock),
-      tags: this.tags,
-      invalidator: this.invalidator,
-      budgetMs: options.operationTimeoutMs,
-      l1: this.l1,
-    });
-    this.batch = new BatchReadThrough({
+    this.invalidator = new Invalidator(store, this.tags, this.direct, options.invalidationQueue, metrics, logger, this.l1);
+    // What every read path of this namespace works with.
+    const reads = {
       store,
       entries: this.entries,
       metrics,
       failures: this.failures,
       tags: this.tags,
       invalidator: this.invalidator,
-      inFlight: this.readThrough.inFlight,
-      budgetMs: options.operationTimeoutMs,
       l1: this.l1,
-    });
+    };
+    this.readThrough = new ReadThrough({ ...reads, lock: new StampedeLock(store, options.lock), budgetMs: options.operationTimeoutMs });
+    this.batch = new BatchReadThrough({ ...reads, inFlight: this.readThrough.inFlight, budgetMs: options.operationTimeoutMs });
     this.ops = new DirectOperations({
+      ...reads,
       keys: this.keys,
-      store,
-      entries: this.entries,
-      metrics,
-      failures: this.failures,
-      tags: this.tags,
-      invalidator: this.invalidator,
       stale: this.stale,
       direct: this.direct,
       ttlOf: (ttl, key, operation) => this.ttlOf(ttl, key, operation),
-      l1: this.l1,
     });
     this.warming = new CacheWarming({
       keys: this.keys,
@@ -301,7 +276,8 @@ export class CacheManager {
     loadMissing: (missing: string[]) => BatchValues<T> | Promise<BatchValues<T>>,
     policy: BatchPolicy<T>,
   ): Promise<Array<T | undefined>> {
-    if (!Array.isArray(keys)) return Promise.reject(new CacheError('getOrSet', undefined, `keys must be an array of strings, got ${typeof keys}`));
+    if (!Array.isArray(keys))
+      return Promise.reject(new CacheError('getOrSet', undefined, `keys must be an array of strings, got ${typeof keys}`));
     const fullKeys = keys.map((key) => this.keys.full(key, 'getOrSet'));
     return this.batch.run(keys, fullKeys, loadMissing, policy);
   }
