@@ -29,7 +29,9 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
   private coherence?: TrackingCoherence;
   private stopWatching?: () => void;
   private started = false;
-  private retrackQueued = false;
+  private startQueued = false;
+  /** Tracking turned out unavailable: tiers made from now on are ttl-only too. */
+  private fellBack = false;
   private closed = false;
   private readonly logger: Logger;
   private readonly topology?: TrackingTopology;
@@ -57,16 +59,24 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
     if (settings === undefined || (this.options.redis === undefined && this.options.store === undefined)) return undefined;
     const existing = this.tiers.get(namespace);
     if (existing !== undefined) return existing;
-    const usesTracking = settings.coherence !== 'ttl' && this.topology !== undefined;
+    const usesTracking = settings.coherence !== 'ttl' && this.topology !== undefined && !this.fellBack;
     const metrics = namespace === this.options.namespace ? this.metrics : this.metrics.forNamespace(namespace);
     const tier = new L1Tier(namespace, settings, usesTracking ? this : TTL_COHERENCE, metrics);
     this.tiers.set(namespace, tier);
-    if (usesTracking && this.started) this.retrackSoon(); // a namespace made at runtime: its prefix must be tracked too
+    // Tracking hears every key this process reads, so a namespace made at runtime needs no new subscription.
+    if (usesTracking && this.started && this.coherence === undefined && !this.startQueued) this.startLater();
     return tier;
   }
 
   async onModuleInit(): Promise<void> {
-    this.started = true;
+    try {
+      await this.start();
+    } finally {
+      this.started = true; // from now on, the first tracked tier made at runtime starts tracking itself
+    }
+  }
+
+  private async start(): Promise<void> {
     if (this.options.redis === undefined && this.options.store === undefined) {
       if (this.options.l1 !== undefined || [...this.options.namespaceL1.values()].some(Boolean)) this.logger.log(l1Messages.unnecessary());
       return;
@@ -91,26 +101,33 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
     for (const tier of this.tiers.values()) tier.clear();
   }
 
-  /** Resolves once every master's channel is subscribed. */
+  /** Resolves once every master's channel holds its lease. */
   private async startTracking(): Promise<void> {
     const topology = this.topology!;
-    const prefixes = this.prefixes(topology.keyPrefix);
+    if (topology.unsupported !== undefined) throw new TrackingRefused(new Error(topology.unsupported));
+    const tracked = [...this.tiers.values()].filter((tier) => tier.settings.coherence !== 'ttl');
     let refusal: Error | undefined;
-    const boundMs = Math.min(...[...this.tiers.values()].map((tier) => tier.settings.maxStalenessMs));
-    // Heartbeats go under the first tracked namespace (they must be tracked to echo), named for this process.
-    const heartbeatBase = `${prefixes[0].slice(topology.keyPrefix.length)}${L1_LEASE_SEGMENT}${this.instanceId}`;
+    const boundMs = Math.min(...tracked.map((tier) => tier.settings.maxStalenessMs));
+    // Heartbeats go under a namespace with l1 (an ACL granting `~<namespace>:*` allows them), named for this process.
+    const heartbeatBase = `${tracked[0].namespace}:${L1_LEASE_SEGMENT}${this.instanceId}`;
     const heartbeat = (node: string) => topology.heartbeat(node, heartbeatBase);
-    const coherence = new TrackingCoherence(topology.open, prefixes, topology.keyPrefix, boundMs, heartbeat, {
+    const coherence = new TrackingCoherence(topology.open, topology.keyPrefix, boundMs, heartbeat, {
       invalidated: (fullKey) => this.invalidated(fullKey),
       flushed: (reason) => this.flushAll(reason),
       refused: (error) => {
-        refusal ??= error;
+        if (refusal !== undefined) return;
+        refusal = error;
         this.logger.warn(l1Messages.refusedLater(error.message));
       },
     });
     this.coherence = coherence;
     this.source = coherence;
-    this.stopWatching = topology.watch((masters) => coherence.reconcile(masters));
+    const stopMasters = topology.watch((masters) => coherence.reconcile(masters));
+    const stopData = topology.watchData((node) => coherence.dataLost(node));
+    this.stopWatching = () => {
+      stopMasters();
+      stopData();
+    };
     try {
       await coherence.connect(await topology.masters());
     } catch (error) {
@@ -119,39 +136,35 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Tracking is unavailable: ttl-only with one warning, or a boot error when `coherence: 'tracking'` asked for it. */
-  private fallBack(reason: Error): void {
+  /**
+   * Tracking is unavailable: ttl-only with one warning, or a boot error when `coherence: 'tracking'` asked for it
+   * (`atBoot`; after boot that is logged as an error and the tiers stay off rather than serve incoherently).
+   */
+  private fallBack(reason: Error, atBoot = true): void {
     this.stopWatching?.();
     this.coherence?.close();
     this.coherence = undefined;
-    if ([...this.tiers.values()].some((tier) => tier.settings.coherence === 'tracking'))
+    this.source = NOT_STARTED;
+    this.fellBack = true;
+    if ([...this.tiers.values()].some((tier) => tier.settings.coherence === 'tracking')) {
+      if (!atBoot) return this.logger.error(l1Messages.trackingRequired(reason.message));
       throw new CacheError('configure', undefined, l1Messages.trackingRequired(reason.message), { cause: reason });
+    }
     this.logger.warn(l1Messages.fallback(reason.message));
     this.source = TTL_COHERENCE;
     for (const tier of this.tiers.values()) tier.useCoherence(TTL_COHERENCE);
   }
 
-  /** Namespaces made in one go (a batch of decorators' first calls) are tracked with one reconnect. */
-  private retrackSoon(): void {
-    if (this.retrackQueued) return;
-    this.retrackQueued = true;
+  /** The first namespace with tracked l1 was made at runtime: start tracking now (later ones need nothing). */
+  private startLater(): void {
+    this.startQueued = true;
     setImmediate(() => {
-      this.retrackQueued = false;
-      void this.retrack();
+      if (this.closed || this.coherence !== undefined) return;
+      this.withinDeadline(this.startTracking()).catch((error: unknown) => {
+        if (error instanceof TrackingRefused) this.fallBack(error.cause as Error, false);
+        else this.logger.warn(l1Messages.waiting((error as Error).message));
+      });
     });
-  }
-
-  /** Tracks the prefixes of every tier: reconnects the channels (a flush), as a subscribed connection cannot re-track. */
-  private async retrack(): Promise<void> {
-    if (this.coherence === undefined || this.closed) return;
-    this.stopWatching?.();
-    this.coherence.close();
-    this.flushAll('topology');
-    await this.startTracking().catch((error: Error) => this.logger.warn(l1Messages.waiting(error.message)));
-  }
-
-  private prefixes(keyPrefix: string): string[] {
-    return [...this.tiers.values()].filter((tier) => tier.settings.coherence !== 'ttl').map((tier) => `${keyPrefix}${tier.namespace}:`);
   }
 
   private invalidated(fullKey: string): void {

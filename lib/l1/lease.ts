@@ -1,11 +1,11 @@
 /**
  * The proof that a tracking connection is current: the send time of the last heartbeat whose invalidation came back
- * on it. A heartbeat is a write of a fresh key under a tracked prefix, sent through the data connection; Redis queues
- * its invalidation behind every invalidation of writes it processed earlier, on a single FIFO stream. So when it
- * arrives, every write acknowledged before the heartbeat was sent has evicted what it changed, and the connection
- * still hears the node the data goes to (a PONG alone would not show that: a master demoted to replica keeps
- * answering PING but stops sending invalidations). Reading the clock (not a flag set by a timer) keeps the bound
- * true when the event loop stalls or Redis hangs.
+ * on it. A heartbeat turns tracking on for the data connection, then reads and writes a fresh key through it; Redis
+ * queues its invalidation behind every invalidation of writes it processed earlier, on a single FIFO stream. So when
+ * it arrives, every write acknowledged before the heartbeat was sent has evicted what it changed, the data
+ * connection tracks what it reads with this redirect, and the channel still hears the node the data goes to (a PONG
+ * alone would not show that: a master demoted to replica keeps answering PING but stops sending invalidations).
+ * Reading the clock (not a flag set by a timer) keeps the bound true when the event loop stalls or Redis hangs.
  */
 export class Lease {
   /** performance.now() when the last echoed heartbeat was sent on the current connection; -Infinity when not held. */
@@ -15,15 +15,6 @@ export class Lease {
 
   get renewedAt(): number {
     return this.renewed;
-  }
-
-  /**
-   * A connection now receives every invalidation (subscribed): the lease holds from now. Safe even if the node is no
-   * longer the one written to: entries filled from now on are served at most the bound unless a heartbeat renews it.
-   */
-  grant(): void {
-    this.connection++;
-    this.renewed = performance.now();
   }
 
   /** The connection is gone: nothing it said counts any more. */

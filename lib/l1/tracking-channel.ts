@@ -9,30 +9,41 @@ export interface ChannelEvents {
   invalidated(keys: Buffer[] | null): void;
   /** Subscribed and leased: tiers may fill and serve again. */
   up(): void;
-  /** Invalidations may have been missed (connection lost) or are late (no heartbeat echoed within the bound): flush. */
+  /** Invalidations may have been missed (a connection lost) or are late (no heartbeat echoed within the bound): flush. */
   down(reason: 'disconnect' | 'lease'): void;
-  /** Redis refused CLIENT TRACKING (too old, ACL without CLIENT, a proxy). */
+  /** Redis refused CLIENT ID, SUBSCRIBE or CLIENT TRACKING (too old, an ACL without them, a proxy). */
   refused(error: Error): void;
 }
 
-/** Writes one heartbeat key (through the data connection, so it reaches the node the data goes to). */
+/**
+ * Turns tracking on for the data connection to this channel's node, redirected to `redirectId`, and writes one
+ * heartbeat key there after reading it (a read is what makes Redis track a key), in one pipeline on that connection.
+ */
 export interface Heartbeat {
   /** Keys are `<keyBase>:<n>`, as the data client names them (it adds `redisPrefix`, its ioredis keyPrefix). */
   keyBase: string;
   redisPrefix: string;
-  write(key: string, ttlMs: number): Promise<unknown>;
+  send(redirectId: number, key: string, ttlMs: number): Promise<void>;
 }
 
 /**
- * One dedicated RESP2 connection to one Redis master that asks for BCAST invalidations of the tracked prefixes,
- * redirected to itself, and subscribes to them (ioredis drops RESP3 pushes, hence RESP2 and a redirect). The
- * handshake runs on every connect; a heartbeat every quarter of the bound renews the lease when its invalidation
- * comes back (lease.ts); a lapsed lease flushes, and a connection that stays silent for twice the bound is dropped
- * and opened again (which also finds a new master behind Sentinel).
+ * One dedicated RESP2 connection to one Redis master that receives the invalidations of the keys this process read
+ * through its data connection to that master: the data connection runs `CLIENT TRACKING ON REDIRECT <this id>`
+ * (default mode: Redis notifies only keys that connection read), and this one subscribes to them (ioredis drops
+ * RESP3 pushes, hence RESP2 and a redirect). The tracking command rides on every heartbeat, so a data connection that
+ * reconnected is tracking again within one beat.
+ *
+ * The lease (lease.ts) is held only after a heartbeat's own invalidation comes back: that proves the data
+ * connection tracks with this redirect, Redis reaches this connection, and nothing older is queued. Losing either
+ * connection revokes it and flushes; a lapsed lease flushes; a connection silent for twice the bound is dropped and
+ * opened again (which also finds a new master behind Sentinel).
  */
 export class TrackingChannel {
   readonly lease = new Lease();
-  private state: 'connecting' | 'up' | 'lapsed' | 'closed' = 'connecting';
+  private state: 'connecting' | 'subscribed' | 'up' | 'lapsed' | 'closed' = 'connecting';
+  private redirectId = 0;
+  /** performance.now() when this connection last subscribed or had a heartbeat echoed. */
+  private heardAt = Number.NEGATIVE_INFINITY;
   private readonly timer: NodeJS.Timeout;
   private firstOutcome?: { resolve: () => void; reject: (error: Error) => void };
   /** Heartbeats sent and not yet echoed, by key: each is a fresh key, so an echo is never mistaken for another's. */
@@ -41,7 +52,6 @@ export class TrackingChannel {
 
   constructor(
     private readonly client: Redis,
-    private readonly prefixes: readonly string[],
     private readonly boundMs: number,
     private readonly heartbeat: () => Heartbeat,
     private readonly events: ChannelEvents,
@@ -59,7 +69,7 @@ export class TrackingChannel {
     this.timer.unref();
   }
 
-  /** Connects; resolves once subscribed, rejects when Redis refuses tracking or cannot be reached. */
+  /** Connects; resolves once the first heartbeat echoed, rejects when Redis refuses tracking or cannot be reached. */
   start(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.firstOutcome = { resolve, reject };
@@ -79,27 +89,35 @@ export class TrackingChannel {
     this.settleFirst(new Error('closed'));
   }
 
+  /**
+   * The data connection to this node closed: what it read is no longer tracked (Redis drops a client's tracking
+   * with it, and says nothing to the redirect target), so flush and wait for a heartbeat through the new one.
+   */
+  dataLost(): void {
+    if (this.state === 'closed' || this.state === 'connecting') return;
+    const wasServing = this.state === 'up' || this.state === 'lapsed';
+    this.state = 'subscribed';
+    this.lease.revoke();
+    this.beats.clear();
+    if (wasServing) this.events.down('disconnect');
+    this.beat(); // sent as soon as the data client reconnects: hits resume one round trip after
+  }
+
   private async handshake(): Promise<void> {
     try {
       const id = (await this.client.client('ID')) as number;
-      const prefixArgs = this.prefixes.flatMap((prefix) => ['PREFIX', prefix]);
-      await this.client.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', String(id), 'BCAST', ...prefixArgs);
       await this.client.subscribe(INVALIDATE_CHANNEL);
+      this.redirectId = id;
     } catch (error) {
       if (this.state === 'closed') return;
-      if (isRefusal(error)) {
-        this.events.refused(error as Error);
-        this.settleFirst(error as Error);
-      }
+      if (isReplyError(error)) this.refuse(error as Error);
       this.client.disconnect(true); // a connection lost mid-handshake: start over
       return;
     }
     if (this.state === 'closed') return;
-    this.state = 'up';
+    this.state = 'subscribed';
+    this.heardAt = performance.now();
     this.beats.clear();
-    this.lease.grant();
-    this.events.up();
-    this.settleFirst();
     this.beat();
   }
 
@@ -118,36 +136,48 @@ export class TrackingChannel {
       if (beat === undefined) continue;
       this.beats.delete(key.toString());
       beat.renew();
-      if (this.state === 'lapsed' && this.lease.age() <= this.boundMs) {
+      this.heardAt = performance.now();
+      if ((this.state === 'subscribed' || this.state === 'lapsed') && this.lease.age() <= this.boundMs) {
         this.state = 'up';
         this.events.up();
+        this.settleFirst();
       }
     }
   }
 
   private beat(): void {
-    const { keyBase, redisPrefix, write } = this.heartbeat();
+    const { keyBase, redisPrefix, send } = this.heartbeat();
     const key = `${keyBase}:${++this.beatCount}`;
     this.beats.set(redisPrefix + key, this.lease.sending());
     // A fresh key that expires on its own soon after; its expiry is one more (ignored) invalidation.
-    write(key, Math.max(1000, 2 * this.boundMs)).catch(() => this.beats.delete(redisPrefix + key));
+    send(this.redirectId, key, Math.max(1000, 2 * this.boundMs)).catch((error: unknown) => {
+      this.beats.delete(redisPrefix + key);
+      if (isRefusal(error)) this.refuse(error as Error);
+    });
     for (const [old, { sentAt }] of this.beats) if (performance.now() - sentAt > 2 * this.boundMs) this.beats.delete(old);
   }
 
   private tick(): void {
-    if (this.state !== 'up' && this.state !== 'lapsed') return;
+    if (this.state === 'connecting' || this.state === 'closed') return;
     this.beat();
     if (this.state === 'up' && this.lease.age() > this.boundMs) {
       this.state = 'lapsed';
       this.events.down('lease');
     }
-    // Silent for twice the bound (half-open TCP, a partition): start over. Checked after pending replies are read
-    // (setImmediate runs after the poll phase), so an event loop that was only blocked does not drop a good connection.
-    if (this.lease.age() > 2 * this.boundMs) {
+    // Nothing heard for twice the bound (half-open TCP, a partition, a demoted master, a redirect to a node the data no
+    // longer goes to): start over. Checked after pending replies are read (setImmediate runs after the poll phase), so
+    // an event loop that was only blocked does not drop a good connection.
+    if (performance.now() - this.heardAt > 2 * this.boundMs) {
       setImmediate(() => {
-        if (this.state === 'lapsed' && this.lease.age() > 2 * this.boundMs) this.client.disconnect(true);
+        if (this.state !== 'connecting' && this.state !== 'closed' && performance.now() - this.heardAt > 2 * this.boundMs)
+          this.client.disconnect(true);
       });
     }
+  }
+
+  private refuse(error: Error): void {
+    this.events.refused(error);
+    this.settleFirst(error);
   }
 
   private settleFirst(error?: Error): void {
@@ -159,7 +189,15 @@ export class TrackingChannel {
   }
 }
 
-/** An error reply to CLIENT TRACKING (not a lost connection): tracking is not available here. */
-function isRefusal(error: unknown): boolean {
+function isReplyError(error: unknown): boolean {
   return error instanceof Error && error.name === 'ReplyError';
+}
+
+/**
+ * An error reply to CLIENT TRACKING that will not go away (too old a Redis, an ACL, a proxy). Not a redirect to an
+ * id the node does not know: the data went to another node than this channel (a failover in progress), which the
+ * silence check resolves.
+ */
+function isRefusal(error: unknown): boolean {
+  return isReplyError(error) && !/redirect/i.test((error as Error).message);
 }

@@ -14,8 +14,9 @@ export interface InvalidationSink {
 
 /**
  * Coherence from Redis server-assisted invalidation: one TrackingChannel per master (one on a single node or behind
- * Sentinel). The tiers serve while every channel's lease is within their bound; any channel going down, or the set
- * of masters changing, flushes every tier and moves the generation.
+ * Sentinel), the redirect target of the data connection to that master. The tiers serve while every channel's lease
+ * is within their bound; any channel or data connection going down, or the set of masters changing, flushes every
+ * tier and moves the generation.
  */
 export class TrackingCoherence implements L1Coherence {
   readonly tracking = true;
@@ -28,8 +29,6 @@ export class TrackingCoherence implements L1Coherence {
   constructor(
     /** Opens an unconnected RESP2 connection to one master (by its "host:port"; ignored outside a cluster). */
     private readonly openConnection: (node: string) => Redis,
-    /** Full Redis key prefixes to track (ioredis keyPrefix included). */
-    private readonly prefixes: readonly string[],
     private readonly keyPrefix: string,
     private readonly boundMs: number,
     /** Where each master's channel writes its heartbeats. */
@@ -46,7 +45,12 @@ export class TrackingCoherence implements L1Coherence {
     return performance.now() - this.oldestLease() <= maxStalenessMs;
   }
 
-  /** Opens a channel to each node; resolves when all are subscribed, rejects on the first failure. */
+  /** A data connection to `node` ("" outside a cluster) closed: its channel no longer hears what that connection read. */
+  dataLost(node: string): void {
+    this.channels.get(node)?.dataLost();
+  }
+
+  /** Opens a channel to each node; resolves when all hold their lease, rejects on the first failure. */
   async connect(nodes: readonly string[]): Promise<void> {
     await Promise.all(nodes.map((node) => this.open(node).start()));
   }
@@ -83,7 +87,7 @@ export class TrackingCoherence implements L1Coherence {
   }
 
   private open(node: string): TrackingChannel {
-    const channel = new TrackingChannel(this.openConnection(node), this.prefixes, this.boundMs, () => this.heartbeat(node), {
+    const channel = new TrackingChannel(this.openConnection(node), this.boundMs, () => this.heartbeat(node), {
       invalidated: (keys) => this.invalidated(keys),
       up: () => this.flush(undefined),
       down: (reason) => this.flush(reason),

@@ -3,7 +3,10 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Heartbeat } from './tracking-channel.js';
 import type { RedisClient } from '../stores/redis/redis-connection.js';
 
-/** How the tracking channels reach Redis: built from the data client, so they share its address, auth, TLS and db. */
+/**
+ * How the tracking channels reach Redis: built from the data client, so they share its address, auth, TLS and db;
+ * and the data client's connections, whose reads Redis tracks.
+ */
 export interface TrackingTopology {
   /** ioredis `keyPrefix` of the data client: Redis sees it on every key, so it is tracked and stripped. */
   keyPrefix: string;
@@ -15,12 +18,17 @@ export interface TrackingTopology {
   heartbeat(node: string, base: string): Heartbeat;
   /** Calls `changed` with the current masters whenever the cluster's view of them may have changed. */
   watch(changed: (masters: string[]) => void): () => void;
+  /** Calls `lost` with the node ("" outside a cluster) whenever a data connection to it closes. */
+  watchData(lost: (node: string) => void): () => void;
+  /** Why the data client's reads cannot be tracked (reads from replicas), if they cannot. */
+  unsupported?: string;
 }
 
 /**
  * What a tracking connection must be whatever the user configured: RESP2 (ioredis 6 drops RESP3 invalidation
- * pushes), no offline queue and no resent commands, no automatic resubscribe (the handshake does it, after CLIENT
- * TRACKING), no command timeout (it only subscribes), and no key prefix (it sends no keys; the prefix is tracked).
+ * pushes, so it is the redirect target of the data connections' tracking), no offline queue and no resent commands,
+ * no automatic resubscribe (the handshake does it, after CLIENT ID), no command timeout (it only subscribes), and no
+ * key prefix (it sends no keys).
  */
 const TRACKING_OVERRIDES: RedisOptions = {
   protocol: 2,
@@ -42,12 +50,13 @@ export function trackingTopology(client: RedisClient): TrackingTopology {
     keyPrefix: options.keyPrefix ?? '',
     masters: () => Promise.resolve(['']),
     open: () => new Redis({ ...options, ...TRACKING_OVERRIDES, role: 'master' }),
-    heartbeat: (_node, base) => ({
-      keyBase: base,
-      redisPrefix: options.keyPrefix ?? '',
-      write: (key, ttlMs) => client.set(key, '1', 'PX', ttlMs),
-    }),
+    heartbeat: (_node, base) => ({ keyBase: base, redisPrefix: options.keyPrefix ?? '', send: (id, key, ttlMs) => sendHeartbeat(client, id, key, ttlMs) }),
     watch: () => () => undefined,
+    watchData: (lost) => {
+      const closed = (): void => lost('');
+      client.on('close', closed);
+      return () => void client.off('close', closed);
+    },
   };
 }
 
@@ -71,7 +80,7 @@ function clusterTopology(cluster: Cluster): TrackingTopology {
     heartbeat: (node, base) => ({
       keyBase: `${base}:{${hashTagOn(cluster, node)}}`,
       redisPrefix: cluster.options.keyPrefix ?? '',
-      write: (key, ttlMs) => cluster.set(key, '1', 'PX', ttlMs),
+      send: (id, key, ttlMs) => sendHeartbeat(cluster, id, key, ttlMs),
     }),
     watch: (changed) => {
       // One check per burst of events (a slot refresh adds and removes many nodes at once).
@@ -94,7 +103,45 @@ function clusterTopology(cluster: Cluster): TrackingTopology {
         cluster.off('-node', check);
       };
     },
+    watchData: (lost) => {
+      // A node's connection never reconnects in ioredis's pool: it closes, leaves (-node) and a new one joins (+node).
+      const address = (redis: Redis): string => `${redis.options.host}:${redis.options.port}`;
+      const watched = new Map<Redis, () => void>();
+      const watchNode = (redis: Redis): void => {
+        if (watched.has(redis)) return;
+        const closed = (): void => lost(address(redis));
+        watched.set(redis, closed);
+        redis.on('close', closed);
+      };
+      const left = (redis: Redis): void => {
+        const closed = watched.get(redis);
+        if (closed !== undefined) redis.off('close', closed);
+        watched.delete(redis);
+        lost(address(redis));
+      };
+      for (const redis of cluster.nodes('all')) watchNode(redis);
+      cluster.on('+node', watchNode);
+      cluster.on('-node', left);
+      return () => {
+        cluster.off('+node', watchNode);
+        cluster.off('-node', left);
+        for (const [redis, closed] of watched) redis.off('close', closed);
+        watched.clear();
+      };
+    },
+    unsupported: (cluster.options.scaleReads ?? 'master') === 'master' ? undefined : 'scaleReads sends reads to replicas, whose reads are not tracked',
   };
+}
+
+/**
+ * One pipeline on the data connection the key routes to: turn tracking on there (again: a reconnected connection
+ * lost it), redirected to the channel; read the key (so Redis tracks it for this connection) and write it (so Redis
+ * sends its invalidation to the channel). An error reply to any of them rejects.
+ */
+async function sendHeartbeat(client: RedisClient, redirectId: number, key: string, ttlMs: number): Promise<void> {
+  const replies = await client.pipeline().call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', String(redirectId)).get(key).set(key, '1', 'PX', ttlMs).exec();
+  const failed = replies?.find(([error]) => error !== null);
+  if (failed !== undefined) throw failed[0];
 }
 
 /** A hash tag whose slot `node` serves now (per the client's slot map), so a heartbeat key lands on that master. */
