@@ -24,6 +24,8 @@ export interface L1Plan {
   trackingConnections: number;
   /** redis-benchmark requests per run. */
   benchmarkRequests: number;
+  /** Rounds of the SET throughput scenarios (redis-benchmark's rate is noisy on a small box). */
+  setRounds: number;
 }
 
 export interface Contender {
@@ -38,7 +40,7 @@ export interface L1Result {
   clone: Array<{ size: string; shared: PhaseResult; cloned: PhaseResult }>;
   propagation: { writes: number; heard: number; ratePerSecond: number; p50Ms: number; p99Ms: number; maxMs: number; minMs: number };
   /** redis-benchmark SET requests/s per scenario; the first row has no tracking application. */
-  setThroughput: { connections: number; rounds: number; requests: number; rows: Array<{ label: string; requestsPerSecond: number }> };
+  setThroughput: { connections: number; rounds: number; requests: number; rows: Array<{ label: string; requestsPerSecond: number; serverCpuMicrosPerSet: number }> };
 }
 
 const HOT_KEYS = 16;
@@ -200,22 +202,30 @@ interface SetScenario {
   /** Applications with l1 on the namespace `key` (0: none). */
   apps: number;
   /** Keys each application read before the run (Redis tracks them for it). */
-  readBefore: number;
+  keysRead: readonly string[];
   /** Each application reads its hot keys again every this many ms during the run (through l1: only evicted ones reach Redis). */
   rereadEveryMs?: number;
 }
 
 /**
  * redis-benchmark SET throughput on `key:<random below 100,000>` with no application, then with `trackingConnections`
- * applications with l1 on the namespace `key`: holding 1,000 hot keys each and reading them again twice a second
- * (the l1 case), and, as the worst case, each having read all 100,000 keys before the run, so that every key's first
- * write goes to all of them. Scenarios alternate; best of the rounds each. The value is a JSON string, which the
- * applications read as a cached value.
+ * applications with l1 on the namespace `key`, holding keys the run does not write, holding 1,000 of those it writes
+ * (and reading them again twice a second), and, as the worst case, each having read all 100,000 keys before the run,
+ * so that every key's first write goes to all of them. Also redis-server's own CPU per SET (INFO cpu), which the
+ * client processes sharing the box do not blur. Scenarios alternate; best of the rounds each. The value is a JSON
+ * string, which the applications read as a cached value.
  */
 async function measureSetThroughput(url: string, plan: L1Plan, log: (line: string) => void): Promise<L1Result['setThroughput']> {
   const port = new URL(url).port;
   const value = JSON.stringify('x'.repeat(98)); // 100 bytes, like -d 100
-  const setRps = async (): Promise<number> => {
+  const server = new Redis(url);
+  const serverCpuMs = async (): Promise<number> => {
+    const info = await server.info('cpu');
+    const field = (name: string): number => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)![1]);
+    return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
+  };
+  const setRps = async (): Promise<{ rps: number; cpuMs: number }> => {
+    const cpuBefore = await serverCpuMs();
     const { stdout } = await run(
       'redis-benchmark',
       ['-p', port, '-n', String(plan.benchmarkRequests), '-c', '50', '-r', String(KEY_SPACE), '--csv', 'SET', 'key:__rand_int__', value],
@@ -223,42 +233,59 @@ async function measureSetThroughput(url: string, plan: L1Plan, log: (line: strin
     );
     const line = stdout.split('\n').find((row) => row.startsWith('"SET'));
     if (line === undefined) throw new Error(`redis-benchmark printed no SET row:\n${stdout}`);
-    return Number(JSON.parse(`[${line}]`)[1]);
+    // "<command>","<requests/s>",…: the command's own quotes are not escaped, so split on the separators.
+    return { rps: Number(line.split('","')[1]), cpuMs: (await serverCpuMs()) - cpuBefore };
   };
   const n = plan.trackingConnections;
+  const all = Array.from({ length: KEY_SPACE }, (_, i) => benchmarkKey(i));
+  const hot = all.slice(0, HOT_SET);
+  const unwritten = hot.map((key) => `held:${key}`);
   const scenarios: SetScenario[] = [
-    { label: 'none', apps: 0, readBefore: 0 },
-    { label: `${n} applications, ${int(HOT_SET)} hot keys each, read again every 500 ms`, apps: n, readBefore: HOT_SET, rereadEveryMs: 500 },
-    { label: `${n} applications that each read all ${int(KEY_SPACE)} keys first (worst case)`, apps: n, readBefore: KEY_SPACE },
+    { label: 'none', apps: 0, keysRead: [] },
+    { label: `${n} applications, each holding ${int(HOT_SET)} keys of the namespace that the run does not write`, apps: n, keysRead: unwritten },
+    { label: `${n} applications, each holding ${int(HOT_SET)} of the keys the run writes (1 write in 100 hits one)`, apps: n, keysRead: hot },
+    { label: `the same, each reading them again every 500 ms (what a write evicted is tracked again)`, apps: n, keysRead: hot, rereadEveryMs: 500 },
+    { label: `${n} applications that each read all ${int(KEY_SPACE)} keys first (worst case)`, apps: n, keysRead: all },
   ];
-  const best = new Map<SetScenario, number>();
-  for (let round = 0; round < plan.rounds; round++) {
-    for (const scenario of roundOrder(scenarios, round)) {
-      const rps = await withApplications(url, scenario, setRps);
-      log(`l1 | SET throughput | ${scenario.label} | round ${round + 1}: ${Math.round(rps)} requests/s`);
-      best.set(scenario, Math.max(best.get(scenario) ?? 0, rps));
+  const best = new Map<SetScenario, { rps: number; cpuMs: number }>();
+  try {
+    for (let round = 0; round < plan.setRounds; round++) {
+      for (const scenario of roundOrder(scenarios, round)) {
+        const run = await withApplications(url, scenario, setRps);
+        log(
+          `l1 | SET throughput | ${scenario.label} | round ${round + 1}: ${Math.round(run.rps)} requests/s, redis-server CPU ${((run.cpuMs * 1000) / plan.benchmarkRequests).toFixed(2)} µs per SET`,
+        );
+        const kept = best.get(scenario);
+        best.set(scenario, { rps: Math.max(kept?.rps ?? 0, run.rps), cpuMs: Math.min(kept?.cpuMs ?? Infinity, run.cpuMs) });
+      }
     }
+  } finally {
+    server.disconnect();
   }
   return {
     connections: n,
     requests: plan.benchmarkRequests,
-    rounds: plan.rounds,
-    rows: scenarios.map((scenario) => ({ label: scenario.label, requestsPerSecond: best.get(scenario)! })),
+    rounds: plan.setRounds,
+    rows: scenarios.map((scenario) => ({
+      label: scenario.label,
+      requestsPerSecond: best.get(scenario)!.rps,
+      serverCpuMicrosPerSet: (best.get(scenario)!.cpuMs * 1000) / plan.benchmarkRequests,
+    })),
   };
 }
 
 /** Runs `measure` while the scenario's applications exist (and read), then closes them. */
-async function withApplications(url: string, scenario: SetScenario, measure: () => Promise<number>): Promise<number> {
+async function withApplications<T>(url: string, scenario: SetScenario, measure: () => Promise<T>): Promise<T> {
   const apps: INestApplicationContext[] = [];
   const timers: NodeJS.Timeout[] = [];
   try {
     for (let i = 0; i < scenario.apps; i++)
       apps.push(await NestFactory.createApplicationContext(CacheModule.forRoot({ namespace: 'key', redis: { url }, l1: {} }), { logger: false }));
-    const keys = Array.from({ length: scenario.readBefore }, (_, i) => benchmarkKey(i));
+    const keys = scenario.keysRead;
     for (const app of apps) {
       const cache = app.get(CacheManager);
       for (let i = 0; i < keys.length; i += 1000) await cache.mget(keys.slice(i, i + 1000));
-      if (scenario.rereadEveryMs !== undefined) timers.push(setInterval(() => void cache.mget(keys).catch(() => undefined), scenario.rereadEveryMs));
+      if (scenario.rereadEveryMs !== undefined) timers.push(setInterval(() => void cache.mget([...keys]).catch(() => undefined), scenario.rereadEveryMs));
     }
     return await measure();
   } finally {

@@ -114,7 +114,7 @@ const FOOTPRINT: FootprintPlan = {
 /** The TLS section (~40 s): 4 of the main workloads, raw ioredis and the package, each plain and over TLS, in the same rounds. */
 const TLS: TlsPlan = { rounds: ROUNDS, warmup: WARMUP, measureMs: Number(process.env.BENCH_TLS_MS ?? 500) };
 
-/** The l1 section (~40 s): hot gets and clone in short phases, 3,000 paced writes, 2×rounds redis-benchmark runs. */
+/** The l1 section (~4 min): hot gets and clone in short phases, 3,000 paced writes, 5 scenarios × (rounds + 2) redis-benchmark runs. */
 const L1: L1Plan = {
   rounds: Number(process.env.BENCH_L1_ROUNDS ?? ROUNDS),
   warmup: { maxOps: 20_000, maxMs: 200 },
@@ -123,6 +123,7 @@ const L1: L1Plan = {
   writesPerSecond: 1_000,
   trackingConnections: 20,
   benchmarkRequests: 200_000,
+  setRounds: Number(process.env.BENCH_L1_SET_ROUNDS ?? ROUNDS + 2),
 };
 
 const loadAtStart = loadavg()[0];
