@@ -109,7 +109,7 @@ export class DirectOperations {
   /** Values of many keys in one round trip, in the order asked; misses are `undefined`. */
   async mget<T>(keys: readonly string[]): Promise<Array<T | undefined>> {
     const fullKeys = keys.map((key) => this.deps.keys.full(key, 'mget'));
-    if (this.deps.l1 !== undefined) return mgetThroughL1<T>(this.deps.l1, keys, fullKeys, this.mgetFromRedis, this.deps.metrics);
+    if (this.deps.l1 !== undefined) return mgetThroughL1<T>(this.deps.l1, keys, fullKeys, this.mgetFromRedis, this.deps.metrics, DIRECT);
     return this.mgetFromRedis<T>(keys, fullKeys);
   }
 

@@ -8,9 +8,6 @@ export type FetchMany = <T>(
   tickets?: ReadonlyArray<FillTicket | undefined>,
 ) => Promise<Array<T | undefined>>;
 
-/** The `cache` label of lookups made directly on the manager. */
-const DIRECT = 'direct';
-
 /**
  * mget through the in-process tier: what it holds is served from memory, the rest in one Redis round trip whose
  * replies fill it. Values come back in the order asked.
@@ -21,6 +18,8 @@ export async function mgetThroughL1<T>(
   fullKeys: readonly string[],
   fetch: FetchMany,
   metrics: CacheMetrics,
+  /** The `cache` label the hits are counted under. */
+  label: string,
 ): Promise<Array<T | undefined>> {
   const held = tier.lookupMany(fullKeys);
   if (held === undefined)
@@ -30,8 +29,8 @@ export async function mgetThroughL1<T>(
       fullKeys.map((fullKey) => tier.beginFill(fullKey)),
     );
   const missing = held.flatMap((entry, i) => (entry === undefined ? [i] : []));
-  metrics.hit(DIRECT, held.length - missing.length);
-  for (let i = 0; i < held.length; i++) if (held[i] !== undefined) metrics.events.hit(DIRECT, keys[i], 'l1');
+  metrics.hit(label, held.length - missing.length);
+  for (let i = 0; i < held.length; i++) if (held[i] !== undefined) metrics.events.hit(label, keys[i], 'l1');
   const values = held.map((entry) => (entry === undefined ? undefined : (tier.valueOf(entry) as T)));
   if (missing.length === 0) return values;
   const missingFull = missing.map((i) => fullKeys[i]);

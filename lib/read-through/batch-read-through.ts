@@ -10,7 +10,8 @@ import { settledWithin } from './load-and-store.js';
 import { meteredLoad } from './metered-load.js';
 import type { Call } from './read-through-call.js';
 import type { Flight } from './read-through.js';
-import type { L1Tier } from '../l1/l1-tier.js';
+import type { FillTicket, L1Tier } from '../l1/l1-tier.js';
+import { mgetThroughL1, type FetchMany } from '../l1/l1-reads.js';
 import { jitteredTtlMs, staleWindowMs, type StalePolicy } from './stale-policy.js';
 
 /** What a batch loader returns for the keys it was given: values in their order, or a Map / object keyed by key. */
@@ -33,7 +34,7 @@ export interface BatchReadThroughDeps {
   /** ReadThrough's flights: a key loading here is joined by getOrSet, and the other way round. */
   inFlight: Map<string, Flight>;
   budgetMs: number;
-  /** The namespace's in-process tier: the batch's writes evict their keys from it before they are sent. */
+  /** The namespace's in-process tier: lookups are served from it and fill it; the batch's writes evict their keys first. */
   l1?: L1Tier;
 }
 
@@ -80,17 +81,37 @@ export class BatchReadThrough {
   /** Decoded values (undefined where missing), or undefined when Redis failed (counted, logged). */
   private async lookup(keys: string[], fullKeys: string[], label: string): Promise<Array<unknown> | undefined> {
     if (keys.length === 0) return [];
-    const { store, tags, invalidator, entries, metrics, failures } = this.deps;
+    const { l1, metrics } = this.deps;
+    const fetch: FetchMany = (missingKeys, missingFullKeys, tickets) => this.fetch(missingKeys, missingFullKeys, label, tickets);
+    try {
+      // Keys the in-process tier holds are served from memory; the rest in one MGET whose replies may fill it.
+      return await (l1 === undefined ? fetch(keys, fullKeys) : mgetThroughL1(l1, keys, fullKeys, fetch, metrics, label));
+    } catch {
+      return undefined; // counted and logged by fetch
+    }
+  }
+
+  /** One MGET, without invalidated, expired or pending-invalidated entries, decoded; rejects when Redis failed (counted, logged). */
+  private async fetch<T>(
+    keys: readonly string[],
+    fullKeys: readonly string[],
+    label: string,
+    tickets?: ReadonlyArray<FillTicket | undefined>,
+  ): Promise<Array<T | undefined>> {
+    const { store, tags, invalidator, entries, metrics, failures, l1 } = this.deps;
     const startedAt = performance.now();
     try {
       let found = await store.mget(fullKeys);
       if (found.some((bytes) => bytes != null && hasExtensions(bytes))) found = await tags.withoutInvalidated(found);
       found = found.map((bytes, i) => (bytes == null || isPastLogicalExpiry(bytes) || invalidator.pendingCovers(fullKeys[i], bytes) ? null : bytes));
       metrics.observe('getOrSet', 'ok', startedAt);
-      return entries.decodeMany(keys, fullKeys, found, label);
+      const values = entries.decodeMany<T>(keys, fullKeys, found, label);
+      tickets?.forEach((ticket, i) => l1?.keep(ticket, found[i], values[i]));
+      return values;
     } catch (error) {
+      tickets?.forEach((ticket) => l1?.abandon(ticket));
       failures.failedOpen('getOrSet', keys.length === 1 ? keys[0] : `${keys.length} keys`, error, startedAt);
-      return undefined;
+      throw error;
     }
   }
 

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { jest } from '@jest/globals';
 import type { TestingModule } from '@nestjs/testing';
 import type { CacheManager, CacheModuleOptions } from '@datapunk/nestjs-cache';
 import { bootCache } from '../support/cache-app.js';
@@ -85,6 +86,42 @@ describe('l1: the in-process tier kept coherent by Redis', () => {
     await waitUntil('b sees the raw delete', 2000, async () => (await b.get('k')) === undefined);
   });
 
+  it('getOrSetMany serves the keys it holds from memory, and a write elsewhere evicts them', async () => {
+    const [a, b, namespace] = await twoInstances();
+    await a.mset([
+      { key: 'x', value: 1 },
+      { key: 'y', value: 1 },
+    ]);
+    const loader = jest.fn((missing: string[]) => missing.map(() => -1 as number));
+    expect(await b.getOrSetMany(['x', 'y'], loader)).toEqual([1, 1]);
+    await waitUntil('both held in memory', 2000, async () => {
+      const hits = await metricValue('cache_l1_hits_total', { namespace });
+      await b.getOrSetMany(['x', 'y'], loader);
+      return (await metricValue('cache_l1_hits_total', { namespace })) === hits + 2;
+    });
+    expect(loader).not.toHaveBeenCalled();
+    await a.set('y', 2);
+    await waitUntil('b sees the write', 2000, async () => (await b.getOrSetMany(['x', 'y'], loader))[1] === 2);
+    expect(loader).not.toHaveBeenCalled();
+  });
+
+  it('a namespace given l1 at runtime is tracked without a reconnect or a flush', async () => {
+    const namespace = `l1c${++seq}`;
+    const boot = () => bootCache({ namespace, redis: { url: redis.server.url }, operationTimeout: 1000 });
+    const [first, second] = await Promise.all([boot(), boot()]);
+    modules.push(first.module, second.module);
+    const [a, b] = [first.cache, second.cache].map((cache) => cache.withNamespace(`${namespace}-rt`, { l1: {} }));
+    await a.set('k', 1);
+    await heldInMemory(b, 'k');
+    await a.set('k', 2);
+    await waitUntil('b sees the write', 2000, async () => (await b.get('k')) === 2);
+    const later = [first.cache, second.cache].map((cache) => cache.withNamespace(`${namespace}-rt2`, { l1: {} }));
+    await later[0].set('k', 1);
+    await heldInMemory(later[1], 'k');
+    await heldInMemory(b, 'k'); // still held: making another namespace flushed nothing
+    expect(await metricValue('cache_l1_flushes_total', { namespace: `${namespace}-rt`, reason: 'topology' })).toBe(0);
+  });
+
   it('a TTL expiring in Redis evicts the key', async () => {
     const [a, b, namespace] = await twoInstances();
     await a.set('k', 'v', { ttl: '1h' });
@@ -131,7 +168,7 @@ describe('l1: the in-process tier kept coherent by Redis', () => {
     expect(await b.get('p2')).toBe('two');
   });
 
-  it('a namespace opts in (or out) on its own; other namespaces send no invalidations', async () => {
+  it('a namespace opts in (or out) on its own: the others are never served from memory', async () => {
     const namespace = `l1c${++seq}`;
     const { module, cache } = await bootCache({
       namespace,
@@ -167,8 +204,9 @@ describe('l1: the in-process tier kept coherent by Redis', () => {
 
   it('leaves no tracking connection open after the app closes', async () => {
     await twoInstances();
-    const tracking = async () => ((await redis.redis.client('LIST')) as string).split('\n').filter((line) => /flags=\S*t/.test(line)); // t: keys tracking on
-    expect((await tracking()).length).toBeGreaterThanOrEqual(2);
+    // t: a data connection with tracking on; P: a subscriber (the redirect target)
+    const tracking = async () => ((await redis.redis.client('LIST')) as string).split('\n').filter((line) => /flags=\S*[tP]/.test(line));
+    expect((await tracking()).length).toBeGreaterThanOrEqual(4);
     await Promise.all(modules.map((module) => module.close()));
     modules = [];
     await waitUntil('tracking connections closed', 2000, async () => (await tracking()).length === 0);
