@@ -3,6 +3,7 @@ import type { TestingModule } from '@nestjs/testing';
 import type { CacheManager, CacheModuleOptions } from '@datapunk/nestjs-cache';
 import { bootCache } from '../support/cache-app.js';
 import { RedisServer } from '../support/redis-server.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { waitUntil } from '../support/wait-until.js';
 import { metricValue, timeUntil } from './fault-harness.js';
 import { checkStaleness, expectNoStaleRead } from './l1-staleness-checker.js';
@@ -31,10 +32,11 @@ describe('l1 staleness bound under faults (single node)', () => {
     modules = [];
   });
 
-  async function readers(): Promise<{ caches: CacheManager[]; writer: CacheModuleOptions }> {
+  /** Two reader instances (through `readerUrl`, e.g. a proxy) and the options of a writer that reaches Redis directly. */
+  async function readers(readerUrl = server.url): Promise<{ caches: CacheManager[]; writer: CacheModuleOptions }> {
     const namespace = `stale${++seq}`;
     const options: CacheModuleOptions = { namespace, redis: { url: server.url }, operationTimeout: 200, circuitBreaker: false };
-    const booted = await Promise.all([0, 1].map(() => bootCache({ ...options, l1: { maxStaleness: BOUND_MS } })));
+    const booted = await Promise.all([0, 1].map(() => bootCache({ ...options, redis: { url: readerUrl }, l1: { maxStaleness: BOUND_MS } })));
     modules.push(...booted.map((boot) => boot.module));
     return { caches: booted.map((boot) => boot.cache), writer: options };
   }
@@ -106,6 +108,29 @@ describe('l1 staleness bound under faults (single node)', () => {
     expectNoStaleRead(report, 'SIGSTOP');
     expect(await metricValue('cache_l1_flushes_total', { namespace: caches[0].namespace, reason: 'lease' })).toBeGreaterThan(0);
     await expectHitsResume(caches[0]);
+  });
+
+  it('a network partition between the readers and Redis (nothing closes; held bytes arrive on healing)', async () => {
+    const proxy = await TcpProxy.start(server.port);
+    try {
+      const { caches, writer } = await readers(proxy.url);
+      const report = await checkStaleness({
+        writer,
+        readers: caches,
+        boundMs: BOUND_MS,
+        fault: async () => {
+          proxy.partition();
+          await sleep(3 * BOUND_MS);
+          proxy.heal();
+        },
+      });
+      expectNoStaleRead(report, 'network partition');
+      expect(await metricValue('cache_l1_flushes_total', { namespace: caches[0].namespace, reason: 'lease' })).toBeGreaterThan(0);
+      await expectHitsResume(caches[0]);
+    } finally {
+      await Promise.all(modules.splice(0).map((module) => module.close()));
+      await proxy.close();
+    }
   });
 
   it('the readers’ event loop blocked for 3 s while another process writes', async () => {
