@@ -39,7 +39,7 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly options: ResolvedCacheOptions,
-    connection: RedisConnection | undefined,
+    private readonly connection: RedisConnection | undefined,
     private readonly metrics: CacheMetrics,
   ) {
     this.logger = new Logger(`CacheModule:${options.namespace}`);
@@ -98,6 +98,8 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
     this.closed = true;
     this.stopWatching?.();
     this.coherence?.close();
+    // A client the user passed in lives on: stop Redis tracking its reads for a redirect that is gone.
+    if (this.coherence !== undefined && this.connection?.owned === false) this.topology?.untrack();
     for (const tier of this.tiers.values()) tier.clear();
   }
 

@@ -20,6 +20,8 @@ export interface TrackingTopology {
   watch(changed: (masters: string[]) => void): () => void;
   /** Calls `lost` with the node ("" outside a cluster) whenever a data connection to it closes. */
   watchData(lost: (node: string) => void): () => void;
+  /** Turns tracking off on the data connections (a client the user passed in outlives the module). */
+  untrack(): void;
   /** Why the data client's reads cannot be tracked (reads from replicas), if they cannot. */
   unsupported?: string;
 }
@@ -52,6 +54,7 @@ export function trackingTopology(client: RedisClient): TrackingTopology {
     open: () => new Redis({ ...options, ...TRACKING_OVERRIDES, role: 'master' }),
     heartbeat: (_node, base) => ({ keyBase: base, redisPrefix: options.keyPrefix ?? '', send: (id, key, ttlMs) => sendHeartbeat(client, id, key, ttlMs) }),
     watch: () => () => undefined,
+    untrack: () => void client.call('CLIENT', 'TRACKING', 'OFF').catch(() => undefined),
     watchData: (lost) => {
       const closed = (): void => lost('');
       client.on('close', closed);
@@ -128,6 +131,9 @@ function clusterTopology(cluster: Cluster): TrackingTopology {
         for (const [redis, closed] of watched) redis.off('close', closed);
         watched.clear();
       };
+    },
+    untrack: () => {
+      for (const node of cluster.nodes('master')) void node.call('CLIENT', 'TRACKING', 'OFF').catch(() => undefined);
     },
     unsupported: (cluster.options.scaleReads ?? 'master') === 'master' ? undefined : 'scaleReads sends reads to replicas, whose reads are not tracked',
   };

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jest } from '@jest/globals';
+import { Redis } from 'ioredis';
 import type { TestingModule } from '@nestjs/testing';
 import type { CacheManager, CacheModuleOptions } from '@datapunk/nestjs-cache';
 import { bootCache } from '../support/cache-app.js';
@@ -200,6 +201,23 @@ describe('l1: the in-process tier kept coherent by Redis', () => {
     for (let i = 0; i < 20; i++) await a.get(`big${i}`);
     expect(await metricValue('cache_l1_bytes', { namespace })).toBeLessThanOrEqual(4096);
     expect(await metricValue('cache_l1_entries', { namespace })).toBeGreaterThan(0);
+  });
+
+  it('turns tracking off on a client passed in, which outlives the app', async () => {
+    const client = new Redis(redis.server.url);
+    try {
+      const { module } = await bootCache({ namespace: `l1c${++seq}`, redis: { client }, l1: {} });
+      const flags = async (): Promise<string> => {
+        const id = String(await client.client('ID'));
+        const line = ((await redis.redis.client('LIST')) as string).split('\n').find((row) => row.startsWith(`id=${id} `))!;
+        return /flags=(\S*)/.exec(line)![1];
+      };
+      expect(await flags()).toContain('t');
+      await module.close();
+      await waitUntil('tracking off', 2000, async () => !(await flags()).includes('t'));
+    } finally {
+      client.disconnect();
+    }
   });
 
   it('leaves no tracking connection open after the app closes', async () => {
