@@ -6,7 +6,7 @@ export const l1Messages = {
     `l1.maxStaleness in memory. Set l1.coherence: 'ttl' to silence this, or 'tracking' to make it a boot error`,
   trackingRequired: (reason: string): string =>
     `l1.coherence is 'tracking' but Redis refused CLIENT TRACKING (${reason}). Potential solutions: Redis 6 or later ` +
-    `without a proxy in between; an ACL allowing CLIENT ID, CLIENT TRACKING, SUBSCRIBE __redis__:invalidate and PING; ` +
+    `without a proxy in between; an ACL allowing CLIENT ID, CLIENT TRACKING and SUBSCRIBE __redis__:invalidate; ` +
     `or l1.coherence: 'ttl'`,
   waiting: (reason: string): string => `l1 waits for its tracking connection (${reason}); reads skip it until then`,
   refusedLater: (reason: string): string => `Redis refused CLIENT TRACKING on a tracking connection: ${reason}`,

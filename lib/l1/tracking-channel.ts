@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { Lease } from './lease.js';
+import { TrackingReplyError } from './tracking-connections.js';
 
 /** Redis publishes invalidation messages here (RESP2 clients redirected to a subscribed connection). */
 export const INVALIDATE_CHANNEL = '__redis__:invalidate';
@@ -152,7 +153,7 @@ export class TrackingChannel {
     // A fresh key that expires on its own soon after; its expiry is one more (ignored) invalidation.
     send(this.redirectId, key, Math.max(1000, 2 * this.boundMs)).catch((error: unknown) => {
       this.beats.delete(redisPrefix + key);
-      if (isRefusal(error)) this.refuse(error as Error);
+      if (isRefusal(error)) this.refuse((error as TrackingReplyError).reply);
     });
     for (const [old, { sentAt }] of this.beats) if (performance.now() - sentAt > 2 * this.boundMs) this.beats.delete(old);
   }
@@ -196,8 +197,8 @@ function isReplyError(error: unknown): boolean {
 /**
  * An error reply to CLIENT TRACKING that will not go away (too old a Redis, an ACL, a proxy). Not a redirect to an
  * id the node does not know: the data went to another node than this channel (a failover in progress), which the
- * silence check resolves.
+ * silence check resolves. Errors of the heartbeat's GET or SET (OOM, READONLY) only leave the lease unrenewed.
  */
 function isRefusal(error: unknown): boolean {
-  return isReplyError(error) && !/redirect/i.test((error as Error).message);
+  return error instanceof TrackingReplyError && !/redirect/i.test(error.message);
 }

@@ -142,12 +142,22 @@ function clusterTopology(cluster: Cluster): TrackingTopology {
 /**
  * One pipeline on the data connection the key routes to: turn tracking on there (again: a reconnected connection
  * lost it), redirected to the channel; read the key (so Redis tracks it for this connection) and write it (so Redis
- * sends its invalidation to the channel). An error reply to any of them rejects.
+ * sends its invalidation to the channel). An error reply to any of them rejects (TrackingReplyError for the first).
  */
 async function sendHeartbeat(client: RedisClient, redirectId: number, key: string, ttlMs: number): Promise<void> {
   const replies = await client.pipeline().call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', String(redirectId)).get(key).set(key, '1', 'PX', ttlMs).exec();
+  const tracking = replies?.[0]?.[0];
+  if (tracking) throw new TrackingReplyError(tracking);
   const failed = replies?.find(([error]) => error !== null);
   if (failed !== undefined) throw failed[0];
+}
+
+/** Redis answered CLIENT TRACKING with an error (the heartbeat's other errors, such as OOM or READONLY, are not this). */
+export class TrackingReplyError extends Error {
+  constructor(readonly reply: Error) {
+    super(reply.message, { cause: reply });
+    this.name = 'TrackingReplyError';
+  }
 }
 
 /** A hash tag whose slot `node` serves now (per the client's slot map), so a heartbeat key lands on that master. */
