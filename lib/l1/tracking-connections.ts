@@ -60,6 +60,7 @@ export function trackingTopology(client: RedisClient): TrackingTopology {
       client.on('close', closed);
       return () => void client.off('close', closed);
     },
+    unsupported: options.sentinels && options.role === 'slave' ? "role: 'slave' sends reads to a replica, whose reads are not tracked" : undefined,
   };
 }
 

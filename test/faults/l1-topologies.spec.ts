@@ -60,6 +60,11 @@ describe('l1 staleness bound on a 3-master Redis Cluster', () => {
     await expectHitsResume(setup.caches[0]);
   }, 30_000);
 
+  it("reads from replicas (scaleReads) are not tracked: coherence 'tracking' refuses to boot", async () => {
+    const redis = { cluster: { nodes: cluster.nodes, options: { scaleReads: 'slave' as const } } };
+    await expect(bootCache({ namespace: 'l1replica', redis, l1: { coherence: 'tracking' } })).rejects.toThrow(/scaleReads/);
+  });
+
   it('a master fails over', async () => {
     const setup = await readersOn({ cluster: { nodes: cluster.nodes } }, 'l1fo');
     modules = setup.modules;
