@@ -98,7 +98,7 @@ export const cacheProviders: Provider[] = [
     useFactory: (options: ResolvedCacheOptions, store: CacheStore) => new CacheStoreLifecycle(options, store),
     inject: [CACHE_RESOLVED_OPTIONS, CACHE_STORE],
   },
-  // Last, so its startup runs after the explorer made the decorators' namespaces: their prefixes are tracked from the start.
+  // Last, so its startup runs after the explorer made the decorators' namespaces: their tiers serve from the first call.
   {
     provide: L1Tiers,
     useFactory: (options: ResolvedCacheOptions, connection: RedisConnection | null, metrics: CacheMetrics) =>

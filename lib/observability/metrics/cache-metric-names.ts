@@ -74,7 +74,7 @@ export const CACHE_METRICS = {
   },
   l1Flushes: {
     name: 'cache_l1_flushes_total',
-    help: 'Times the in-process tier was emptied, by reason (disconnect: tracking connection lost; lease: no heartbeat echoed within maxStaleness; flushall; topology: masters or tracked prefixes changed).',
+    help: 'Times the in-process tier was emptied, by reason (disconnect: a subscriber or a tracking data connection lost; lease: no heartbeat echoed within maxStaleness; flushall; topology: the masters changed).',
     labelNames: ['namespace', 'reason'],
   },
   circuit: {
