@@ -52,18 +52,32 @@ describe('l1 staleness bound under faults (single node)', () => {
     expect(resumedMs).toBeLessThan(RESUME_WITHIN_MS);
   }
 
+  /**
+   * Two fresh readers through `fault` (given them): no stale read, a flush counted under `flushed` when given, and
+   * memory serving again within RESUME_WITHIN_MS unless `resume` is false.
+   */
+  async function expectBoundThrough(
+    label: string,
+    fault: (caches: CacheManager[]) => Promise<void> | void,
+    options: { flushed?: 'disconnect' | 'lease' | 'flushall'; readerUrl?: string; resume?: boolean } = {},
+  ): Promise<void> {
+    const { caches, writer } = await readers(options.readerUrl);
+    const report = await checkStaleness({ writer, readers: caches, boundMs: BOUND_MS, fault: () => fault(caches) });
+    expectNoStaleRead(report, label);
+    if (options.flushed !== undefined)
+      expect(await metricValue('cache_l1_flushes_total', { namespace: caches[0].namespace, reason: options.flushed })).toBeGreaterThan(0);
+    if (options.resume ?? true) await expectHitsResume(caches[0]);
+  }
+
   // Two connections per instance: the data connection tracks what it reads (flag t) and redirects the invalidations
   // to the subscriber (flag P). Redis tells the subscriber nothing when the data connection goes (redis/redis#11767).
   it.each([
     ['data connections that track their reads', /flags=\S*t/],
     ['subscribers the invalidations are redirected to', /flags=\S*P/],
   ])('CLIENT KILL of the %s', async (what, flags) => {
-    const { caches, writer } = await readers();
-    const report = await checkStaleness({
-      writer,
-      readers: caches,
-      boundMs: BOUND_MS,
-      fault: async () => {
+    await expectBoundThrough(
+      `CLIENT KILL of the ${what}`,
+      async () => {
         const raw = await rawClient();
         const list = (await raw.client('LIST')) as string;
         const killed = list.split('\n').filter((line) => flags.test(line));
@@ -71,62 +85,42 @@ describe('l1 staleness bound under faults (single node)', () => {
         raw.disconnect();
         expect(killed.length).toBeGreaterThanOrEqual(2);
       },
-    });
-    expectNoStaleRead(report, `CLIENT KILL of the ${what}`);
-    expect(await metricValue('cache_l1_flushes_total', { namespace: caches[0].namespace, reason: 'disconnect' })).toBeGreaterThan(0);
-    await expectHitsResume(caches[0]);
+      { flushed: 'disconnect' },
+    );
   });
 
   it('Redis restarted', async () => {
-    const { caches, writer } = await readers();
-    const report = await checkStaleness({
-      writer,
-      readers: caches,
-      boundMs: BOUND_MS,
-      fault: async () => {
-        await server.stop('SIGKILL');
-        await sleep(300);
-        await server.launch();
-      },
+    await expectBoundThrough('restart', async () => {
+      await server.stop('SIGKILL');
+      await sleep(300);
+      await server.launch();
     });
-    expectNoStaleRead(report, 'restart');
-    await expectHitsResume(caches[0]);
   });
 
   it('Redis hung (SIGSTOP) longer than the bound', async () => {
-    const { caches, writer } = await readers();
-    const report = await checkStaleness({
-      writer,
-      readers: caches,
-      boundMs: BOUND_MS,
-      fault: async () => {
+    await expectBoundThrough(
+      'SIGSTOP',
+      async () => {
         process.kill(server.pid!, 'SIGSTOP');
         await sleep(3 * BOUND_MS);
         process.kill(server.pid!, 'SIGCONT');
       },
-    });
-    expectNoStaleRead(report, 'SIGSTOP');
-    expect(await metricValue('cache_l1_flushes_total', { namespace: caches[0].namespace, reason: 'lease' })).toBeGreaterThan(0);
-    await expectHitsResume(caches[0]);
+      { flushed: 'lease' },
+    );
   });
 
   it('a network partition between the readers and Redis (nothing closes; held bytes arrive on healing)', async () => {
     const proxy = await TcpProxy.start(server.port);
     try {
-      const { caches, writer } = await readers(proxy.url);
-      const report = await checkStaleness({
-        writer,
-        readers: caches,
-        boundMs: BOUND_MS,
-        fault: async () => {
+      await expectBoundThrough(
+        'network partition',
+        async () => {
           proxy.partition();
           await sleep(3 * BOUND_MS);
           proxy.heal();
         },
-      });
-      expectNoStaleRead(report, 'network partition');
-      expect(await metricValue('cache_l1_flushes_total', { namespace: caches[0].namespace, reason: 'lease' })).toBeGreaterThan(0);
-      await expectHitsResume(caches[0]);
+        { flushed: 'lease', readerUrl: proxy.url },
+      );
     } finally {
       await Promise.all(modules.splice(0).map((module) => module.close()));
       await proxy.close();
@@ -134,28 +128,16 @@ describe('l1 staleness bound under faults (single node)', () => {
   });
 
   it('the readers’ event loop blocked for 3 s while another process writes', async () => {
-    const { caches, writer } = await readers();
-    const report = await checkStaleness({
-      writer,
-      readers: caches,
-      boundMs: BOUND_MS,
-      fault: () => {
-        const until = performance.now() + 3000;
-        while (performance.now() < until); // nothing in this process runs: no timer, no socket read
-      },
+    await expectBoundThrough('event loop blocked 3 s', () => {
+      const until = performance.now() + 3000;
+      while (performance.now() < until); // nothing in this process runs: no timer, no socket read
     });
-    expectNoStaleRead(report, 'event loop blocked 3 s');
-    await expectHitsResume(caches[0]);
   });
 
   it('the tracking connections killed for exceeding their output buffer limit', async () => {
-    const { caches, writer } = await readers();
-    const raw = await rawClient();
-    const report = await checkStaleness({
-      writer,
-      readers: caches,
-      boundMs: BOUND_MS,
-      fault: async () => {
+    await expectBoundThrough('output buffer kill', async (caches) => {
+      const raw = await rawClient();
+      try {
         // Redis tracks the keys each instance read: both read the burst's keys first, so each hears all of it.
         const burst = Array.from({ length: 5000 }, (_, i) => `burst:${'x'.repeat(64)}:${i}`);
         for (const cache of caches) for (let i = 0; i < burst.length; i += 1000) await cache.mget(burst.slice(i, i + 1000));
@@ -173,27 +155,22 @@ describe('l1 staleness bound under faults (single node)', () => {
           async () => (await metricValue('cache_l1_flushes_total', { namespace: caches[0].namespace, reason: 'disconnect' })) > 0,
         );
         await raw.config('SET', 'client-output-buffer-limit', 'pubsub 32mb 8mb 60');
-      },
+      } finally {
+        raw.disconnect();
+      }
     });
-    raw.disconnect();
-    expectNoStaleRead(report, 'output buffer kill');
-    await expectHitsResume(caches[0]);
   });
 
   it('FLUSHALL', async () => {
-    const { caches, writer } = await readers();
-    const report = await checkStaleness({
-      writer,
-      readers: caches,
-      boundMs: BOUND_MS,
-      fault: async () => {
+    await expectBoundThrough(
+      'FLUSHALL',
+      async () => {
         const raw = await rawClient();
         await raw.flushall();
         raw.disconnect();
       },
-    });
-    expectNoStaleRead(report, 'FLUSHALL');
-    expect(await metricValue('cache_l1_flushes_total', { namespace: caches[0].namespace, reason: 'flushall' })).toBeGreaterThan(0);
+      { flushed: 'flushall', resume: false },
+    );
   });
 
   async function rawClient() {
