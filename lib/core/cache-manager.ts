@@ -1,3 +1,4 @@
+import type { NamespaceReads } from './namespace-reads.js';
 import { CacheError } from './cache-error.js';
 import { assertValidNamespace, CacheKeys } from './cache-keys.js';
 import type { NamespaceOptions, ResolvedCacheOptions } from '../options/cache-options.js';
@@ -81,7 +82,7 @@ export class CacheManager {
     this.l1 = l1Tiers?.tierFor(options.namespace, this.l1Settings(settings));
     this.invalidator = new Invalidator(store, this.tags, this.direct, options.invalidationQueue, metrics, logger, this.l1);
     // What every read path of this namespace works with.
-    const reads = {
+    const reads: NamespaceReads = {
       store,
       entries: this.entries,
       metrics,

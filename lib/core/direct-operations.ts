@@ -1,38 +1,27 @@
+import type { NamespaceReads } from './namespace-reads.js';
 import { CacheError } from './cache-error.js';
 import type { CacheKeys } from './cache-keys.js';
 import type { CacheEntry, SetOptions } from './cache-manager.options.js';
 import type { DirectCommand } from './direct-command.js';
 import { isPastLogicalExpiry } from './logical-ttl.js';
-import type { StoredEntries } from './stored-entries.js';
 import type { Ttl } from './ttl.js';
 import { hasExtensions } from '../entry/entry-format.js';
-import type { Invalidator } from '../invalidation/invalidator.js';
-import type { TagGuard } from '../invalidation/tags/tag-guard.js';
 import { validTags } from '../invalidation/tags/tag-rules.js';
 import { mgetThroughL1 } from '../l1/l1-reads.js';
-import type { FillTicket, L1Tier } from '../l1/l1-tier.js';
-import type { FailureReporter } from '../observability/failure-reporter.js';
-import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
+import type { FillTicket } from '../l1/l1-tier.js';
 import { resolveStalePolicy } from '../options/resolve-stale-policy.js';
 import { jitteredTtlMs, staleWindowMs, type StalePolicy } from '../read-through/stale-policy.js';
-import type { CacheStore, StoreEntry } from '../stores/cache-store.interface.js';
+import type { StoreEntry } from '../stores/cache-store.interface.js';
 
 /** The `cache` label of lookups made directly on the manager (decorated methods use their own name). */
 export const DIRECT = 'direct';
 
-export interface DirectOperationsDeps {
+export interface DirectOperationsDeps extends NamespaceReads {
   keys: CacheKeys;
-  store: CacheStore;
-  entries: StoredEntries;
-  metrics: CacheMetrics;
-  failures: FailureReporter;
-  tags: TagGuard;
-  invalidator: Invalidator;
   /** This namespace's refresh/stale policy: a write's physical TTL adds its stale window. */
   stale: StalePolicy;
   direct: DirectCommand;
   ttlOf: (ttl: Ttl | undefined, key: string | undefined, operation: 'set' | 'mset') => number;
-  l1?: L1Tier;
 }
 
 /**

@@ -1,16 +1,12 @@
-import type { StoredEntries } from '../core/stored-entries.js';
+import type { NamespaceReads } from '../core/namespace-reads.js';
 import { hasExtensions } from '../entry/entry-format.js';
-import type { Invalidator } from '../invalidation/invalidator.js';
-import type { TagGuard } from '../invalidation/tags/tag-guard.js';
-import type { FailureReporter } from '../observability/failure-reporter.js';
-import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
-import type { CacheStore, StoreEntry } from '../stores/cache-store.interface.js';
+import type { StoreEntry } from '../stores/cache-store.interface.js';
 import { isPastLogicalExpiry } from '../core/logical-ttl.js';
 import { settledWithin } from './load-and-store.js';
 import { meteredLoad } from './metered-load.js';
 import type { Call } from './read-through-call.js';
 import type { Flight } from './read-through.js';
-import type { FillTicket, L1Tier } from '../l1/l1-tier.js';
+import type { FillTicket } from '../l1/l1-tier.js';
 import { mgetThroughL1, type FetchMany } from '../l1/l1-reads.js';
 import { jitteredTtlMs, staleWindowMs, type StalePolicy } from './stale-policy.js';
 
@@ -24,18 +20,10 @@ export interface BatchPolicy<T> {
   stale: StalePolicy;
 }
 
-export interface BatchReadThroughDeps {
-  store: CacheStore;
-  entries: StoredEntries;
-  metrics: CacheMetrics;
-  failures: FailureReporter;
-  tags: TagGuard;
-  invalidator: Invalidator;
+export interface BatchReadThroughDeps extends NamespaceReads {
   /** ReadThrough's flights: a key loading here is joined by getOrSet, and the other way round. */
   inFlight: Map<string, Flight>;
   budgetMs: number;
-  /** The namespace's in-process tier: lookups are served from it and fill it; the batch's writes evict their keys first. */
-  l1?: L1Tier;
 }
 
 /**
@@ -62,11 +50,16 @@ export class BatchReadThrough {
       else if (!unique.has(fullKeys[i])) unique.set(fullKeys[i], i);
     });
     const lookedUp = [...unique.values()];
-    const found = await this.lookup(lookedUp.map((i) => keys[i]), lookedUp.map((i) => fullKeys[i]), policy.label);
+    const found = await this.lookup(
+      lookedUp.map((i) => keys[i]),
+      lookedUp.map((i) => fullKeys[i]),
+      policy.label,
+    );
     const missing: number[] = [];
     lookedUp.forEach((position, n) => {
       if (found !== undefined && found[n] !== undefined) values[position] = found[n] as T;
-      else if (this.deps.inFlight.has(fullKeys[position])) joined.set(position, this.deps.inFlight.get(fullKeys[position])!.promise); // started meanwhile
+      else if (this.deps.inFlight.has(fullKeys[position]))
+        joined.set(position, this.deps.inFlight.get(fullKeys[position])!.promise); // started meanwhile
       else missing.push(position);
     });
     if (missing.length > 0) await this.load(keys, fullKeys, missing, values, loadMissing, policy, found !== undefined);
@@ -103,7 +96,9 @@ export class BatchReadThrough {
     try {
       let found = await store.mget(fullKeys);
       if (found.some((bytes) => bytes != null && hasExtensions(bytes))) found = await tags.withoutInvalidated(found);
-      found = found.map((bytes, i) => (bytes == null || isPastLogicalExpiry(bytes) || invalidator.pendingCovers(fullKeys[i], bytes) ? null : bytes));
+      found = found.map((bytes, i) =>
+        bytes == null || isPastLogicalExpiry(bytes) || invalidator.pendingCovers(fullKeys[i], bytes) ? null : bytes,
+      );
       metrics.observe('getOrSet', 'ok', startedAt);
       const values = entries.decodeMany<T>(keys, fullKeys, found, label);
       tickets?.forEach((ticket, i) => l1?.keep(ticket, found[i], values[i]));
@@ -137,7 +132,10 @@ export class BatchReadThrough {
     try {
       const missingKeys = missing.map((position) => keys[position]);
       const eventKey = missingKeys.length === 1 ? missingKeys[0] : `${missingKeys.length} keys`; // one load event for the batch
-      const loaded = valuesByPosition(await meteredLoad(this.deps.metrics, policy.label, eventKey, 'miss', () => loadMissing(missingKeys)), missingKeys);
+      const loaded = valuesByPosition(
+        await meteredLoad(this.deps.metrics, policy.label, eventKey, 'miss', () => loadMissing(missingKeys)),
+        missingKeys,
+      );
       missing.forEach((position, n) => (values[position] = loaded[n]));
       if (store) await this.write(keys, fullKeys, missing, loaded, policy, startedAt);
       missing.forEach((position, n) => settle.get(fullKeys[position])!.resolve(loaded[n]));
@@ -180,7 +178,10 @@ export class BatchReadThrough {
       () => metrics.observe('mset', 'ok', startedAt),
       (error: unknown) => failures.failedOpen('mset', `${writes.length} keys`, error, startedAt),
     );
-    await settledWithin(written.catch(() => undefined), this.deps.budgetMs);
+    await settledWithin(
+      written.catch(() => undefined),
+      this.deps.budgetMs,
+    );
   }
 }
 
@@ -188,6 +189,7 @@ export class BatchReadThrough {
 function valuesByPosition<T>(loaded: BatchValues<T>, keys: string[]): Array<T | undefined> {
   if (Array.isArray(loaded)) return keys.map((_, i) => (loaded as ReadonlyArray<T | undefined>)[i]);
   if (loaded instanceof Map) return keys.map((key) => loaded.get(key));
-  if (loaded !== null && typeof loaded === 'object') return keys.map((key) => (Object.hasOwn(loaded, key) ? (loaded as Record<string, T>)[key] : undefined));
+  if (loaded !== null && typeof loaded === 'object')
+    return keys.map((key) => (Object.hasOwn(loaded, key) ? (loaded as Record<string, T>)[key] : undefined));
   return keys.map(() => undefined);
 }

@@ -1,27 +1,15 @@
+import type { NamespaceReads } from '../core/namespace-reads.js';
 import { CacheError } from '../core/cache-error.js';
-import type { StoredEntries } from '../core/stored-entries.js';
 import { headerOf, type TagStamp } from '../entry/entry-format.js';
-import type { Invalidator } from '../invalidation/invalidator.js';
-import type { LoadTicket, TagGuard, TagPrefetch, TagSource } from '../invalidation/tags/tag-guard.js';
-import type { FailureReporter } from '../observability/failure-reporter.js';
-import type { CacheMetrics, LoadTrigger } from '../observability/metrics/cache-metrics.js';
-import type { CacheStore } from '../stores/cache-store.interface.js';
+import type { LoadTicket, TagPrefetch, TagSource } from '../invalidation/tags/tag-guard.js';
+import type { LoadTrigger } from '../observability/metrics/cache-metrics.js';
 import { setIfUnchanged } from '../stores/set-if-unchanged.js';
 import { meteredLoad } from './metered-load.js';
 import type { Call } from './read-through-call.js';
 import { jitteredTtlMs, staleWindowMs } from './stale-policy.js';
-import type { L1Tier } from '../l1/l1-tier.js';
 
-export interface LoadAndStoreDeps {
-  store: CacheStore;
-  entries: StoredEntries;
-  metrics: CacheMetrics;
-  failures: FailureReporter;
-  tags: TagGuard;
-  invalidator: Invalidator;
-  /** The namespace's in-process tier: a write evicts the key from it before it is sent. */
-  l1?: L1Tier;
-}
+/** A load's write evicts the key from the in-process tier before it is sent. */
+export type LoadAndStoreDeps = NamespaceReads;
 
 /**
  * One loader run and the write of its value: tags stamped before the load, the logical TTL jittered, the entry kept in

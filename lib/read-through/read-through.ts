@@ -1,3 +1,4 @@
+import type { NamespaceReads } from '../core/namespace-reads.js';
 import type { StoredEntries } from '../core/stored-entries.js';
 import { hasExtensions, loadMicrosOf, logicalExpiryOf } from '../entry/entry-format.js';
 import type { TagGuard, TagPrefetch } from '../invalidation/tags/tag-guard.js';
@@ -24,17 +25,9 @@ export interface Flight {
   call: Call<unknown>;
 }
 
-export interface ReadThroughDeps {
-  store: CacheStore;
-  entries: StoredEntries;
-  metrics: CacheMetrics;
-  failures: FailureReporter;
+export interface ReadThroughDeps extends NamespaceReads {
   lock: StampedeLock;
-  tags: TagGuard;
-  invalidator: Invalidator;
   budgetMs: number;
-  /** The namespace's in-process tier, if on: served first, filled by lookups of fresh entries, evicted before writes. */
-  l1?: L1Tier;
 }
 
 /**
