@@ -3,12 +3,12 @@ import { CacheError } from './cache-error.js';
 import type { CacheKeys } from './cache-keys.js';
 import type { CacheEntry, SetOptions } from './cache-manager.options.js';
 import type { DirectCommand } from './direct-command.js';
+import { servableEntries } from './servable-entries.js';
 import { isPastLogicalExpiry } from './logical-ttl.js';
 import type { Ttl } from './ttl.js';
 import { hasExtensions } from '../entry/entry-format.js';
 import { validTags } from '../invalidation/tags/tag-rules.js';
-import { mgetThroughL1 } from '../l1/l1-reads.js';
-import type { FillTicket } from '../l1/l1-tier.js';
+import { mgetThroughL1, type FetchMany } from '../l1/l1-reads.js';
 import { resolveStalePolicy } from '../options/resolve-stale-policy.js';
 import { jitteredTtlMs, staleWindowMs, type StalePolicy } from '../read-through/stale-policy.js';
 import type { StoreEntry } from '../stores/cache-store.interface.js';
@@ -99,31 +99,14 @@ export class DirectOperations {
   async mget<T>(keys: readonly string[]): Promise<Array<T | undefined>> {
     const fullKeys = keys.map((key) => this.deps.keys.full(key, 'mget'));
     if (this.deps.l1 !== undefined) return mgetThroughL1<T>(this.deps.l1, keys, fullKeys, this.mgetFromRedis, this.deps.metrics, DIRECT);
-    return this.mgetFromRedis<T>(keys, fullKeys);
+    return (await this.mgetFromRedis<T>(keys, fullKeys)).values;
   }
 
-  /** mget from Redis (what the in-process tier does not hold); tickets let its replies fill the tier. */
-  private readonly mgetFromRedis = async <T>(
-    keys: readonly string[],
-    fullKeys: readonly string[],
-    tickets?: ReadonlyArray<FillTicket | undefined>,
-  ): Promise<Array<T | undefined>> => {
-    const { store, tags, invalidator, l1, entries } = this.deps;
-    let found: Array<Buffer | null | undefined>;
-    try {
-      found = await this.deps.direct('mget', undefined, async () => {
-        let stored = await store.mget(fullKeys);
-        if (stored.some((bytes) => bytes != null && hasExtensions(bytes))) stored = await tags.withoutInvalidated(stored);
-        if (invalidator.pending.size > 0) stored = stored.map((bytes, i) => (invalidator.pendingCovers(fullKeys[i], bytes) ? null : bytes));
-        return stored.map((bytes) => (bytes != null && isPastLogicalExpiry(bytes) ? null : bytes));
-      });
-    } catch (error) {
-      tickets?.forEach((ticket) => l1?.abandon(ticket));
-      throw error;
-    }
-    const values = entries.decodeMany<T>(keys, fullKeys, found, DIRECT);
-    tickets?.forEach((ticket, i) => l1?.keep(ticket, found[i], values[i]));
-    return values;
+  /** mget from Redis (what the in-process tier does not hold): the servable entries and their values. */
+  private readonly mgetFromRedis: FetchMany = async <T>(keys: readonly string[], fullKeys: readonly string[]) => {
+    const { store, entries } = this.deps;
+    const found = await this.deps.direct('mget', undefined, async () => servableEntries(this.deps, fullKeys, await store.mget(fullKeys)));
+    return { found, values: entries.decodeMany<T>(keys, fullKeys, found, DIRECT) };
   };
 
   /** Stores many entries in one round trip. Every value is checked first: one bad value stores nothing. */

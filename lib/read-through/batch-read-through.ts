@@ -1,12 +1,10 @@
 import type { NamespaceReads } from '../core/namespace-reads.js';
-import { hasExtensions } from '../entry/entry-format.js';
 import type { StoreEntry } from '../stores/cache-store.interface.js';
-import { isPastLogicalExpiry } from '../core/logical-ttl.js';
+import { servableEntries } from '../core/servable-entries.js';
 import { settledWithin } from './load-and-store.js';
 import { meteredLoad } from './metered-load.js';
 import type { Call } from './read-through-call.js';
 import type { Flight } from './read-through.js';
-import type { FillTicket } from '../l1/l1-tier.js';
 import { mgetThroughL1, type FetchMany } from '../l1/l1-reads.js';
 import { jitteredTtlMs, staleWindowMs, type StalePolicy } from './stale-policy.js';
 
@@ -75,36 +73,24 @@ export class BatchReadThrough {
   private async lookup(keys: string[], fullKeys: string[], label: string): Promise<Array<unknown> | undefined> {
     if (keys.length === 0) return [];
     const { l1, metrics } = this.deps;
-    const fetch: FetchMany = (missingKeys, missingFullKeys, tickets) => this.fetch(missingKeys, missingFullKeys, label, tickets);
+    const fetch: FetchMany = (missingKeys, missingFullKeys) => this.fetch(missingKeys, missingFullKeys, label);
     try {
       // Keys the in-process tier holds are served from memory; the rest in one MGET whose replies may fill it.
-      return await (l1 === undefined ? fetch(keys, fullKeys) : mgetThroughL1(l1, keys, fullKeys, fetch, metrics, label));
+      return l1 === undefined ? (await fetch(keys, fullKeys)).values : await mgetThroughL1(l1, keys, fullKeys, fetch, metrics, label);
     } catch {
       return undefined; // counted and logged by fetch
     }
   }
 
-  /** One MGET, without invalidated, expired or pending-invalidated entries, decoded; rejects when Redis failed (counted, logged). */
-  private async fetch<T>(
-    keys: readonly string[],
-    fullKeys: readonly string[],
-    label: string,
-    tickets?: ReadonlyArray<FillTicket | undefined>,
-  ): Promise<Array<T | undefined>> {
-    const { store, tags, invalidator, entries, metrics, failures, l1 } = this.deps;
+  /** One MGET: the servable entries and their decoded values; rejects when Redis failed (counted, logged). */
+  private async fetch<T>(keys: readonly string[], fullKeys: readonly string[], label: string) {
+    const { store, entries, metrics, failures } = this.deps;
     const startedAt = performance.now();
     try {
-      let found = await store.mget(fullKeys);
-      if (found.some((bytes) => bytes != null && hasExtensions(bytes))) found = await tags.withoutInvalidated(found);
-      found = found.map((bytes, i) =>
-        bytes == null || isPastLogicalExpiry(bytes) || invalidator.pendingCovers(fullKeys[i], bytes) ? null : bytes,
-      );
+      const found = await servableEntries(this.deps, fullKeys, await store.mget(fullKeys));
       metrics.observe('getOrSet', 'ok', startedAt);
-      const values = entries.decodeMany<T>(keys, fullKeys, found, label);
-      tickets?.forEach((ticket, i) => l1?.keep(ticket, found[i], values[i]));
-      return values;
+      return { found, values: entries.decodeMany<T>(keys, fullKeys, found, label) };
     } catch (error) {
-      tickets?.forEach((ticket) => l1?.abandon(ticket));
       failures.failedOpen('getOrSet', keys.length === 1 ? keys[0] : `${keys.length} keys`, error, startedAt);
       throw error;
     }
