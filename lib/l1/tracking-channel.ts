@@ -21,9 +21,8 @@ export interface ChannelEvents {
  * heartbeat key there after reading it (a read is what makes Redis track a key), in one pipeline on that connection.
  */
 export interface Heartbeat {
-  /** Keys are `<keyBase>:<n>`, as the data client names them (it adds `redisPrefix`, its ioredis keyPrefix). */
+  /** Keys are `<keyBase>:<n>`, as the data client names them (it adds its ioredis keyPrefix). */
   keyBase: string;
-  redisPrefix: string;
   send(redirectId: number, key: string, ttlMs: number): Promise<void>;
 }
 
@@ -54,6 +53,8 @@ export class TrackingChannel {
   constructor(
     private readonly client: Redis,
     private readonly boundMs: number,
+    /** The data client's ioredis keyPrefix: Redis names the heartbeat keys with it. */
+    private readonly keyPrefix: string,
     private readonly heartbeat: () => Heartbeat,
     private readonly events: ChannelEvents,
   ) {
@@ -76,10 +77,6 @@ export class TrackingChannel {
       this.firstOutcome = { resolve, reject };
       this.client.connect().catch((error: Error) => this.settleFirst(error));
     });
-  }
-
-  get up(): boolean {
-    return this.state === 'up';
   }
 
   close(): void {
@@ -147,12 +144,12 @@ export class TrackingChannel {
   }
 
   private beat(): void {
-    const { keyBase, redisPrefix, send } = this.heartbeat();
+    const { keyBase, send } = this.heartbeat();
     const key = `${keyBase}:${++this.beatCount}`;
-    this.beats.set(redisPrefix + key, this.lease.sending());
+    this.beats.set(this.keyPrefix + key, this.lease.sending());
     // A fresh key that expires on its own soon after; its expiry is one more (ignored) invalidation.
     send(this.redirectId, key, Math.max(1000, 2 * this.boundMs)).catch((error: unknown) => {
-      this.beats.delete(redisPrefix + key);
+      this.beats.delete(this.keyPrefix + key);
       if (isRefusal(error)) this.refuse((error as TrackingReplyError).reply);
     });
     for (const [old, { sentAt }] of this.beats) if (performance.now() - sentAt > 2 * this.boundMs) this.beats.delete(old);

@@ -22,8 +22,6 @@ export class TrackingCoherence implements L1Coherence {
   readonly tracking = true;
   private gen = 0;
   private readonly channels = new Map<string, TrackingChannel>();
-  /** The oldest lease among the channels, kept current so the hot path reads one number. */
-  private renewedAt = Number.NEGATIVE_INFINITY;
   private closed = false;
 
   constructor(
@@ -83,11 +81,10 @@ export class TrackingCoherence implements L1Coherence {
     this.closed = true;
     for (const channel of this.channels.values()) channel.close();
     this.channels.clear();
-    this.renewedAt = Number.NEGATIVE_INFINITY;
   }
 
   private open(node: string): TrackingChannel {
-    const channel = new TrackingChannel(this.openConnection(node), this.boundMs, () => this.heartbeat(node), {
+    const channel = new TrackingChannel(this.openConnection(node), this.boundMs, this.keyPrefix, () => this.heartbeat(node), {
       invalidated: (keys) => this.invalidated(keys),
       up: () => this.flush(undefined),
       down: (reason) => this.flush(reason),

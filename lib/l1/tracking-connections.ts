@@ -52,7 +52,7 @@ export function trackingTopology(client: RedisClient): TrackingTopology {
     keyPrefix: options.keyPrefix ?? '',
     masters: () => Promise.resolve(['']),
     open: () => new Redis({ ...options, ...TRACKING_OVERRIDES, role: 'master' }),
-    heartbeat: (_node, base) => ({ keyBase: base, redisPrefix: options.keyPrefix ?? '', send: (id, key, ttlMs) => sendHeartbeat(client, id, key, ttlMs) }),
+    heartbeat: (_node, base) => ({ keyBase: base, send: (id, key, ttlMs) => sendHeartbeat(client, id, key, ttlMs) }),
     watch: () => () => undefined,
     untrack: () => void client.call('CLIENT', 'TRACKING', 'OFF').catch(() => undefined),
     watchData: (lost) => {
@@ -60,7 +60,8 @@ export function trackingTopology(client: RedisClient): TrackingTopology {
       client.on('close', closed);
       return () => void client.off('close', closed);
     },
-    unsupported: options.sentinels && options.role === 'slave' ? "role: 'slave' sends reads to a replica, whose reads are not tracked" : undefined,
+    unsupported:
+      options.sentinels && options.role === 'slave' ? "role: 'slave' sends reads to a replica, whose reads are not tracked" : undefined,
   };
 }
 
@@ -83,7 +84,6 @@ function clusterTopology(cluster: Cluster): TrackingTopology {
     },
     heartbeat: (node, base) => ({
       keyBase: `${base}:{${hashTagOn(cluster, node)}}`,
-      redisPrefix: cluster.options.keyPrefix ?? '',
       send: (id, key, ttlMs) => sendHeartbeat(cluster, id, key, ttlMs),
     }),
     watch: (changed) => {
@@ -136,7 +136,8 @@ function clusterTopology(cluster: Cluster): TrackingTopology {
     untrack: () => {
       for (const node of cluster.nodes('master')) void node.call('CLIENT', 'TRACKING', 'OFF').catch(() => undefined);
     },
-    unsupported: (cluster.options.scaleReads ?? 'master') === 'master' ? undefined : 'scaleReads sends reads to replicas, whose reads are not tracked',
+    unsupported:
+      (cluster.options.scaleReads ?? 'master') === 'master' ? undefined : 'scaleReads sends reads to replicas, whose reads are not tracked',
   };
 }
 
@@ -146,7 +147,12 @@ function clusterTopology(cluster: Cluster): TrackingTopology {
  * sends its invalidation to the channel). An error reply to any of them rejects (TrackingReplyError for the first).
  */
 async function sendHeartbeat(client: RedisClient, redirectId: number, key: string, ttlMs: number): Promise<void> {
-  const replies = await client.pipeline().call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', String(redirectId)).get(key).set(key, '1', 'PX', ttlMs).exec();
+  const replies = await client
+    .pipeline()
+    .call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', String(redirectId))
+    .get(key)
+    .set(key, '1', 'PX', ttlMs)
+    .exec();
   const tracking = replies?.[0]?.[0];
   if (tracking) throw new TrackingReplyError(tracking);
   const failed = replies?.find(([error]) => error !== null);

@@ -123,6 +123,14 @@ describe('l1: the in-process tier kept coherent by Redis', () => {
     expect(await metricValue('cache_l1_flushes_total', { namespace: `${namespace}-rt`, reason: 'topology' })).toBe(0);
   });
 
+  it('works under an ioredis keyPrefix (heartbeats and invalidations carry it)', async () => {
+    const [a, b] = await twoInstances({ redis: { url: redis.server.url, options: { keyPrefix: 'app:' } } });
+    await a.set('k', 1);
+    await heldInMemory(b, 'k'); // served from memory: b's lease holds, so its heartbeats echo under the prefix
+    await a.set('k', 2);
+    await waitUntil('b sees the write', 2000, async () => (await b.get('k')) === 2);
+  });
+
   it('a TTL expiring in Redis evicts the key', async () => {
     const [a, b, namespace] = await twoInstances();
     await a.set('k', 'v', { ttl: '1h' });
