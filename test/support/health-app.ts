@@ -1,22 +1,10 @@
 import 'reflect-metadata';
-import { Controller, Get, type INestApplication } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
+import type { INestApplication } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { Test } from '@nestjs/testing';
-import { CacheHealthIndicator, CacheModule, type CacheModuleOptions } from '@datapunk/nestjs-cache';
-
-@Controller('health')
-class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly cache: CacheHealthIndicator,
-  ) {}
-
-  @Get()
-  @HealthCheck()
-  check() {
-    return this.health.check([() => this.cache.isHealthy('cache')]);
-  }
-}
+import { CacheModule, type CacheModuleOptions } from '@datapunk/nestjs-cache';
+// The sample app's own GET /health, as users copy it.
+import { HealthController } from '../../sample-app/operations/health.controller.js';
 
 /** A Nest HTTP app (Express) serving `GET /health` through Terminus with the cache's indicator, as a user writes it. */
 export async function bootHealthApp(options: CacheModuleOptions): Promise<INestApplication> {
