@@ -9,6 +9,7 @@ import type { RateLimitedLogger } from '../observability/rate-limited-logger.js'
 import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
 import { ReadThrough, type ReadThroughPolicy } from '../read-through/read-through.js';
 import { StampedeLock } from '../read-through/stampede-lock.js';
+import { InFlightLoads } from '../read-through/in-flight.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
 import { parseTtl, type Ttl } from './ttl.js';
 import type { CacheEntry, GetOrSetManyOptions, GetOrSetOptions, SetOptions } from './cache-manager.options.js';
@@ -80,7 +81,9 @@ export class CacheManager {
     this.direct = directCommand(metrics, this.failures);
     this.tags = new TagGuard(new TagTokens(store, this.keys.prefix), codec);
     this.l1 = l1Tiers?.tierFor(options.namespace, this.l1Settings(settings));
-    this.invalidator = new Invalidator(store, this.tags, this.direct, options.invalidationQueue, metrics, logger, this.l1);
+    // Loads in flight, abandoned past their join bound (counted), detached by the invalidations that cover them.
+    const inFlight = new InFlightLoads((flight) => metrics.loadRace(flight.call.policy?.label ?? DIRECT, 'abandoned'));
+    this.invalidator = new Invalidator(store, this.tags, this.direct, options.invalidationQueue, metrics, logger, this.l1, inFlight);
     // What every read path of this namespace works with.
     const reads: NamespaceReads = {
       store,
@@ -91,8 +94,8 @@ export class CacheManager {
       invalidator: this.invalidator,
       l1: this.l1,
     };
-    this.readThrough = new ReadThrough({ ...reads, lock: new StampedeLock(store, options.lock), budgetMs: options.operationTimeoutMs });
-    this.batch = new BatchReadThrough({ ...reads, inFlight: this.readThrough.inFlight, budgetMs: options.operationTimeoutMs });
+    this.readThrough = new ReadThrough({ ...reads, lock: new StampedeLock(store, options.lock), budgetMs: options.operationTimeoutMs, inFlight });
+    this.batch = new BatchReadThrough({ ...reads, inFlight, budgetMs: options.operationTimeoutMs });
     this.ops = new DirectOperations({
       ...reads,
       keys: this.keys,

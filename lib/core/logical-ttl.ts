@@ -1,4 +1,5 @@
 import { logicalExpiryOf } from '../entry/entry-format.js';
+import { isLease } from '../entry/load-lease.js';
 
 /**
  * Whether an entry is past its logical TTL: Redis keeps it for the stale window (staleWhileRevalidate, staleIfError),
@@ -15,7 +16,7 @@ export function isPastLogicalExpiry(bytes: Buffer): boolean {
  * logical TTL; for an entry that records none (0.1.0), Redis's TTL.
  */
 export function logicalRemainder(bytes: Buffer | null | undefined, physicalMs: number | undefined): number | undefined {
-  if (bytes == null || physicalMs === undefined) return undefined;
+  if (bytes == null || physicalMs === undefined || isLease(bytes)) return undefined; // a lease: a load in flight, no entry
   const expiresAt = logicalExpiryOf(bytes);
   if (expiresAt === 0) return physicalMs;
   const remaining = expiresAt - Date.now();

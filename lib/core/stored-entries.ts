@@ -1,6 +1,7 @@
 import type { EntryCodec } from '../entry/entry-codec.js';
 import { EntryError } from '../entry/entry-error.js';
 import type { EntryMeta, TagStamp } from '../entry/entry-format.js';
+import { isLease } from '../entry/load-lease.js';
 import type { FailureReporter } from '../observability/failure-reporter.js';
 import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
 import type { KeyValueStore } from '../stores/cache-store.interface.js';
@@ -82,6 +83,7 @@ export class StoredEntries {
 
   /** An entry that cannot be decoded is treated as absent: counted as an error, logged and removed. */
   private read<T>(key: string, fullKey: string, bytes: Buffer): T | undefined {
+    if (isLease(bytes)) return undefined; // a load in flight holds the key: nothing stored yet
     try {
       return this.codec.decode(bytes) as T;
     } catch (error) {

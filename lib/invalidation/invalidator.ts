@@ -29,6 +29,8 @@ export class Invalidator {
     logger: RateLimitedLogger,
     /** The namespace's in-process tier: what an invalidation covers is dropped from it before the command is sent. */
     private readonly l1?: L1Tier,
+    /** The namespace's loads in flight: those an invalidation covers are detached, so no later call joins them. */
+    private readonly flights?: { detachFor(invalidation: Invalidation): void },
   ) {
     this.pending = new PendingInvalidations(settings, (invalidation) => this.apply(invalidation), metrics, logger);
     this.events = metrics.events;
@@ -40,6 +42,7 @@ export class Invalidator {
    */
   async run(operation: CacheOperation, key: string | undefined, invalidation: Invalidation): Promise<number> {
     this.l1?.evictFor(invalidation);
+    this.flights?.detachFor(invalidation);
     try {
       const removed = await this.direct(operation, key, () => this.apply(invalidation));
       this.publish(operation, invalidation, 'applied', removed);

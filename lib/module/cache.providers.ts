@@ -35,6 +35,7 @@ const NAMESPACE_SERIES = [
   'loads',
   'loadDuration',
   'staleServed',
+  'loadRaces',
   'warmKeys',
   'l1Hits',
   'l1Flushes',

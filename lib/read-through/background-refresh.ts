@@ -60,7 +60,7 @@ export class BackgroundRefresh {
     }
     let failed = false;
     try {
-      await loads.run(call, NOTHING_PREFETCHED, Number.POSITIVE_INFINITY, trigger, seen);
+      await loads.run(call, NOTHING_PREFETCHED, Number.POSITIVE_INFINITY, trigger, { replacing: seen });
     } catch (error) {
       failed = true;
       failedLoads.record(call as Call<unknown>, true, error);

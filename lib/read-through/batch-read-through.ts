@@ -2,9 +2,10 @@ import type { NamespaceReads } from '../core/namespace-reads.js';
 import type { StoreEntry } from '../stores/cache-store.interface.js';
 import { servableEntries } from '../core/servable-entries.js';
 import { settledWithin } from './load-and-store.js';
+import { LoadLeases, type LeaseHold } from './load-leases.js';
 import { meteredLoad } from './metered-load.js';
 import type { Call } from './read-through-call.js';
-import type { Flight } from './read-through.js';
+import type { InFlightLoads } from './in-flight.js';
 import { mgetThroughL1, type FetchMany } from '../l1/l1-reads.js';
 import { jitteredTtlMs, staleWindowMs, type StalePolicy } from './stale-policy.js';
 
@@ -20,7 +21,7 @@ export interface BatchPolicy<T> {
 
 export interface BatchReadThroughDeps extends NamespaceReads {
   /** ReadThrough's flights: a key loading here is joined by getOrSet, and the other way round. */
-  inFlight: Map<string, Flight>;
+  inFlight: InFlightLoads;
   budgetMs: number;
 }
 
@@ -31,7 +32,11 @@ export interface BatchReadThroughDeps extends NamespaceReads {
  * (a batch serves nothing stale). Never fails because of the cache: a failed MGET loads every key, unstored.
  */
 export class BatchReadThrough {
-  constructor(private readonly deps: BatchReadThroughDeps) {}
+  private readonly leases: LoadLeases;
+
+  constructor(private readonly deps: BatchReadThroughDeps) {
+    this.leases = new LoadLeases(deps.store);
+  }
 
   async run<T>(
     keys: readonly string[],
@@ -43,24 +48,28 @@ export class BatchReadThrough {
     const joined = new Map<number, Promise<unknown>>();
     const unique = new Map<string, number>(); // full key → first position; repeats are copied at the end
     keys.forEach((_, i) => {
-      const flight = this.deps.inFlight.get(fullKeys[i]);
+      const flight = this.deps.inFlight.joinable(fullKeys[i]);
       if (flight !== undefined) joined.set(i, flight.promise);
       else if (!unique.has(fullKeys[i])) unique.set(fullKeys[i], i);
     });
     const lookedUp = [...unique.values()];
+    const seen = new Map<string, Buffer>(); // what Redis held under each key, servable or not: a lease replaces it
     const found = await this.lookup(
       lookedUp.map((i) => keys[i]),
       lookedUp.map((i) => fullKeys[i]),
       policy.label,
+      seen,
     );
     const missing: number[] = [];
     lookedUp.forEach((position, n) => {
       if (found !== undefined && found[n] !== undefined) values[position] = found[n] as T;
-      else if (this.deps.inFlight.has(fullKeys[position]))
-        joined.set(position, this.deps.inFlight.get(fullKeys[position])!.promise); // started meanwhile
-      else missing.push(position);
+      else {
+        const flight = this.deps.inFlight.joinable(fullKeys[position]); // started meanwhile
+        if (flight !== undefined) joined.set(position, flight.promise);
+        else missing.push(position);
+      }
     });
-    if (missing.length > 0) await this.load(keys, fullKeys, missing, values, loadMissing, policy, found !== undefined);
+    if (missing.length > 0) await this.load(keys, fullKeys, missing, values, loadMissing, policy, found === undefined ? undefined : seen);
     for (const [position, promise] of joined) values[position] = (await promise) as T | undefined;
     keys.forEach((_, i) => {
       const first = unique.get(fullKeys[i]);
@@ -70,10 +79,10 @@ export class BatchReadThrough {
   }
 
   /** Decoded values (undefined where missing), or undefined when Redis failed (counted, logged). */
-  private async lookup(keys: string[], fullKeys: string[], label: string): Promise<Array<unknown> | undefined> {
+  private async lookup(keys: string[], fullKeys: string[], label: string, seen: Map<string, Buffer>): Promise<Array<unknown> | undefined> {
     if (keys.length === 0) return [];
     const { l1, metrics } = this.deps;
-    const fetch: FetchMany = (missingKeys, missingFullKeys) => this.fetch(missingKeys, missingFullKeys, label);
+    const fetch: FetchMany = (missingKeys, missingFullKeys) => this.fetch(missingKeys, missingFullKeys, label, seen);
     try {
       // Keys the in-process tier holds are served from memory; the rest in one MGET whose replies may fill it.
       return l1 === undefined ? (await fetch(keys, fullKeys)).values : await mgetThroughL1(l1, keys, fullKeys, fetch, metrics, label);
@@ -83,11 +92,13 @@ export class BatchReadThrough {
   }
 
   /** One MGET: the servable entries and their decoded values; rejects when Redis failed (counted, logged). */
-  private async fetch<T>(keys: readonly string[], fullKeys: readonly string[], label: string) {
+  private async fetch<T>(keys: readonly string[], fullKeys: readonly string[], label: string, seen: Map<string, Buffer>) {
     const { store, entries, metrics, failures } = this.deps;
     const startedAt = performance.now();
     try {
-      const found = await servableEntries(this.deps, fullKeys, await store.mget(fullKeys));
+      const raw = await store.mget(fullKeys);
+      raw.forEach((bytes, i) => bytes != null && seen.set(fullKeys[i], bytes));
+      const found = await servableEntries(this.deps, fullKeys, raw);
       metrics.observe('getOrSet', 'ok', startedAt);
       return { found, values: entries.decodeMany<T>(keys, fullKeys, found, label) };
     } catch (error) {
@@ -96,7 +107,10 @@ export class BatchReadThrough {
     }
   }
 
-  /** Loads the missing positions in one loader call, registered as flights, and writes what came back in one pipeline. */
+  /**
+   * Loads the missing positions in one loader call, registered as flights, and writes what came back in one round trip,
+   * each over the lease taken before the load. `seen`: what the lookup found (undefined: it failed, nothing is stored).
+   */
   private async load<T>(
     keys: readonly string[],
     fullKeys: readonly string[],
@@ -104,7 +118,7 @@ export class BatchReadThrough {
     values: Array<T | undefined>,
     loadMissing: (missing: string[]) => BatchValues<T> | Promise<BatchValues<T>>,
     policy: BatchPolicy<T>,
-    store: boolean,
+    seen: ReadonlyMap<string, Buffer> | undefined,
   ): Promise<void> {
     const settle = new Map<string, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
     for (const position of missing) {
@@ -112,10 +126,11 @@ export class BatchReadThrough {
       const promise = new Promise<unknown>((resolve, reject) => settle.set(fullKey, { resolve, reject }));
       promise.catch(() => undefined); // a flight nobody joined must not be an unhandled rejection
       const call = { key: keys[position], fullKey, basis: undefined } as Call<unknown>;
-      this.deps.inFlight.set(fullKey, { promise, call });
+      this.deps.inFlight.add(fullKey, promise, call);
     }
-    const startedAt = Date.now();
     try {
+      const holds = seen === undefined ? undefined : await this.takeLeases(keys, fullKeys, missing, seen, policy);
+      const startedAt = Date.now();
       const missingKeys = missing.map((position) => keys[position]);
       const eventKey = missingKeys.length === 1 ? missingKeys[0] : `${missingKeys.length} keys`; // one load event for the batch
       const loaded = valuesByPosition(
@@ -123,17 +138,33 @@ export class BatchReadThrough {
         missingKeys,
       );
       missing.forEach((position, n) => (values[position] = loaded[n]));
-      if (store) await this.write(keys, fullKeys, missing, loaded, policy, startedAt);
+      if (holds !== undefined) await this.write(keys, fullKeys, missing, loaded, policy, startedAt, holds);
       missing.forEach((position, n) => settle.get(fullKeys[position])!.resolve(loaded[n]));
     } catch (error) {
-      for (const { reject } of settle.values()) reject(error);
+      for (const { reject } of settle.values()) reject(error); // each flight leaves the registry as it settles
       throw error;
-    } finally {
-      for (const position of missing) this.deps.inFlight.delete(fullKeys[position]);
     }
   }
 
-  /** One pipelined write of the loaded values (those the policy stores), awaited for at most the operation budget. */
+  /** The leases of the missing keys, before the loader runs; undefined when Redis failed (reported: nothing is stored). */
+  private async takeLeases<T>(
+    keys: readonly string[],
+    fullKeys: readonly string[],
+    missing: number[],
+    seen: ReadonlyMap<string, Buffer>,
+    policy: BatchPolicy<T>,
+  ): Promise<LeaseHold[] | undefined> {
+    const startedAt = performance.now();
+    const missingFullKeys = missing.map((position) => fullKeys[position]);
+    try {
+      return await this.leases.takeMany(missingFullKeys, policy.stale.loaderTimeoutMs, missingFullKeys.map((fullKey) => seen.get(fullKey)));
+    } catch (error) {
+      this.deps.failures.failedOpen('getOrSet', missing.length === 1 ? keys[missing[0]] : `${missing.length} keys`, error, startedAt);
+      return undefined;
+    }
+  }
+
+  /** One round trip writing the loaded values (those the policy stores) over their leases, awaited for at most the operation budget. */
   private async write<T>(
     keys: readonly string[],
     fullKeys: readonly string[],
@@ -141,10 +172,12 @@ export class BatchReadThrough {
     loaded: Array<T | undefined>,
     policy: BatchPolicy<T>,
     loadStartedAt: number,
+    holds: readonly LeaseHold[],
   ): Promise<void> {
-    const { entries, failures, invalidator, store, metrics } = this.deps;
+    const { entries, failures, invalidator, metrics } = this.deps;
     const loadMicros = Math.round(((Date.now() - loadStartedAt) * 1000) / Math.max(1, missing.length));
     const writes: StoreEntry[] = [];
+    const writeHolds: LeaseHold[] = [];
     missing.forEach((position, n) => {
       const value = loaded[n];
       const ttlMs = value === undefined ? undefined : policy.ttlFor(value);
@@ -153,6 +186,7 @@ export class BatchReadThrough {
       try {
         const entry = entries.encode(keys[position], value, 'set', logicalMs, loadMicros);
         writes.push({ key: fullKeys[position], value: entry, ttlMs: logicalMs + staleWindowMs(policy.stale) });
+        writeHolds.push(holds[n]);
       } catch (error) {
         failures.notStored(keys[position], error); // already counted
       }
@@ -160,8 +194,11 @@ export class BatchReadThrough {
     if (writes.length === 0) return;
     for (const { key } of writes) this.deps.l1?.evict(key);
     const startedAt = performance.now();
-    const written = store.mset(writes).then(
-      () => metrics.observe('mset', 'ok', startedAt),
+    const written = this.leases.writeMany(writes, writeHolds).then(
+      (stored) => {
+        metrics.observe('mset', 'ok', startedAt);
+        for (const ok of stored) if (!ok) metrics.loadRace(policy.label, 'superseded'); // invalidated, set or stored meanwhile
+      },
       (error: unknown) => failures.failedOpen('mset', `${writes.length} keys`, error, startedAt),
     );
     await settledWithin(

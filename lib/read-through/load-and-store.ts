@@ -4,6 +4,7 @@ import { headerOf, type TagStamp } from '../entry/entry-format.js';
 import type { LoadTicket, TagPrefetch, TagSource } from '../invalidation/tags/tag-guard.js';
 import type { LoadTrigger } from '../observability/metrics/cache-metrics.js';
 import { setIfUnchanged } from '../stores/set-if-unchanged.js';
+import { LoadLeases, type LeaseHold } from './load-leases.js';
 import { meteredLoad } from './metered-load.js';
 import type { Call } from './read-through-call.js';
 import { jitteredTtlMs, staleWindowMs } from './stale-policy.js';
@@ -12,51 +13,102 @@ import { jitteredTtlMs, staleWindowMs } from './stale-policy.js';
 export type LoadAndStoreDeps = NamespaceReads;
 
 /**
+ * What a load's write may replace: `replacing`, the entry a refresh or revalidation read (only while unchanged);
+ * `missed`, what a lookup found but could not serve (null: nothing), replaced through a lease taken before the load;
+ * `anything` (warming), also through a lease.
+ */
+export type WriteOver = { replacing: Buffer } | { missed: Buffer | null | undefined } | 'anything';
+
+const MISSED_NOTHING: WriteOver = { missed: null };
+
+/** A loader's value, and the entry to store for it (none: not stored). */
+interface Loaded<T> {
+  value: T;
+  entry?: { bytes: Buffer; ttlMs: number; stamps?: TagStamp[] };
+}
+
+/**
  * One loader run and the write of its value: tags stamped before the load, the logical TTL jittered, the entry kept in
  * Redis for the stale window past it. A load that replaces an entry it read (a refresh, a stale revalidation) writes
  * only while that entry is still there unchanged: a set, an invalidation or another refresh since then wins.
  */
 export class LoadAndStore {
-  constructor(private readonly deps: LoadAndStoreDeps) {}
+  private readonly leases: LoadLeases;
+
+  constructor(private readonly deps: LoadAndStoreDeps) {
+    this.leases = new LoadLeases(deps.store);
+  }
 
   /**
    * Runs the loader and stores its value. The caller waits for the write only for `budgetLeftMs` (what is left of
    * the operation budget after the lookup; Infinity: until it lands): a slow or failing write goes on (and is
    * reported) in the background instead of holding a good value back.
    */
-  async run<T>(call: Call<T>, prefetch: TagPrefetch, budgetLeftMs: number, trigger: LoadTrigger, replacing?: Buffer): Promise<T> {
+  async run<T>(call: Call<T>, prefetch: TagPrefetch, budgetLeftMs: number, trigger: LoadTrigger, over = MISSED_NOTHING): Promise<T> {
     const { key, policy } = call;
-    const { metrics } = this.deps;
-    let ticket: LoadTicket | undefined;
-    if (policy.tags !== undefined) {
-      ticket = await this.tagTicket(key, policy.tags, prefetch, policy.ttlHintMs);
-      if (ticket === undefined) return meteredLoad(metrics, policy.label, key, trigger, call.loader); // Redis failed: serve without the cache (counted)
+    // Both before the loader, in one round trip: the tag stamps, and the lease that an invalidation of the key revokes.
+    const [ticket, hold] = await Promise.all([
+      policy.tags === undefined ? null : this.tagTicket(key, policy.tags, prefetch, policy.ttlHintMs),
+      typeof over === 'object' && 'replacing' in over ? null : this.lease(call, over),
+    ]);
+    if (ticket === undefined || hold === undefined) {
+      this.leases.release(call.fullKey, hold);
+      return meteredLoad(this.deps.metrics, policy.label, key, trigger, call.loader); // Redis failed: serve without the cache (counted)
     }
+    let loaded: Loaded<T> | undefined;
+    try {
+      loaded = await this.loadAndEncode(call, trigger, ticket);
+    } finally {
+      if (loaded?.entry === undefined) this.leases.release(call.fullKey, hold); // nothing to store: free the key now
+    }
+    const { value, entry } = loaded;
+    if (entry === undefined) return value;
+    if (entry.stamps !== undefined) call.basis = entry.stamps;
+    const target = hold === null ? (over as { replacing: Buffer }) : hold;
+    call.stored = 'unverifiable'; // until the write is confirmed: a joiner meanwhile reads through again
+    const written = this.write(key, call.fullKey, policy.label, entry.bytes, entry.ttlMs, entry.stamps, target).then((stored) => {
+      if (stored) call.stored = entry.bytes;
+    });
+    await settledWithin(written, budgetLeftMs);
+    return value;
+  }
+
+  /** Runs the loader and encodes what it returned, stamped; no entry when the value is not to be stored. */
+  private async loadAndEncode<T>(call: Call<T>, trigger: LoadTrigger, ticket: LoadTicket | null): Promise<Loaded<T>> {
+    const { key, policy } = call;
     const loadStartedAt = performance.now();
-    const value = await meteredLoad(metrics, policy.label, key, trigger, call.loader);
+    const value = await meteredLoad(this.deps.metrics, policy.label, key, trigger, call.loader);
     const loadMicros = Math.round((performance.now() - loadStartedAt) * 1000);
     const ttlMs = value === undefined ? undefined : policy.ttlFor(value);
-    if (ttlMs === undefined) return value;
+    if (ttlMs === undefined) return { value };
     const logicalMs = jitteredTtlMs(ttlMs, policy.stale);
     const physicalMs = logicalMs + staleWindowMs(policy.stale);
     let stamps: TagStamp[] | undefined;
-    if (policy.tags !== undefined && ticket !== undefined) {
+    if (policy.tags !== undefined && ticket !== null) {
       const stamped = await this.stampsAfterLoad(key, policy.tags, ticket, value, physicalMs);
-      if (stamped === 'skip') return value;
+      if (stamped === 'skip') return { value };
       stamps = stamped;
     }
     // Invalidated while it loaded, with Redis unreachable: the invalidation waits to be replayed, do not store over it.
-    if (replacing !== undefined && this.deps.invalidator.pending.coversKey(call.fullKey)) return value;
-    let entry: Buffer;
+    if (this.deps.invalidator.pending.coversKey(call.fullKey)) return { value };
     try {
-      entry = this.deps.entries.encode(key, value, 'set', logicalMs, loadMicros, stamps);
+      return { value, entry: { bytes: this.deps.entries.encode(key, value, 'set', logicalMs, loadMicros, stamps), ttlMs: physicalMs, stamps } };
     } catch (error) {
       this.deps.failures.notStored(key, error); // already counted
-      return value;
+      return { value };
     }
-    if (stamps !== undefined) call.basis = stamps;
-    await settledWithin(this.write(key, call.fullKey, entry, physicalMs, stamps, replacing), budgetLeftMs);
-    return value;
+  }
+
+  /** The lease this load writes over, taken before it runs; undefined when Redis failed (reported). */
+  private async lease<T>(call: Call<T>, over: WriteOver): Promise<LeaseHold | undefined> {
+    const startedAt = performance.now();
+    try {
+      const seen = over === 'anything' ? 'anything' : (over as { missed: Buffer | null | undefined }).missed;
+      return await this.leases.take(call.fullKey, call.policy.stale.loaderTimeoutMs, seen);
+    } catch (error) {
+      this.deps.failures.failedOpen('getOrSet', call.key, error, startedAt);
+      return undefined;
+    }
   }
 
   /** Tag stamps (or the epoch) taken before the loader runs; undefined when Redis failed (reported). */
@@ -102,25 +154,38 @@ export class LoadAndStore {
   private write(
     key: string,
     fullKey: string,
+    label: string,
     entry: Buffer,
     ttlMs: number,
     stamps: TagStamp[] | undefined,
-    replacing: Buffer | undefined,
-  ): Promise<void> {
+    over: LeaseHold | { replacing: Buffer },
+  ): Promise<boolean> {
     const startedAt = performance.now();
     const { store, tags, metrics, failures, l1 } = this.deps;
     l1?.evict(fullKey); // before the write is sent: a lookup in flight keeps nothing
     return Promise.resolve()
       .then(() => {
         const stored =
-          replacing === undefined ? store.set(fullKey, entry, ttlMs) : setIfUnchanged(store, fullKey, headerOf(replacing), entry, ttlMs);
-        return stamps === undefined ? stored : Promise.all([stored, tags.tokens.extendFor(stamps, ttlMs)]);
+          typeof over === 'object' && 'replacing' in over
+            ? setIfUnchanged(store, fullKey, headerOf(over.replacing), entry, ttlMs)
+            : this.leases.write(fullKey, over, entry, ttlMs);
+        const counted = stored.then((written) => {
+          if (!written) metrics.loadRace(label, 'superseded'); // an invalidation, a set or another load came first
+          return written;
+        });
+        return stamps === undefined ? counted : Promise.all([counted, tags.tokens.extendFor(stamps, ttlMs)]).then(([written]) => written);
       })
       .then(
-        () => metrics.observe('set', 'ok', startedAt),
-        (error: unknown) => failures.failedOpen('set', key, error, startedAt),
+        (written) => {
+          metrics.observe('set', 'ok', startedAt);
+          return written;
+        },
+        (error: unknown) => {
+          failures.failedOpen('set', key, error, startedAt);
+          return false;
+        },
       )
-      .catch(() => undefined);
+      .catch(() => false);
   }
 }
 

@@ -30,6 +30,13 @@ export interface Call<T> {
    * read or stored; 'unverifiable' for a tagged value it could not stamp (not stored); undefined when untagged.
    */
   basis?: TagStamp[] | 'unverifiable';
+  /**
+   * Where the value stands in Redis, for calls that join it: the entry it was read from or written as (a joiner checks
+   * it is still there, so an invalidation of the key by another instance is never joined past); 'l1' for a value the
+   * coherent in-process tier served; 'unverifiable' for a loaded value whose write was superseded or unconfirmed;
+   * undefined for a value not cached at all (shared as it is).
+   */
+  stored?: Buffer | 'l1' | 'unverifiable';
 }
 
 export const NOTHING_PREFETCHED: TagPrefetch = {};

@@ -1,6 +1,6 @@
 import type { NamespaceReads } from '../core/namespace-reads.js';
 import type { StoredEntries } from '../core/stored-entries.js';
-import { hasExtensions, loadMicrosOf, logicalExpiryOf } from '../entry/entry-format.js';
+import { hasExtensions, headerOf, loadMicrosOf, logicalExpiryOf } from '../entry/entry-format.js';
 import type { TagGuard, TagPrefetch } from '../invalidation/tags/tag-guard.js';
 import { TagTokens } from '../invalidation/tags/tag-tokens.js';
 import type { FailureReporter } from '../observability/failure-reporter.js';
@@ -16,18 +16,15 @@ import { NOTHING_PREFETCHED, type Call, type ReadThroughPolicy } from './read-th
 import { freshnessOf, type Freshness, type StalePolicy } from './stale-policy.js';
 import { StaleIfError } from './stale-if-error.js';
 import type { L1Entry, L1Tier } from '../l1/l1-tier.js';
+import type { Flight, InFlightLoads } from './in-flight.js';
 
 export type { ReadThroughPolicy } from './read-through-call.js';
-
-/** A lookup or load in flight on one key in this process, which later calls on the key share. */
-export interface Flight {
-  promise: Promise<unknown>;
-  call: Call<unknown>;
-}
 
 export interface ReadThroughDeps extends NamespaceReads {
   lock: StampedeLock;
   budgetMs: number;
+  /** The namespace's flights, shared with getOrSetMany and detached by its invalidations. */
+  inFlight: InFlightLoads;
 }
 
 /**
@@ -38,7 +35,7 @@ export interface ReadThroughDeps extends NamespaceReads {
  */
 export class ReadThrough {
   /** Lookups and loads in flight in this process, by full key (getOrSetMany registers its loads here too). */
-  readonly inFlight = new Map<string, Flight>();
+  private readonly inFlight: InFlightLoads;
   readonly loads: LoadAndStore;
   readonly background: BackgroundRefresh;
   private readonly staleIfError: StaleIfError;
@@ -65,6 +62,7 @@ export class ReadThrough {
       invalidator: this.invalidator,
       budgetMs: this.budgetMs,
       l1: this.l1,
+      inFlight: this.inFlight,
     } = deps);
     this.loads = new LoadAndStore(deps);
     const failedLoads = new FailedLoads(deps.lock, deps.failures);
@@ -77,10 +75,10 @@ export class ReadThrough {
   }
 
   private flight<T>(call: Call<T>, mayRetry: boolean): Promise<T> {
-    const pending = this.inFlight.get(call.fullKey);
+    const pending = this.inFlight.joinable(call.fullKey);
     if (pending) return this.join(pending, call, mayRetry);
-    const promise = this.lookupOrLoad(call).finally(() => this.inFlight.delete(call.fullKey));
-    this.inFlight.set(call.fullKey, { promise, call: call as Call<unknown> });
+    const promise = this.lookupOrLoad(call);
+    this.inFlight.add(call.fullKey, promise, call as Call<unknown>);
     return promise;
   }
 
@@ -91,16 +89,32 @@ export class ReadThrough {
    */
   private async join<T>(flight: Flight, call: Call<T>, mayRetry: boolean): Promise<T> {
     const value = (await flight.promise) as T;
-    const { basis } = flight.call;
-    if (basis === undefined) return value;
-    if (basis !== 'unverifiable') {
-      try {
-        if (TagTokens.holds(basis, await this.tags.tokens.read(basis.map(([tag]) => tag)))) return value;
-      } catch {
-        return this.loadMiss(call); // Redis failed: the value cannot be vouched for; serve the loader's, as when the cache fails
-      }
+    const { basis, stored } = flight.call;
+    if (basis === 'unverifiable' || stored === 'unverifiable') return this.retry(call, mayRetry);
+    if (basis === undefined && (stored === undefined || stored === 'l1')) return value;
+    try {
+      // Both in one round trip: the entry is still the one the value came from, and its tag stamps still hold.
+      const [entryHolds, tagsHold] = await Promise.all([
+        stored === undefined || stored === 'l1' ? true : this.stillStored(call.fullKey, stored),
+        basis === undefined ? true : this.tags.tokens.read(basis.map(([tag]) => tag)).then((tokens) => TagTokens.holds(basis, tokens)),
+      ]);
+      if (entryHolds && tagsHold) return value;
+    } catch {
+      return this.loadMiss(call); // Redis failed: the value cannot be vouched for; serve the loader's, as when the cache fails
     }
-    return mayRetry ? this.flight({ ...call, basis: undefined }, false) : this.loadMiss(call);
+    return this.retry(call, mayRetry);
+  }
+
+  /** A joiner whose flight's value cannot be vouched for reads through again (once; then it runs its loader, unstored). */
+  private retry<T>(call: Call<T>, mayRetry: boolean): Promise<T> {
+    return mayRetry ? this.flight({ ...call, basis: undefined, stored: undefined }, false) : this.loadMiss(call);
+  }
+
+  /** Whether the key still holds the entry a flight's value came from (an invalidation or a write replaced it otherwise). */
+  private async stillStored(fullKey: string, entry: Buffer): Promise<boolean> {
+    const current = await this.store.get(fullKey);
+    const header = headerOf(entry);
+    return current != null && current.length >= header.length && current.subarray(0, header.length).equals(header);
   }
 
   private async lookupOrLoad<T>(call: Call<T>): Promise<T> {
@@ -118,16 +132,19 @@ export class ReadThrough {
       this.metrics.hit(policy.label);
       this.metrics.events.hit(policy.label, key, 'l1');
       if (held.stamps !== undefined) call.basis = [...held.stamps];
+      call.stored = 'l1';
       return this.l1!.valueOf(held) as T;
     }
     const ticket = this.l1?.beginFill(fullKey);
     const startedAt = performance.now();
     let found: Buffer | null | undefined;
+    let seen: Buffer | null | undefined; // what Redis holds, servable or not: a load's lease replaces it
     let prefetch = NOTHING_PREFETCHED;
     try {
       // Tag tokens (or the epoch) are read in the same tick as the entry: one round trip.
       if (policy.tags === undefined) found = await this.store.get(fullKey);
       else [found, prefetch] = await Promise.all([this.store.get(fullKey), this.tags.prefetch(policy.tags)]);
+      seen = found;
       if (found != null && hasExtensions(found) && !(await this.holds(found, policy, prefetch))) found = null;
       this.metrics.observe('getOrSet', 'ok', startedAt);
     } catch (error) {
@@ -147,6 +164,7 @@ export class ReadThrough {
         : this.entries.decode<T>(key, fullKey, found, policy.label);
     this.l1?.keep(ticket, freshness === 'fresh' ? found : null, cached); // only fresh entries: the others need their refresh
     if (cached !== undefined) {
+      call.stored = found!;
       if (hasExtensions(found!)) call.basis = this.tags.stampsFor(found!) ?? 'unverifiable';
       if (freshness === 'refresh') this.background.start(call, found!, 'refresh');
       else if (freshness === 'revalidate') {
@@ -157,7 +175,9 @@ export class ReadThrough {
       return cached;
     }
     if (policy.tags !== undefined) call.basis = 'unverifiable'; // until a load stores it with stamps
-    return policy.lock ? this.loadUnderLock(call, prefetch, budgetLeftMs) : this.loads.run(call, prefetch, budgetLeftMs, 'miss');
+    return policy.lock
+      ? this.loadUnderLock(call, prefetch, budgetLeftMs, seen)
+      : this.loads.run(call, prefetch, budgetLeftMs, 'miss', { missed: seen });
   }
 
   /** Whether every tag stamp of a found entry still holds (an untagged entry has none: it always does). */
@@ -166,7 +186,7 @@ export class ReadThrough {
     return this.invalidator.tagsHold(found, known, prefetch.tokens);
   }
 
-  private async loadUnderLock<T>(call: Call<T>, prefetch: TagPrefetch, budgetLeftMs: number): Promise<T> {
+  private async loadUnderLock<T>(call: Call<T>, prefetch: TagPrefetch, budgetLeftMs: number, seen: Buffer | null | undefined): Promise<T> {
     const { key, fullKey, lockKey, policy } = call;
     const startedAt = performance.now();
     let token: string | undefined;
@@ -175,9 +195,11 @@ export class ReadThrough {
       if (token !== undefined) {
         // The holder before us may have stored the value and released the lock after our lookup: do not load it again.
         const stored = await this.store.get(fullKey);
+        seen = stored;
         if (stored != null && logicalExpiryOf(stored) > Date.now() && (await this.holds(stored, policy, NOTHING_PREFETCHED))) {
           const value = this.entries.peek<T>(key, fullKey, stored);
           if (value !== undefined) {
+            call.stored = stored;
             this.lock.release(lockKey, token).catch(() => undefined);
             if (hasExtensions(stored)) call.basis = this.tags.stampsFor(stored) ?? 'unverifiable';
             return value;
@@ -188,6 +210,7 @@ export class ReadThrough {
         if (found !== undefined && (await this.holds(found, policy, NOTHING_PREFETCHED))) {
           const value = this.entries.decode<T>(key, fullKey, found, policy.label);
           if (value !== undefined) {
+            call.stored = found;
             if (hasExtensions(found)) call.basis = this.tags.stampsFor(found) ?? 'unverifiable';
             return value;
           }
@@ -198,7 +221,7 @@ export class ReadThrough {
       return this.loadMiss(call);
     }
     try {
-      return await this.loads.run(call, prefetch, budgetLeftMs, 'miss');
+      return await this.loads.run(call, prefetch, budgetLeftMs, 'miss', { missed: seen });
     } finally {
       if (token !== undefined) this.lock.release(lockKey, token).catch(() => undefined); // it expires anyway
     }

@@ -35,11 +35,12 @@ export class StaleIfError {
     metrics.miss(policy.label); // the caller needs the loader: a miss, whatever is served in the end
     metrics.events.miss(policy.label, key);
     const stale = entries.peek<T>(key, fullKey, found);
-    if (stale === undefined) return this.deps.loads.run(call, prefetch, budgetLeftMs, 'miss'); // undecodable: nothing to fall back on
+    if (stale === undefined) return this.deps.loads.run(call, prefetch, budgetLeftMs, 'miss', { missed: found }); // undecodable: nothing to fall back on
     const serveStale = (reason: StaleReason): T => {
       metrics.staleServed(policy.label, reason);
       metrics.events.staleServed(policy.label, key, reason);
       if (hasExtensions(found)) call.basis = this.deps.tags.stampsFor(found) ?? 'unverifiable';
+      call.stored = found;
       return stale;
     };
     if (failedLoads.blocks(fullKey)) return serveStale('loader_error');
@@ -63,7 +64,7 @@ export class StaleIfError {
   ): Promise<T> {
     const { lock, failedLoads, loads } = this.deps;
     // The write is awaited before the lock goes: an instance taking it next finds the new entry.
-    const loading = loads.run(call, prefetch, Number.POSITIVE_INFINITY, 'stale', found).then(
+    const loading = loads.run(call, prefetch, Number.POSITIVE_INFINITY, 'stale', { replacing: found }).then(
       (value) => {
         if (token !== undefined) lock.release(call.lockKey, token).catch(() => undefined);
         return value;

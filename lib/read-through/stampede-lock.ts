@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isLease } from '../entry/load-lease.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
 
 export interface StampedeLockSettings {
@@ -55,7 +56,7 @@ export class StampedeLock {
     while (performance.now() < deadline) {
       await sleep(this.settings.pollMs);
       const raw = await this.store.get(fullKey);
-      if (raw != null) return raw;
+      if (raw != null && !isLease(raw)) return raw; // a lease: the holder's load has not stored yet
       // No lock, or a failure marker (no value is coming): load it.
       const holder = await this.store.get(lockKey);
       if (holder == null || holder.toString('latin1') === FAILED_MARKER) return undefined;

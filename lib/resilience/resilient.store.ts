@@ -28,7 +28,16 @@ export class ResilientStore implements CacheStore {
     private readonly inner: CacheStore,
     private readonly breaker: CircuitBreaker,
     private readonly isDown: () => boolean,
-  ) {}
+  ) {
+    if (inner.acquireLease !== undefined) {
+      const acquire = inner.acquireLease.bind(inner);
+      this.acquireLease = (key, lease, ttlMs, expected) => this.guard(() => acquire(key, lease, ttlMs, expected));
+    }
+    if (inner.releaseLease !== undefined) {
+      const release = inner.releaseLease.bind(inner);
+      this.releaseLease = (key, lease) => this.guard(() => release(key, lease));
+    }
+  }
 
   get kind(): string {
     return this.inner.kind;
@@ -51,6 +60,10 @@ export class ResilientStore implements CacheStore {
   setIfUnchanged(key: string, expected: Buffer, value: Buffer, ttlMs: number): Promise<boolean> {
     return this.guard(() => setIfUnchanged(this.inner, key, expected, value, ttlMs));
   }
+
+  /** Present only when the wrapped store has it: read-through then writes loads unconditionally. */
+  readonly acquireLease?: (key: string, lease: Buffer, ttlMs: number, expected?: Buffer | 'anything') => Promise<Buffer | null>;
+  readonly releaseLease?: (key: string, lease: Buffer) => Promise<void>;
 
   mset(entries: ReadonlyArray<StoreEntry>): Promise<void> {
     return this.guard(() => this.inner.mset(entries));

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { isLease } from '../entry/load-lease.js';
 import type { CacheStore, StoreEntry } from './cache-store.interface.js';
 
 /**
@@ -28,9 +29,21 @@ export class MemoryStore implements CacheStore {
 
   async setIfUnchanged(key: string, expected: Buffer, value: Buffer, ttlMs: number): Promise<boolean> {
     const current = this.entry(key);
-    if (current === undefined || current.length < expected.length || !current.subarray(0, expected.length).equals(expected)) return false;
+    if (current === undefined || !startsWith(current, expected)) return false;
     this.lru.set(key, value, { ttl: ttlMs });
     return true;
+  }
+
+  async acquireLease(key: string, lease: Buffer, ttlMs: number, expected?: Buffer | 'anything'): Promise<Buffer | null> {
+    const current = this.entry(key);
+    const replaceable = current === undefined || expected === 'anything' || (expected !== undefined && startsWith(current, expected));
+    if (current !== undefined && (isLease(current) || !replaceable)) return current;
+    this.lru.set(key, lease, { ttl: ttlMs });
+    return null;
+  }
+
+  async releaseLease(key: string, lease: Buffer): Promise<void> {
+    if (this.entry(key)?.equals(lease)) this.lru.delete(key);
   }
 
   async mset(entries: ReadonlyArray<StoreEntry>): Promise<void> {
@@ -107,4 +120,8 @@ export class MemoryStore implements CacheStore {
   async close(): Promise<void> {
     this.lru.clear();
   }
+}
+
+function startsWith(bytes: Buffer, start: Buffer): boolean {
+  return bytes.length >= start.length && bytes.subarray(0, start.length).equals(start);
 }

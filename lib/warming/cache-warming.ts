@@ -77,7 +77,7 @@ export class CacheWarming {
     const tags = entry.tags === undefined ? undefined : this.deps.tagSource(entry.tags, entry.key);
     const policy = { label, ttlFor: () => ttlMs, ttlHintMs: ttlMs, lock: false, tags, stale: this.deps.stale };
     const call = { key: entry.key, fullKey, lockKey: keys.lockKey(entry.key), loader: entry.loader, policy };
-    await loads.run(call, NOTHING_PREFETCHED, Number.POSITIVE_INFINITY, 'warm');
+    await loads.run(call, NOTHING_PREFETCHED, Number.POSITIVE_INFINITY, 'warm', 'anything');
     return 'loaded';
   }
 

@@ -52,6 +52,11 @@ export const CACHE_METRICS = {
     help: 'Answers served from an entry past its logical TTL, by reason (revalidating: staleWhileRevalidate or another instance is loading; loader_error; loader_timeout; redis_down).',
     labelNames: ['namespace', 'cache', 'reason'],
   },
+  loadRaces: {
+    name: 'cache_load_races_total',
+    help: 'Loads that lost a race, by reason: superseded (the key was invalidated, written or stored by another load while it ran: the value was returned, not stored); abandoned (still running past its join bound, loaderTimeout or else 60 s: later calls started their own load).',
+    labelNames: ['namespace', 'cache', 'reason'],
+  },
   warmKeys: {
     name: 'cache_warm_keys_total',
     help: 'Keys handled by cache.warm and @CacheWarmer, by result (loaded, skipped: still fresh, failed: the loader threw, or the key or value was refused).',

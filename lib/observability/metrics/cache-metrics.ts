@@ -28,6 +28,7 @@ export interface CacheMetricSeries {
   loads?: Counter;
   loadDuration?: Histogram;
   staleServed?: Counter;
+  loadRaces?: Counter;
   warmKeys?: Counter;
   l1Hits?: Counter;
   l1Flushes?: Counter;
@@ -42,6 +43,9 @@ export type LoadTrigger = 'miss' | 'refresh' | 'stale' | 'warm';
 
 /** Why an entry past its logical TTL was served (the `reason` label of cache_stale_served_total). */
 export type StaleReason = 'revalidating' | 'loader_error' | 'loader_timeout' | 'redis_down';
+
+/** Why a load lost a race (the `reason` label of cache_load_races_total). */
+export type LoadRace = 'superseded' | 'abandoned';
 
 /** The result label of cache_warm_keys_total. */
 export type WarmResult = 'loaded' | 'skipped' | 'failed';
@@ -73,6 +77,7 @@ export class CacheMetrics {
   /** Keyed by cache label and trigger (or reason, result): loads are rarer than lookups, one map lookup is fine. */
   private readonly loadSeries = new Map<string, LoadSeries>();
   private readonly staleSeries = new Map<string, PendingCount>();
+  private readonly raceSeries = new Map<string, PendingCount>();
   private readonly warmSeries = new Map<WarmResult, PendingCount>();
   private readonly counts: PendingCount[] = [];
   private readonly siblings: CacheMetrics[] = [];
@@ -216,6 +221,16 @@ export class CacheMetrics {
       this.staleSeries.set(id, series);
     }
     series.add(count);
+  }
+
+  loadRace(cache: string, reason: LoadRace): void {
+    const id = `${reason}\u0000${cache}`;
+    let series = this.raceSeries.get(id);
+    if (series === undefined) {
+      series = this.optionalCount(this.series.loadRaces, { namespace: this.namespace, cache, reason });
+      this.raceSeries.set(id, series);
+    }
+    series.add(1);
   }
 
   warmKeys(result: WarmResult, count = 1): void {

@@ -21,6 +21,18 @@ const SET_IF_UNCHANGED_SCRIPT = `if redis.call('GETRANGE', KEYS[1], 0, string.le
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1`;
 
+/**
+ * A load lease (lib/entry/load-lease.ts: 17 bytes, first 0xC1): a lease already there is returned (joined); an absent
+ * key, one still starting with ARGV[3] (an entry the lookup would not serve), or any entry when ARGV[4] is '1',
+ * gets ARGV[1] (PX ARGV[2]); anything else is returned by its first 17 bytes, enough to tell it from a lease.
+ */
+const ACQUIRE_LEASE_SCRIPT = `local current = redis.call('GET', KEYS[1])
+if current and string.len(current) == 17 and string.byte(current, 1) == 193 then return current end
+local replaceable = ARGV[4] == '1' or (ARGV[3] ~= '' and string.sub(current or '', 1, string.len(ARGV[3])) == ARGV[3])
+if current and not replaceable then return string.sub(current, 1, 17) end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false`;
+
 /** The product's backend: one ioredis client (standalone, Sentinel or Cluster). */
 export class RedisStore implements CacheStore, ServerProbe {
   readonly kind = 'redis';
@@ -71,6 +83,19 @@ export class RedisStore implements CacheStore, ServerProbe {
   async setIfUnchanged(key: string, expected: Buffer, value: Buffer, ttlMs: number): Promise<boolean> {
     this.batch?.hold();
     return (await this.client.eval(SET_IF_UNCHANGED_SCRIPT, 1, key, expected, value, ttlMs)) === 1;
+  }
+
+  async acquireLease(key: string, lease: Buffer, ttlMs: number, expected?: Buffer | 'anything'): Promise<Buffer | null> {
+    this.batch?.hold();
+    // evalBuffer (every ioredis command has a Buffer twin, untyped for EVAL): the reply may be binary.
+    const evalBuffer = (this.client as unknown as { evalBuffer: RedisClient['eval'] }).evalBuffer.bind(this.client);
+    const [header, any] = expected === 'anything' ? ['', '1'] : [expected ?? '', ''];
+    return (await evalBuffer(ACQUIRE_LEASE_SCRIPT, 1, key, lease, ttlMs, header, any)) as Buffer | null;
+  }
+
+  async releaseLease(key: string, lease: Buffer): Promise<void> {
+    this.batch?.hold();
+    await this.client.eval(RELEASE_LOCK_SCRIPT, 1, key, lease);
   }
 
   async mset(entries: ReadonlyArray<StoreEntry>): Promise<void> {
