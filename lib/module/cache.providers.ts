@@ -36,6 +36,7 @@ const NAMESPACE_SERIES = [
   'loadDuration',
   'staleServed',
   'warmKeys',
+  'uncacheableCalls',
   'l1Hits',
   'l1Flushes',
   'l1Entries',

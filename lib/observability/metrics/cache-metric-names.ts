@@ -52,6 +52,11 @@ export const CACHE_METRICS = {
     help: 'Answers served from an entry past its logical TTL, by reason (revalidating: staleWhileRevalidate or another instance is loading; loader_error; loader_timeout; redis_down).',
     labelNames: ['namespace', 'cache', 'reason'],
   },
+  uncacheableCalls: {
+    name: 'cache_uncacheable_calls_total',
+    help: 'Decorated method calls run uncached because the default key cannot encode an argument, by reason (function, symbol, class_instance, cycle, too_deep, too_large, key_hook_failed, unreadable).',
+    labelNames: ['namespace', 'cache', 'reason'],
+  },
   warmKeys: {
     name: 'cache_warm_keys_total',
     help: 'Keys handled by cache.warm and @CacheWarmer, by result (loaded, skipped: still fresh, failed: the loader threw, or the key or value was refused).',
