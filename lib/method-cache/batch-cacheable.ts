@@ -36,7 +36,8 @@ export async function cacheableBatch(
   if (!Array.isArray(ids)) {
     throw new CacheError('getOrSet', undefined, `@Cacheable({ batch }) ${cacheName} takes an array of ids as its first argument, got ${typeof ids}`);
   }
-  const keys = typeof options.key === 'function' ? ids.map((id) => (options.key as KeyOf)(id, ...rest)) : defaultBatchKeys(cacheName, ids, rest);
+  const keyOf = options.key;
+  const keys = typeof keyOf === 'function' ? ids.map((id) => keyOf(id, ...rest)) : defaultBatchKeys(cacheName, ids, rest);
   if (keys instanceof KeyRefusal) {
     uncacheable.report(manager, 'Cacheable', cacheName, keys);
     const result = await original.apply(self, args);
@@ -64,8 +65,6 @@ export async function cacheableBatch(
   );
   return answer(options, ids, values);
 }
-
-type KeyOf = (id: unknown, ...rest: unknown[]) => string;
 
 /** What the decorated method returns: the values in the order of the ids (`batch: true`), or a Map of those found. */
 function answer(options: CacheableOptions, ids: unknown[], values: unknown[]): unknown {

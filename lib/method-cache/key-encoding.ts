@@ -13,14 +13,7 @@
 
 /** Why an argument cannot be part of a default key (the `reason` label of cache_uncacheable_calls_total). */
 export type UncacheableReason =
-  | 'function'
-  | 'symbol'
-  | 'class_instance'
-  | 'cycle'
-  | 'too_deep'
-  | 'too_large'
-  | 'key_hook_failed'
-  | 'unreadable';
+  'function' | 'symbol' | 'class_instance' | 'cycle' | 'too_deep' | 'too_large' | 'key_hook_failed' | 'unreadable';
 
 /**
  * An argument the default key refuses: the reason, which argument, and what it is (a type or class name, never a value).

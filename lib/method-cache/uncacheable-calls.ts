@@ -17,7 +17,10 @@ export class UncacheableCalls {
     const method = `@${decorator} ${cacheName}`;
     if (this.logged.has(method)) return;
     this.logged.add(method);
-    const remedy = refusal.reason === 'class_instance' ? `give the class a ${KEY_HOOK}() method or the decorator a "key" function` : 'give the decorator a "key" function';
+    const remedy =
+      refusal.reason === 'class_instance'
+        ? `give the class a ${KEY_HOOK}() method or the decorator a "key" function`
+        : 'give the decorator a "key" function';
     this.logger.warn(
       `uncacheable:${method}`,
       `${method} runs uncached (${refusal.reason}): argument ${refusal.argument} is ${refusal.detail}; ${remedy}. Logged once per method.`,

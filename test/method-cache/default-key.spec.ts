@@ -42,7 +42,9 @@ function describeValue(value: unknown): string {
   if (value instanceof Sku) return `Sku(${value.code})`;
   if (Array.isArray(value)) return `[${value.map(describeValue).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
-    return `{${Object.entries(value).map(([k, v]) => `${k}:${describeValue(v)}`).join(',')}}`;
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${k}:${describeValue(v)}`)
+      .join(',')}}`;
   }
   return `${typeof value}:${String(value)}`;
 }
@@ -133,20 +135,42 @@ describe('the default @Cacheable key (a real Redis)', () => {
   });
 
   it('equal arguments share an entry whatever the order of object keys, Map entries or Set members', async () => {
-    await lookups.identify({ a: 1, b: [new Set([1, 2])], c: new Map([['x', 1], ['y', 2]]) });
-    await lookups.identify({ c: new Map([['y', 2], ['x', 1]]), b: [new Set([2, 1])], a: 1 });
+    await lookups.identify({
+      a: 1,
+      b: [new Set([1, 2])],
+      c: new Map([
+        ['x', 1],
+        ['y', 2],
+      ]),
+    });
+    await lookups.identify({
+      c: new Map([
+        ['y', 2],
+        ['x', 1],
+      ]),
+      b: [new Set([2, 1])],
+      a: 1,
+    });
     expect(runs).toBe(1);
   });
 
   it('a class instance without toCacheKey() (state in #private fields) runs uncached: counted by reason, logged once', async () => {
-    const before = await metricValue('cache_uncacheable_calls_total', { namespace: 'keys', cache: 'LookupService.price', reason: 'class_instance' });
+    const before = await metricValue('cache_uncacheable_calls_total', {
+      namespace: 'keys',
+      cache: 'LookupService.price',
+      reason: 'class_instance',
+    });
     logger.warnings.length = 0;
     expect(await lookups.price(new Money(100))).toBe(100);
     expect(await lookups.price(new Money(200))).toBe(200);
     expect(await lookups.price(new Money(100))).toBe(100);
     expect(runs).toBe(3);
     expect(await db.redis.keys('keys:*')).toEqual([]);
-    const after = await metricValue('cache_uncacheable_calls_total', { namespace: 'keys', cache: 'LookupService.price', reason: 'class_instance' });
+    const after = await metricValue('cache_uncacheable_calls_total', {
+      namespace: 'keys',
+      cache: 'LookupService.price',
+      reason: 'class_instance',
+    });
     expect(after - before).toBe(3);
     const lines = logger.warnings.filter((line) => line.includes('LookupService.price'));
     expect(lines).toHaveLength(1);
@@ -158,11 +182,15 @@ describe('the default @Cacheable key (a real Redis)', () => {
     ['symbol', Symbol('s'), 'symbol'],
     ['WeakMap', new WeakMap(), 'class_instance'],
     ['Promise', Promise.resolve(1), 'class_instance'],
-    ['cyclic object', (() => {
-      const node: Record<string, unknown> = {};
-      node.self = node;
-      return node;
-    })(), 'cycle'],
+    [
+      'cyclic object',
+      (() => {
+        const node: Record<string, unknown> = {};
+        node.self = node;
+        return node;
+      })(),
+      'cycle',
+    ],
   ])('a %s argument runs uncached, never sharing an entry', async (_name, value, reason) => {
     const labels = { namespace: 'keys', cache: 'LookupService.kind', reason };
     const before = await metricValue('cache_uncacheable_calls_total', labels);
@@ -174,10 +202,16 @@ describe('the default @Cacheable key (a real Redis)', () => {
   });
 
   it('batch keys: different ids and different other arguments get their own entries', async () => {
-    expect(await lookups.stock([new Set(['a']), NaN], [undefined])).toEqual(['Set(string:a)@[undefined:undefined]', 'number:NaN@[undefined:undefined]']);
+    expect(await lookups.stock([new Set(['a']), NaN], [undefined])).toEqual([
+      'Set(string:a)@[undefined:undefined]',
+      'number:NaN@[undefined:undefined]',
+    ]);
     expect(await lookups.stock([new Set(['b']), null], [null])).toEqual(['Set(string:b)@[object:null]', 'object:null@[object:null]']);
     expect(runs).toBe(2);
-    expect(await lookups.stock([new Set(['a']), NaN], [undefined])).toEqual(['Set(string:a)@[undefined:undefined]', 'number:NaN@[undefined:undefined]']);
+    expect(await lookups.stock([new Set(['a']), NaN], [undefined])).toEqual([
+      'Set(string:a)@[undefined:undefined]',
+      'number:NaN@[undefined:undefined]',
+    ]);
     expect(runs).toBe(2);
   });
 

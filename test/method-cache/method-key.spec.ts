@@ -88,8 +88,20 @@ describe('the default method key encoding', () => {
       ['Map(1 => 1)', new Map([[1, 1]])],
       ['Map("1" => 1)', new Map([['1', 1]])],
       ['Map(1 => "1")', new Map([[1, '1']])],
-      ['Map(a => 1, b => 2)', new Map([['a', 1], ['b', 2]])],
-      ['Map(a => 2, b => 1)', new Map([['a', 2], ['b', 1]])],
+      [
+        'Map(a => 1, b => 2)',
+        new Map([
+          ['a', 1],
+          ['b', 2],
+        ]),
+      ],
+      [
+        'Map(a => 2, b => 1)',
+        new Map([
+          ['a', 2],
+          ['b', 1],
+        ]),
+      ],
       ['Buffer "abcd"', bytes],
       ['Uint8Array "abcd"', new Uint8Array(bytes)],
       ['Buffer "bc" (a view)', bytes.subarray(1, 3)],
@@ -112,7 +124,21 @@ describe('the default method key encoding', () => {
 
   it('gives equal values the same text whatever their order of keys, entries or members', () => {
     expect(text({ a: 1, b: { c: [1, 2], d: 'x' } })).toBe(text({ b: { d: 'x', c: [1, 2] }, a: 1 }));
-    expect(text(new Map([['x', 1], ['y', 2]]))).toBe(text(new Map([['y', 2], ['x', 1]])));
+    expect(
+      text(
+        new Map([
+          ['x', 1],
+          ['y', 2],
+        ]),
+      ),
+    ).toBe(
+      text(
+        new Map([
+          ['y', 2],
+          ['x', 1],
+        ]),
+      ),
+    );
     expect(text(new Set(['b', 'a']))).toBe(text(new Set(['a', 'b'])));
     expect(text(new Set([{ a: 1 }, [2]]))).toBe(text(new Set([[2], { a: 1 }])));
     expect(text(new Date('2026-01-01T00:00:00Z'))).toBe(text(new Date(Date.UTC(2026, 0, 1))));
@@ -149,34 +175,78 @@ describe('the default method key encoding', () => {
     ['a Map subclass', () => new (class Registry extends Map {})(), 'class_instance'],
     ['an Error', () => new Error('x'), 'class_instance'],
     ['a function nested in a plain object', () => ({ a: [{ b: () => 1 }] }), 'function'],
-    ['a cycle', () => {
-      const node: Record<string, unknown> = {};
-      node.next = { back: node };
-      return node;
-    }, 'cycle'],
-    ['a cycle through a Map', () => {
-      const map = new Map<string, unknown>();
-      map.set('self', map);
-      return map;
-    }, 'cycle'],
-    ['a hook returning its own object', () => ({ toCacheKey() { return this; } }), 'cycle'],
-    ['a hook returning a new hooked object each time', () => {
-      const endless = (): object => ({ toCacheKey: endless });
-      return endless();
-    }, 'too_deep'],
-    ['nesting past the depth bound', () => {
-      let value: unknown = 1;
-      for (let i = 0; i < MAX_KEY_DEPTH + 1; i++) value = [value];
-      return value;
-    }, 'too_deep'],
-    ['shared sub-objects whose text doubles with every level', () => {
-      let value: unknown = [];
-      for (let i = 0; i < 60; i++) value = [value, value];
-      return value;
-    }, 'too_large'],
+    [
+      'a cycle',
+      () => {
+        const node: Record<string, unknown> = {};
+        node.next = { back: node };
+        return node;
+      },
+      'cycle',
+    ],
+    [
+      'a cycle through a Map',
+      () => {
+        const map = new Map<string, unknown>();
+        map.set('self', map);
+        return map;
+      },
+      'cycle',
+    ],
+    [
+      'a hook returning its own object',
+      () => ({
+        toCacheKey() {
+          return this;
+        },
+      }),
+      'cycle',
+    ],
+    [
+      'a hook returning a new hooked object each time',
+      () => {
+        const endless = (): object => ({ toCacheKey: endless });
+        return endless();
+      },
+      'too_deep',
+    ],
+    [
+      'nesting past the depth bound',
+      () => {
+        let value: unknown = 1;
+        for (let i = 0; i < MAX_KEY_DEPTH + 1; i++) value = [value];
+        return value;
+      },
+      'too_deep',
+    ],
+    [
+      'shared sub-objects whose text doubles with every level',
+      () => {
+        let value: unknown = [];
+        for (let i = 0; i < 60; i++) value = [value, value];
+        return value;
+      },
+      'too_large',
+    ],
     ['a sparse array of a billion holes', () => new Array(1e9), 'too_large'],
-    ['a hook that throws', () => ({ toCacheKey() { throw new Error('no'); } }), 'key_hook_failed'],
-    ['a getter that throws', () => ({ get a() { throw new Error('no'); } }), 'unreadable'],
+    [
+      'a hook that throws',
+      () => ({
+        toCacheKey() {
+          throw new Error('no');
+        },
+      }),
+      'key_hook_failed',
+    ],
+    [
+      'a getter that throws',
+      () => ({
+        get a() {
+          throw new Error('no');
+        },
+      }),
+      'unreadable',
+    ],
   ])('refuses %s', (_name, make, reason) => {
     expect(refusal(make()).reason).toBe(reason);
   });
@@ -187,7 +257,7 @@ describe('the default method key encoding', () => {
 });
 
 describe('defaultMethodKey', () => {
-  it('is the method name and the SHA-256 of the arguments\' text, whatever its length', () => {
+  it("is the method name and the SHA-256 of the arguments' text, whatever its length", () => {
     expect(defaultMethodKey('Svc.find', ['a'])).toMatch(/^Svc\.find:[\w-]{43}$/);
     expect(defaultMethodKey('Svc.find', ['x'.repeat(10_000)])).toMatch(/^Svc\.find:[\w-]{43}$/);
     expect(defaultMethodKey('Svc.find', ['secret-token'])).not.toContain('secret');
