@@ -3,7 +3,13 @@ export { CacheManager } from './core/cache-manager.js';
 export type { CacheEntry, GetOrSetManyOptions, GetOrSetOptions, SetOptions } from './core/cache-manager.options.js';
 export type { BatchValues } from './read-through/batch-read-through.js';
 export { Cacheable, CacheInvalidate, CachePut } from './method-cache/cache.decorators.js';
-export type { CacheableOptions, CacheableTags, CacheInvalidateOptions, CachePutOptions } from './method-cache/method-cache.options.js';
+export type {
+  CacheableOptions,
+  CacheableTags,
+  CacheInvalidateOptions,
+  CacheKeyable,
+  CachePutOptions,
+} from './method-cache/method-cache.options.js';
 export { CacheError, type CacheOperation } from './core/cache-error.js';
 export type {
   CacheModuleOptions,

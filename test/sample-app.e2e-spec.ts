@@ -240,7 +240,7 @@ describe('sample app (built, as a child process): method decorators and the Cach
     expect(second.body).toEqual(first.body);
     const [officeKey, ...others] = await sample.redis.keys('sample:CatalogService.search:*');
     expect(others).toEqual([]);
-    expect(officeKey).toMatch(/^sample:CatalogService\.search:[\w-]{22}$/);
+    expect(officeKey).toMatch(/^sample:CatalogService\.search:[\w-]{43}$/);
     expectFreshTtl(await sample.redis.pttl(officeKey), 60_000);
 
     const [audio, otherFilter] = await counted(sample.app, SEARCH, () => http().get('/catalog/search?tag=audio').expect(200));

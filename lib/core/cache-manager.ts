@@ -340,6 +340,11 @@ export class CacheManager {
     }
   }
 
+  /** Counts a decorated method call run uncached because its default key refused an argument. @internal */
+  countUncacheable(cache: string, reason: string): void {
+    this.metrics.uncacheableCall(cache, reason);
+  }
+
   /** A TTL in milliseconds: the given one, or the module's default. @internal */
   ttlOf(ttl: Ttl | undefined, key: string | undefined, operation: 'set' | 'mset' | 'getOrSet'): number {
     return ttl === undefined ? this.options.defaultTtlMs : parseTtl(ttl, operation, key);

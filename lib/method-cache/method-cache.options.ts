@@ -13,9 +13,34 @@ type Args = any[];
 export type CacheableTags =
   ((...args: Args) => readonly string[]) | { fromResult: (result: Args[number], ...args: Args) => readonly string[] };
 
+/**
+ * The key hook of the default method key. The default key (no `key` option) encodes strings, numbers (NaN, ±Infinity,
+ * -0 apart from 0), bigints, booleans, null, undefined, plain objects (own enumerable string keys, in any order),
+ * arrays, Dates (by time), Maps and Sets (by contents, in any order), Buffers, typed arrays and ArrayBuffers (by bytes),
+ * and SHA-256-hashes the result. Any other object, a class instance included, is encoded by what its `toCacheKey()`
+ * returns (any value the default key encodes, tagged with the class name); without one, as for a function, a symbol,
+ * a cycle or nesting deeper than 64, the call runs uncached, counted in `cache_uncacheable_calls_total` by reason and
+ * logged once per method. Two arguments must have equal `toCacheKey()` results only if the method treats them alike.
+ *
+ * ```ts
+ * class TenantId implements CacheKeyable {
+ *   readonly #id: string;
+ *   constructor(id: string) { this.#id = id; }
+ *   toCacheKey() { return this.#id; }
+ * }
+ * ```
+ */
+export interface CacheKeyable {
+  toCacheKey(): unknown;
+}
+
 /** `refreshAhead`, `staleWhileRevalidate`, `staleIfError`, `loaderTimeout`, `ttlJitter`: the namespace's unless given here. */
 export interface CacheableOptions extends StaleOptions {
-  /** The key: a string, or a function of the method's arguments. Default: `ClassName.method:` + a stable hash of the arguments. */
+  /**
+   * The key: a string, or a function of the method's arguments. Default: `ClassName.method:` + the SHA-256 of a
+   * canonical, type-tagged encoding of the arguments; a call with an argument it cannot encode runs uncached (see
+   * {@link CacheKeyable}).
+   */
   key?: string | ((...args: Args) => string);
   /** Default: the module's `defaultTtl`. */
   ttl?: Ttl;
@@ -39,12 +64,14 @@ export interface CacheableOptions extends StaleOptions {
    * The batch form, for `findByIds(ids, ...rest)`: each id cached under `key(id, ...rest)`; one MGET, then the method
    * called once with only the missing ids (returning their values in order, or a Map / object keyed by id). `true`: the
    * decorated method returns an array in the order asked (`undefined` where none); `'map'`: a Map of the ids found.
+   * With the default key, an id or other argument it cannot encode runs the whole call uncached.
    * Not with `tags` or `lock`. Default: off.
    */
   batch?: true | 'map';
 }
 
 export interface CachePutOptions {
+  /** As @Cacheable's: with the default key, a call with an argument it cannot encode stores nothing (counted, logged once). */
   key?: string | ((...args: Args) => string);
   ttl?: Ttl;
   condition?: (...args: Args) => boolean;

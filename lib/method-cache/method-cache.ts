@@ -6,6 +6,8 @@ import type { RateLimitedLogger } from '../observability/rate-limited-logger.js'
 import { parseTtl } from '../core/ttl.js';
 import type { StalePolicy } from '../read-through/stale-policy.js';
 import { defaultMethodKey } from './method-key.js';
+import { KeyRefusal } from './key-encoding.js';
+import { UncacheableCalls } from './uncacheable-calls.js';
 import { cacheableBatch } from './batch-cacheable.js';
 import type { CacheableOptions, CacheableTags, CacheInvalidateOptions, CachePutOptions } from './method-cache.options.js';
 
@@ -18,17 +20,27 @@ type Method = (...args: unknown[]) => unknown;
  */
 export class MethodCache {
   private readonly policies = new Map<CacheableOptions, StalePolicy>();
+  private readonly uncacheable: UncacheableCalls;
 
   constructor(
     private readonly manager: CacheManager,
     private readonly logger: RateLimitedLogger,
-  ) {}
+  ) {
+    this.uncacheable = new UncacheableCalls(logger);
+  }
 
   async cacheable(cacheName: string, options: CacheableOptions, self: object, args: unknown[], original: Method): Promise<unknown> {
     if (options.condition && !options.condition(...args)) return original.apply(self, args);
     const manager = this.managerFor(options);
-    if (options.batch) return cacheableBatch(manager, cacheName, options, this.staleOf(manager, cacheName, options), self, args, original);
+    if (options.batch) {
+      const stale = this.staleOf(manager, cacheName, options);
+      return cacheableBatch({ manager, cacheName, options, stale, uncacheable: this.uncacheable }, self, args, original);
+    }
     const key = keyOf(options.key, cacheName, args);
+    if (key instanceof KeyRefusal) {
+      this.uncacheable.report(manager, 'Cacheable', cacheName, key); // never share an entry: run the method itself
+      return original.apply(self, args);
+    }
     const ttlMs = manager.ttlOf(options.ttl, key, 'getOrSet');
     const nullTtlMs = options.nullTtl === undefined ? ttlMs : parseTtl(options.nullTtl, 'getOrSet', key);
     const cacheNull = options.cacheNull ?? true;
@@ -60,6 +72,10 @@ export class MethodCache {
     const result = await original.apply(self, args);
     if (result === undefined || (options.condition && !options.condition(...args)) || options.unless?.(result)) return result;
     const key = keyOf(options.key, cacheName, args);
+    if (key instanceof KeyRefusal) {
+      this.uncacheable.report(this.managerFor(options), 'CachePut', cacheName, key);
+      return result;
+    }
     try {
       const tags = options.tags === undefined ? undefined : tagsOfPut(options.tags, result, cacheName, key, args);
       await this.managerFor(options).set(key, result, { ttl: options.ttl, tags });
@@ -130,7 +146,8 @@ export class MethodCache {
   }
 }
 
-function keyOf(key: CacheableOptions['key'], cacheName: string, args: unknown[]): string {
+/** The call's key: the decorator's, or the default one (or why the default key refuses the arguments). */
+function keyOf(key: CacheableOptions['key'], cacheName: string, args: unknown[]): string | KeyRefusal {
   if (typeof key === 'function') return key(...args);
   return key ?? defaultMethodKey(cacheName, args);
 }

@@ -37,6 +37,7 @@ const NAMESPACE_SERIES = [
   'staleServed',
   'loadRaces',
   'warmKeys',
+  'uncacheableCalls',
   'l1Hits',
   'l1Flushes',
   'l1Entries',

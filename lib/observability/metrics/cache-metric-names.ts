@@ -57,6 +57,11 @@ export const CACHE_METRICS = {
     help: 'Loads that lost a race, by reason: superseded (the key was invalidated, written or stored by another load while it ran: the value was returned, not stored); abandoned (still running past its join bound, loaderTimeout or else 60 s: later calls started their own load).',
     labelNames: ['namespace', 'cache', 'reason'],
   },
+  uncacheableCalls: {
+    name: 'cache_uncacheable_calls_total',
+    help: 'Decorated method calls run uncached because the default key cannot encode an argument, by reason (function, symbol, class_instance, cycle, too_deep, too_large, key_hook_failed, unreadable).',
+    labelNames: ['namespace', 'cache', 'reason'],
+  },
   warmKeys: {
     name: 'cache_warm_keys_total',
     help: 'Keys handled by cache.warm and @CacheWarmer, by result (loaded, skipped: still fresh, failed: the loader threw, or the key or value was refused).',

@@ -32,6 +32,7 @@ const METRICS: ReadonlyArray<[MetricKind, MetricSpec, (() => void)?]> = [
   ['counter', CACHE_METRICS.staleServed, flushPendingCounts],
   ['counter', CACHE_METRICS.warmKeys, flushPendingCounts],
   ['counter', CACHE_METRICS.loadRaces, flushPendingCounts],
+  ['counter', CACHE_METRICS.uncacheableCalls, flushPendingCounts],
   ['counter', CACHE_METRICS.compressionSaved, flushPendingCounts],
   ['counter', CACHE_METRICS.redisEvictedKeys, flushPendingCounts],
   ['counter', CACHE_METRICS.redisExpiredKeys, flushPendingCounts],

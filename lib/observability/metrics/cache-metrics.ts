@@ -30,6 +30,7 @@ export interface CacheMetricSeries {
   staleServed?: Counter;
   loadRaces?: Counter;
   warmKeys?: Counter;
+  uncacheableCalls?: Counter;
   l1Hits?: Counter;
   l1Flushes?: Counter;
   l1Entries?: Gauge;
@@ -79,6 +80,7 @@ export class CacheMetrics {
   private readonly staleSeries = new Map<string, PendingCount>();
   private readonly raceSeries = new Map<string, PendingCount>();
   private readonly warmSeries = new Map<WarmResult, PendingCount>();
+  private readonly uncacheableSeries = new Map<string, PendingCount>();
   private readonly counts: PendingCount[] = [];
   private readonly siblings: CacheMetrics[] = [];
   private l1Size?: () => { entries: number; bytes: number };
@@ -240,6 +242,17 @@ export class CacheMetrics {
       this.warmSeries.set(result, series);
     }
     series.add(count);
+  }
+
+  /** A decorated method call run uncached because its default key refused an argument (`reason`, a bounded set). */
+  uncacheableCall(cache: string, reason: string): void {
+    const id = `${reason}\u0000${cache}`;
+    let series = this.uncacheableSeries.get(id);
+    if (series === undefined) {
+      series = this.optionalCount(this.series.uncacheableCalls, { namespace: this.namespace, cache, reason });
+      this.uncacheableSeries.set(id, series);
+    }
+    series.add(1);
   }
 
   /** Records one finished operation; `startedAt` is a `performance.now()` reading. */
