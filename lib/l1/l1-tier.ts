@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { entryKind, EntryKinds, hasExtensions, readFrame, readTagStamps, type TagStamp } from '../entry/entry-format.js';
+import { CompressionId, entryKind, EntryKinds, hasExtensions, readFrame, readTagStamps, type TagStamp } from '../entry/entry-format.js';
 import type { ResolvedL1Options } from '../options/cache-options.js';
 import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
 import type { PendingCount } from '../observability/metrics/pending-counts.js';
@@ -10,7 +10,7 @@ export interface L1Entry {
   value: unknown;
   /** performance.now() past which the entry is not served: min(l1 ttl, its Redis expiry). */
   expiresAt: number;
-  /** Encoded size in bytes (what maxBytes counts). */
+  /** Decoded size in bytes (what maxBytes counts): the entry's length with its value decompressed. */
   size: number;
   stamps?: readonly TagStamp[];
   /** From the entry's header (ms epoch; 0: none), for refresh-ahead's early-refresh draw on a hit from memory. */
@@ -38,7 +38,7 @@ interface PendingFill {
 export type FlushReason = 'disconnect' | 'lease' | 'flushall' | 'topology' | 'clear';
 
 /**
- * One namespace's in-process tier: an LRU bounded by entries and bytes. It serves only while its coherence says
+ * One namespace's in-process tier: an LRU bounded by entries and decoded bytes. It serves only while its coherence says
  * that every invalidation older than the staleness bound has reached it; a lookup's reply is kept only if no
  * invalidation of that key (or, for a tagged entry, of any tag) arrived while it was in flight. Writes evict;
  * nothing but a lookup's reply ever fills it.
@@ -59,8 +59,9 @@ export class L1Tier {
   ) {
     this.hits = metrics.l1Hits();
     metrics.l1Gauges(() => ({ entries: this.entries.size, bytes: this.entries.calculatedSize }));
+    // No `max`: lru-cache would preallocate arrays for maxEntries (hundreds of KiB per namespace, used or not); the
+    // entry bound is kept in `fill` instead, and the arrays grow with what is held.
     this.entries = new LRUCache<string, L1Entry>({
-      max: settings.maxEntries,
       maxSize: settings.maxBytes,
       sizeCalculation: (entry) => Math.max(1, entry.size),
       dispose: (entry, key) => {
@@ -139,6 +140,7 @@ export class L1Tier {
     if (expiresAt <= now || size > this.settings.maxBytes) return;
     const kept = this.settings.clone ? structuredClone(value) : value;
     this.entries.set(ticket.fullKey, { value: kept, expiresAt, size, stamps, logicalExpiresAt, loadMicros });
+    if (this.entries.size > this.settings.maxEntries) this.entries.pop(); // the least recently used
     if (stamps !== undefined) for (const [tag] of stamps) this.tagged(tag).add(ticket.fullKey);
   }
 
@@ -167,16 +169,23 @@ export class L1Tier {
   keep(ticket: FillTicket | undefined, bytes: Buffer | null | undefined, value: unknown): void {
     if (ticket === undefined) return;
     if (bytes == null || value === undefined) return this.release(ticket);
+    let size = bytes.length;
     let expiresAt = 0;
     let loadMicros = 0;
     let stamps: TagStamp[] | undefined;
     try {
-      if (entryKind(bytes) === EntryKinds.Current) ({ logicalExpiresAt: expiresAt, loadMicros } = readFrame(bytes));
+      if (entryKind(bytes) === EntryKinds.Current) {
+        const frame = readFrame(bytes);
+        ({ logicalExpiresAt: expiresAt, loadMicros } = frame);
+        // Decoded, not stored, bytes: a compressed entry's value takes its decompressed length in memory (the codec
+        // refused the entry if decompressing gave another length).
+        if (frame.compression !== CompressionId.none) size = frame.valueOffset + frame.decodedLength;
+      }
       if (hasExtensions(bytes)) stamps = readTagStamps(bytes);
     } catch {
       return this.release(ticket); // a damaged header: served once from Redis, never kept
     }
-    this.fill(ticket, value, bytes.length, expiresAt, loadMicros, stamps);
+    this.fill(ticket, value, size, expiresAt, loadMicros, stamps);
   }
 
   /** The key changed (a write here, or Redis said so): drop it, and keep no reply to a lookup already in flight. */
