@@ -140,7 +140,11 @@ export interface L1Options {
    * messages, entries live at most `maxStaleness`. Default: tracking when Redis offers it, else ttl with one warning.
    */
   coherence?: 'tracking' | 'ttl';
-  /** Hand every caller its own copy (structuredClone per hit), for code that mutates cached values. Default: `false`. */
+  /**
+   * Hand every caller its own copy (structuredClone per hit), for code that mutates cached values. A value it cannot
+   * copy (nested deeper than structuredClone's stack) is a miss, counted as `cache_errors_total{operation="deserialize",
+   * reason="uncloneable"}`. Default: `false`.
+   */
   clone?: boolean;
 }
 
