@@ -1,4 +1,5 @@
 import type { NamespaceReads } from './namespace-reads.js';
+import type { KeepReplies } from './stored-entries.js';
 import { CacheError } from './cache-error.js';
 import type { CacheKeys } from './cache-keys.js';
 import type { CacheEntry, SetOptions } from './cache-manager.options.js';
@@ -36,10 +37,11 @@ export class DirectOperations {
     const { keys, l1, store, invalidator, failures, metrics, entries } = this.deps;
     const fullKey = keys.full(key, 'get');
     const held = l1?.lookup(fullKey);
-    if (held !== undefined) {
+    const copied = held === undefined ? undefined : (l1!.valueOf(held, fullKey) as T | undefined);
+    if (copied !== undefined) {
       metrics.hit(DIRECT);
       metrics.events.hit(DIRECT, key, 'l1');
-      return l1!.valueOf(held) as T;
+      return copied;
     }
     const ticket = l1?.beginFill(fullKey);
     const startedAt = performance.now();
@@ -53,9 +55,7 @@ export class DirectOperations {
       throw failures.failed('get', key, error, startedAt);
     }
     metrics.observe('get', 'ok', startedAt);
-    const value = entries.decode<T>(key, fullKey, bytes, DIRECT);
-    l1?.keep(ticket, bytes, value);
-    return value;
+    return entries.decode<T>(key, fullKey, bytes, DIRECT, l1 && ((value) => l1.keep(ticket, bytes, value)));
   }
 
   async set<T>(key: string, value: T, options?: SetOptions): Promise<void> {
@@ -99,14 +99,14 @@ export class DirectOperations {
   async mget<T>(keys: readonly string[]): Promise<Array<T | undefined>> {
     const fullKeys = keys.map((key) => this.deps.keys.full(key, 'mget'));
     if (this.deps.l1 !== undefined) return mgetThroughL1<T>(this.deps.l1, keys, fullKeys, this.mgetFromRedis, this.deps.metrics, DIRECT);
-    return (await this.mgetFromRedis<T>(keys, fullKeys)).values;
+    return this.mgetFromRedis<T>(keys, fullKeys);
   }
 
   /** mget from Redis (what the in-process tier does not hold): the servable entries and their values. */
-  private readonly mgetFromRedis: FetchMany = async <T>(keys: readonly string[], fullKeys: readonly string[]) => {
+  private readonly mgetFromRedis: FetchMany = async <T>(keys: readonly string[], fullKeys: readonly string[], keep?: KeepReplies) => {
     const { store, entries } = this.deps;
     const found = await this.deps.direct('mget', undefined, async () => servableEntries(this.deps, fullKeys, await store.mget(fullKeys)));
-    return { found, values: entries.decodeMany<T>(keys, fullKeys, found, DIRECT) };
+    return entries.decodeMany<T>(keys, fullKeys, found, DIRECT, keep);
   };
 
   /** Stores many entries in one round trip. Every value is checked first: one bad value stores nothing. */

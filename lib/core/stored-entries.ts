@@ -8,8 +8,17 @@ import type { KeyValueStore } from '../stores/cache-store.interface.js';
 import { CacheError, type CacheOperation } from './cache-error.js';
 
 /**
+ * Takes a decoded reply besides the caller (the in-process tier, under the ticket its read took; undefined: a miss):
+ * false when it could not copy the value, and the read must then be a miss too. Called once per key read.
+ */
+export type KeepReply = (value: unknown) => boolean;
+/** KeepReply for a batch: the position in it, and the entry as read. */
+export type KeepReplies = (index: number, bytes: Buffer | null | undefined, value: unknown) => boolean;
+
+/**
  * Decides what the pure codec's answers mean for a namespace: a value that cannot be encoded is a
- * counted CacheError; an entry that cannot be decoded is a miss, counted, logged and removed.
+ * counted CacheError; an entry that cannot be decoded is a miss, counted, logged and removed; a value the
+ * in-process tier cannot copy (`l1.clone`) is a miss, counted and logged (not removed: it may be valid).
  * Hits and misses are counted here, once per lookup (once per batch for mget).
  */
 export class StoredEntries {
@@ -41,9 +50,10 @@ export class StoredEntries {
     }
   }
 
-  /** Stored bytes (null/undefined: absent) to a value (a hit) or undefined (a miss). */
-  decode<T>(key: string, fullKey: string, bytes: Buffer | null | undefined, label: string): T | undefined {
-    const value = bytes == null ? undefined : this.read<T>(key, fullKey, bytes);
+  /** Stored bytes (null/undefined: absent) to a value (a hit) or undefined (a miss), which `keep` takes too. */
+  decode<T>(key: string, fullKey: string, bytes: Buffer | null | undefined, label: string, keep?: KeepReply): T | undefined {
+    let value = bytes == null ? undefined : this.read<T>(key, fullKey, bytes);
+    if (keep !== undefined && !keep(value)) value = this.notCopied(key);
     if (value === undefined) {
       this.metrics.miss(label);
       this.metrics.events.miss(label, key);
@@ -65,11 +75,13 @@ export class StoredEntries {
     fullKeys: readonly string[],
     entries: ReadonlyArray<Buffer | null | undefined>,
     label: string,
+    keep?: KeepReplies,
   ): Array<T | undefined> {
     let hits = 0;
     const { events } = this.metrics;
     const values = entries.map((bytes, index) => {
-      const value = bytes == null ? undefined : this.read<T>(keys[index], fullKeys[index], bytes);
+      let value = bytes == null ? undefined : this.read<T>(keys[index], fullKeys[index], bytes);
+      if (keep !== undefined && !keep(index, bytes, value)) value = this.notCopied(keys[index]);
       if (value !== undefined) {
         hits++;
         events.hit(label, keys[index]);
@@ -79,6 +91,15 @@ export class StoredEntries {
     if (hits > 0) this.metrics.hit(label, hits);
     if (values.length > hits) this.metrics.miss(label, values.length - hits);
     return values;
+  }
+
+  /** A decoded value the in-process tier could not copy (`l1.clone`): a miss, counted and logged. */
+  private notCopied(key: string): undefined {
+    const message = `entry "${key}" is treated as a miss: l1.clone could not copy its value (nested too deep)`;
+    this.metrics.error('deserialize', 'uncloneable');
+    this.metrics.events.error('deserialize', 'uncloneable', key, new Error(message));
+    this.failures.warn('deserialize:uncloneable', message);
+    return undefined;
   }
 
   /** An entry that cannot be decoded is treated as absent: counted as an error, logged and removed. */

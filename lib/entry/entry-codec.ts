@@ -145,8 +145,12 @@ export class EntryCodec {
       }
       // The header could lie: the decompressor enforces the bound itself.
       value = decompressor.decompress(value, frame.decodedLength, maxDecodedBytes);
+      // What the header says is what l1 counts (maxBytes), so it must be what decompressing gave.
+      if (value.length !== frame.decodedLength) {
+        throw new EntryError('corrupt', `entry decompressed to ${value.length} bytes, its header says ${frame.decodedLength}`);
+      }
     }
-    return reader.deserialize(value);
+    return reader.deserialize(reader === this.json ? value : compacted(value)); // JSON keeps no view of its input
   }
 
   private assertSizes(serializedBytes: number, storedBytes: number, compressor: Compressor | undefined): void {
@@ -162,4 +166,16 @@ export class EntryCodec {
       throw new EntryError('too_large', `value is ${serializedBytes} bytes serialized, over compression.maxDecodedBytes (${maxDecodedBytes})`);
     }
   }
+}
+
+/**
+ * The value bytes on their own when they are a small view into a much larger buffer (an output chunk of the
+ * decompressor, a socket read holding other replies): msgpack's Buffers are views into what it reads, and a 41-byte
+ * Buffer kept in l1 would keep the whole chunk alive with it.
+ */
+function compacted(bytes: Buffer): Buffer {
+  if (bytes.buffer.byteLength <= 2 * bytes.length + 64) return bytes;
+  const copy = Buffer.allocUnsafeSlow(bytes.length); // not from the shared pool: a pooled copy would pin an 8 KiB slab
+  bytes.copy(copy);
+  return copy;
 }

@@ -1,11 +1,12 @@
+import type { KeepReplies } from '../core/stored-entries.js';
 import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
 import type { L1Tier } from './l1-tier.js';
 
-/** Reads keys from Redis: the stored bytes (what may be served of them) and the values decoded from them. */
-export type FetchMany = <T>(
-  keys: readonly string[],
-  fullKeys: readonly string[],
-) => Promise<{ found: ReadonlyArray<Buffer | null | undefined>; values: Array<T | undefined> }>;
+/**
+ * Reads keys from Redis and decodes them (counting hits and misses): the values, after `keep` took each reply it may
+ * serve (the bytes as read, what was decoded of them) and refused those it could not copy (a miss then).
+ */
+export type FetchMany = <T>(keys: readonly string[], fullKeys: readonly string[], keep?: KeepReplies) => Promise<Array<T | undefined>>;
 
 /**
  * mget through the in-process tier: what it holds is served from memory, the rest in one Redis round trip whose
@@ -22,10 +23,11 @@ export async function mgetThroughL1<T>(
 ): Promise<Array<T | undefined>> {
   const held = tier.lookupMany(fullKeys);
   if (held === undefined) return fetchFilling<T>(tier, keys, fullKeys, fetch);
-  const missing = held.flatMap((entry, i) => (entry === undefined ? [i] : []));
+  // A held value that cannot be copied (clone) is read from Redis like a key the tier does not hold.
+  const values = held.map((entry, i) => (entry === undefined ? undefined : (tier.valueOf(entry, fullKeys[i]) as T | undefined)));
+  const missing = values.flatMap((value, i) => (value === undefined ? [i] : []));
   metrics.hit(label, held.length - missing.length);
-  for (let i = 0; i < held.length; i++) if (held[i] !== undefined) metrics.events.hit(label, keys[i], 'l1');
-  const values = held.map((entry) => (entry === undefined ? undefined : (tier.valueOf(entry) as T)));
+  for (let i = 0; i < held.length; i++) if (values[i] !== undefined) metrics.events.hit(label, keys[i], 'l1');
   if (missing.length === 0) return values;
   const fetched = await fetchFilling<T>(
     tier,
@@ -46,11 +48,9 @@ async function fetchFilling<T>(
 ): Promise<Array<T | undefined>> {
   const tickets = fullKeys.map((fullKey) => tier.beginFill(fullKey));
   try {
-    const { found, values } = await fetch<T>(keys, fullKeys);
-    tickets.forEach((ticket, i) => tier.keep(ticket, found[i], values[i]));
-    return values;
+    return await fetch<T>(keys, fullKeys, (i, bytes, value) => tier.keep(tickets[i], bytes, value));
   } catch (error) {
-    tickets.forEach((ticket) => tier.abandon(ticket));
+    tickets.forEach((ticket) => tier.abandon(ticket)); // harmless for those already kept
     throw error;
   }
 }

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { entryKind, EntryKinds, hasExtensions, readFrame, readTagStamps, type TagStamp } from '../entry/entry-format.js';
+import { CompressionId, entryKind, EntryKinds, hasExtensions, readFrame, readTagStamps, type TagStamp } from '../entry/entry-format.js';
 import type { ResolvedL1Options } from '../options/cache-options.js';
 import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
 import type { PendingCount } from '../observability/metrics/pending-counts.js';
@@ -10,7 +10,7 @@ export interface L1Entry {
   value: unknown;
   /** performance.now() past which the entry is not served: min(l1 ttl, its Redis expiry). */
   expiresAt: number;
-  /** Encoded size in bytes (what maxBytes counts). */
+  /** Decoded size in bytes (what maxBytes counts): the entry's length with its value decompressed. */
   size: number;
   stamps?: readonly TagStamp[];
   /** From the entry's header (ms epoch; 0: none), for refresh-ahead's early-refresh draw on a hit from memory. */
@@ -37,8 +37,11 @@ interface PendingFill {
 /** Why the tier was emptied, for `cache_l1_flushes_total{reason}`. */
 export type FlushReason = 'disconnect' | 'lease' | 'flushall' | 'topology' | 'clear';
 
+/** What `copy` returns for a value structuredClone cannot copy (too deep for its stack). */
+const NOT_COPIED = Symbol('not copied');
+
 /**
- * One namespace's in-process tier: an LRU bounded by entries and bytes. It serves only while its coherence says
+ * One namespace's in-process tier: an LRU bounded by entries and decoded bytes. It serves only while its coherence says
  * that every invalidation older than the staleness bound has reached it; a lookup's reply is kept only if no
  * invalidation of that key (or, for a tagged entry, of any tag) arrived while it was in flight. Writes evict;
  * nothing but a lookup's reply ever fills it.
@@ -59,8 +62,9 @@ export class L1Tier {
   ) {
     this.hits = metrics.l1Hits();
     metrics.l1Gauges(() => ({ entries: this.entries.size, bytes: this.entries.calculatedSize }));
+    // No `max`: lru-cache would preallocate arrays for maxEntries (hundreds of KiB per namespace, used or not); the
+    // entry bound is kept in `fill` instead, and the arrays grow with what is held.
     this.entries = new LRUCache<string, L1Entry>({
-      max: settings.maxEntries,
       maxSize: settings.maxBytes,
       sizeCalculation: (entry) => Math.max(1, entry.size),
       dispose: (entry, key) => {
@@ -97,13 +101,22 @@ export class L1Tier {
       this.entries.delete(fullKey);
       return undefined;
     }
-    this.hits.add(1);
     return entry;
   }
 
-  /** The value of a hit as callers get it: shared, or their own copy with `clone`. */
-  valueOf(entry: L1Entry): unknown {
-    return this.settings.clone ? structuredClone(entry.value) : entry.value;
+  /**
+   * The value of a hit as callers get it (counted as served from memory): shared, or their own copy with `clone`.
+   * Undefined when it cannot be copied: the entry is dropped, the failure counted, and the caller reads Redis instead.
+   */
+  valueOf(entry: L1Entry, fullKey: string): unknown {
+    const value = this.copy(entry.value);
+    if (value !== NOT_COPIED) {
+      this.hits.add(1);
+      return value;
+    }
+    this.entries.delete(fullKey);
+    this.metrics.error('deserialize', 'uncloneable');
+    return undefined;
   }
 
   /** Call before sending the GET whose reply may fill the tier; pass the ticket to `fill` or `abandon`. */
@@ -121,8 +134,9 @@ export class L1Tier {
   /**
    * Keeps a lookup's decoded reply, unless the key (or a tag, for a tagged entry) was invalidated while it was in
    * flight, the tier was flushed since, or it may not serve now. `logicalExpiresAt`: the entry's logical expiry (ms epoch, 0: none).
+   * False when `clone` could not copy the value: the caller must not serve it either.
    */
-  fill(ticket: FillTicket, value: unknown, size: number, logicalExpiresAt: number, loadMicros: number, stamps?: readonly TagStamp[]): void {
+  private fill(ticket: FillTicket, value: unknown, size: number, logicalExpiresAt: number, loadMicros: number, stamps?: readonly TagStamp[]): boolean {
     this.release(ticket);
     if (
       ticket.pending.version !== ticket.keyVersion ||
@@ -130,16 +144,19 @@ export class L1Tier {
       (stamps !== undefined && ticket.tagVersion !== this.tagVersion) ||
       !this.coherence.serving(this.settings.maxStalenessMs)
     )
-      return;
+      return true;
     const now = performance.now();
     // Without invalidation messages an entry lives only as long as the staleness bound allows.
     const lifetimeMs = this.coherence.tracking ? this.settings.ttlMs : Math.min(this.settings.ttlMs, this.settings.maxStalenessMs);
     let expiresAt = now + lifetimeMs;
     if (logicalExpiresAt > 0) expiresAt = Math.min(expiresAt, now + (logicalExpiresAt - Date.now()));
-    if (expiresAt <= now || size > this.settings.maxBytes) return;
-    const kept = this.settings.clone ? structuredClone(value) : value;
+    if (expiresAt <= now || size > this.settings.maxBytes) return true;
+    const kept = this.copy(value);
+    if (kept === NOT_COPIED) return false;
     this.entries.set(ticket.fullKey, { value: kept, expiresAt, size, stamps, logicalExpiresAt, loadMicros });
+    if (this.entries.size > this.settings.maxEntries) this.entries.pop(); // the least recently used
     if (stamps !== undefined) for (const [tag] of stamps) this.tagged(tag).add(ticket.fullKey);
+    return true;
   }
 
   /** Entries held for each key (undefined where none may be served): one check of the lease for the batch. */
@@ -153,9 +170,7 @@ export class L1Tier {
       held++;
       return entry;
     });
-    if (held === 0) return undefined;
-    this.hits.add(held);
-    return found;
+    return held === 0 ? undefined : found;
   }
 
   /** A lookup that will not fill (a miss, an error); harmless after `keep`. */
@@ -163,20 +178,34 @@ export class L1Tier {
     if (ticket !== undefined) this.release(ticket);
   }
 
-  /** Keeps a lookup's reply: the stored bytes (for size, expiry and tags) and the value decoded from them. */
-  keep(ticket: FillTicket | undefined, bytes: Buffer | null | undefined, value: unknown): void {
-    if (ticket === undefined) return;
-    if (bytes == null || value === undefined) return this.release(ticket);
+  /**
+   * Keeps a lookup's reply: the stored bytes (for size, expiry and tags) and the value decoded from them. False when
+   * `clone` could not copy the value (nested deeper than structuredClone reaches): the read is then a miss.
+   */
+  keep(ticket: FillTicket | undefined, bytes: Buffer | null | undefined, value: unknown): boolean {
+    if (ticket === undefined) return true;
+    if (bytes == null || value === undefined) {
+      this.release(ticket);
+      return true;
+    }
+    let size = bytes.length;
     let expiresAt = 0;
     let loadMicros = 0;
     let stamps: TagStamp[] | undefined;
     try {
-      if (entryKind(bytes) === EntryKinds.Current) ({ logicalExpiresAt: expiresAt, loadMicros } = readFrame(bytes));
+      if (entryKind(bytes) === EntryKinds.Current) {
+        const frame = readFrame(bytes);
+        ({ logicalExpiresAt: expiresAt, loadMicros } = frame);
+        // Decoded, not stored, bytes: a compressed entry's value takes its decompressed length in memory (the codec
+        // refused the entry if decompressing gave another length).
+        if (frame.compression !== CompressionId.none) size = frame.valueOffset + frame.decodedLength;
+      }
       if (hasExtensions(bytes)) stamps = readTagStamps(bytes);
     } catch {
-      return this.release(ticket); // a damaged header: served once from Redis, never kept
+      this.release(ticket); // a damaged header: served once from Redis, never kept
+      return true;
     }
-    this.fill(ticket, value, bytes.length, expiresAt, loadMicros, stamps);
+    return this.fill(ticket, value, size, expiresAt, loadMicros, stamps);
   }
 
   /** The key changed (a write here, or Redis said so): drop it, and keep no reply to a lookup already in flight. */
@@ -222,6 +251,16 @@ export class L1Tier {
     this.keysByTag.clear();
     for (const pending of this.pendingFills.values()) pending.version++;
     this.tagVersion++;
+  }
+
+  /** The value itself, or with `clone` a copy: NOT_COPIED when structuredClone fails (a value nested too deep). */
+  private copy(value: unknown): unknown {
+    if (!this.settings.clone) return value;
+    try {
+      return structuredClone(value);
+    } catch {
+      return NOT_COPIED;
+    }
   }
 
   private release(ticket: FillTicket): void {

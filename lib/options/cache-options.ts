@@ -120,9 +120,13 @@ export interface CacheModuleOptions {
  * Every instance receives every key change under a namespace with L1 on (one message per write).
  */
 export interface L1Options {
-  /** Most entries kept in memory per namespace. Default: `10_000`. */
+  /** Most entries kept in memory per namespace (nothing is allocated for them up front). Default: `10_000`. */
   maxEntries?: number;
-  /** Most bytes kept per namespace, counted as the stored (encoded) size of each entry. Default: `64 MiB`. */
+  /**
+   * Most bytes kept per namespace, counted as each entry's decoded size: its serialized value before compression,
+   * plus its header. The heap a decoded value takes is that times a small factor (1× for strings, more for many
+   * small objects). Default: `64 MiB`.
+   */
   maxBytes?: number;
   /** Longest an entry stays in memory (never past its logical expiry). Default: `'1m'`. */
   ttl?: Ttl;
@@ -136,7 +140,11 @@ export interface L1Options {
    * messages, entries live at most `maxStaleness`. Default: tracking when Redis offers it, else ttl with one warning.
    */
   coherence?: 'tracking' | 'ttl';
-  /** Hand every caller its own copy (structuredClone per hit), for code that mutates cached values. Default: `false`. */
+  /**
+   * Hand every caller its own copy (structuredClone per hit), for code that mutates cached values. A value it cannot
+   * copy (nested deeper than structuredClone's stack) is a miss, counted as `cache_errors_total{operation="deserialize",
+   * reason="uncloneable"}`. Default: `false`.
+   */
   clone?: boolean;
 }
 

@@ -1,4 +1,5 @@
 import type { NamespaceReads } from '../core/namespace-reads.js';
+import type { KeepReplies } from '../core/stored-entries.js';
 import type { StoreEntry } from '../stores/cache-store.interface.js';
 import { servableEntries } from '../core/servable-entries.js';
 import { settledWithin } from './load-and-store.js';
@@ -82,17 +83,20 @@ export class BatchReadThrough {
   private async lookup(keys: string[], fullKeys: string[], label: string, seen: Map<string, Buffer>): Promise<Array<unknown> | undefined> {
     if (keys.length === 0) return [];
     const { l1, metrics } = this.deps;
-    const fetch: FetchMany = (missingKeys, missingFullKeys) => this.fetch(missingKeys, missingFullKeys, label, seen);
+    const fetch: FetchMany = (missingKeys, missingFullKeys, keep) => this.fetch(missingKeys, missingFullKeys, label, seen, keep);
     try {
       // Keys the in-process tier holds are served from memory; the rest in one MGET whose replies may fill it.
-      return l1 === undefined ? (await fetch(keys, fullKeys)).values : await mgetThroughL1(l1, keys, fullKeys, fetch, metrics, label);
+      return l1 === undefined ? await fetch(keys, fullKeys) : await mgetThroughL1(l1, keys, fullKeys, fetch, metrics, label);
     } catch {
       return undefined; // counted and logged by fetch
     }
   }
 
-  /** One MGET: the servable entries and their decoded values; rejects when Redis failed (counted, logged). */
-  private async fetch<T>(keys: readonly string[], fullKeys: readonly string[], label: string, seen: Map<string, Buffer>) {
+  /**
+   * One MGET: the decoded values of the servable entries (which `keep` takes too), recording in `seen` what each key
+   * held; rejects when Redis failed (counted, logged).
+   */
+  private async fetch<T>(keys: readonly string[], fullKeys: readonly string[], label: string, seen: Map<string, Buffer>, keep?: KeepReplies) {
     const { store, entries, metrics, failures } = this.deps;
     const startedAt = performance.now();
     try {
@@ -100,7 +104,7 @@ export class BatchReadThrough {
       raw.forEach((bytes, i) => bytes != null && seen.set(fullKeys[i], bytes));
       const found = await servableEntries(this.deps, fullKeys, raw);
       metrics.observe('getOrSet', 'ok', startedAt);
-      return { found, values: entries.decodeMany<T>(keys, fullKeys, found, label) };
+      return entries.decodeMany<T>(keys, fullKeys, found, label, keep);
     } catch (error) {
       failures.failedOpen('getOrSet', keys.length === 1 ? keys[0] : `${keys.length} keys`, error, startedAt);
       throw error;

@@ -128,12 +128,14 @@ export class ReadThrough {
       return this.loadMiss(call);
     }
     const held = this.l1?.lookup(fullKey);
-    if (held !== undefined && heldIsFresh(held, policy.stale)) {
+    // A held value that cannot be copied (clone) is read from Redis like a key the tier does not hold.
+    const copied = held !== undefined && heldIsFresh(held, policy.stale) ? (this.l1!.valueOf(held, fullKey) as T | undefined) : undefined;
+    if (copied !== undefined) {
       this.metrics.hit(policy.label);
       this.metrics.events.hit(policy.label, key, 'l1');
-      if (held.stamps !== undefined) call.basis = [...held.stamps];
+      if (held!.stamps !== undefined) call.basis = [...held!.stamps];
       call.stored = 'l1';
-      return this.l1!.valueOf(held) as T;
+      return copied;
     }
     const ticket = this.l1?.beginFill(fullKey);
     const startedAt = performance.now();
@@ -158,11 +160,10 @@ export class ReadThrough {
       this.l1?.abandon(ticket);
       return this.staleIfError.loadOrServeStale(call, found!, prefetch, budgetLeftMs);
     }
-    const cached =
-      freshness === 'expired'
-        ? this.entries.decode<T>(key, fullKey, null, policy.label)
-        : this.entries.decode<T>(key, fullKey, found, policy.label);
-    this.l1?.keep(ticket, freshness === 'fresh' ? found : null, cached); // only fresh entries: the others need their refresh
+    // Only fresh entries are kept: the others need their refresh. A value the tier cannot copy is a miss: loaded.
+    const kept = freshness === 'fresh' ? found : null;
+    const keep = this.l1 && ((value: unknown) => this.l1!.keep(ticket, kept, value));
+    const cached = this.entries.decode<T>(key, fullKey, freshness === 'expired' ? null : found, policy.label, keep);
     if (cached !== undefined) {
       call.stored = found!;
       if (hasExtensions(found!)) call.basis = this.tags.stampsFor(found!) ?? 'unverifiable';
