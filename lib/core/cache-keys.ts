@@ -105,9 +105,9 @@ function reservedAt(text: string, start: number, underVersions: boolean): [strin
   const found = segmentAt(text, start);
   if (found !== undefined || !underVersions || text.charCodeAt(start) !== 118 /* v */) return found;
   const colon = text.indexOf(':', start + 1);
-  if (colon < 0 || !isVersion(text.slice(start + 1, colon))) return undefined;
-  const underVersion = segmentAt(text, colon + 1);
-  return underVersion && [text.slice(start, colon + 1) + underVersion[0], underVersion[1]];
+  const underVersion = colon < 0 ? undefined : segmentAt(text, colon + 1); // cheap first: most keys fail here
+  if (underVersion === undefined || !isVersion(text.slice(start + 1, colon))) return undefined;
+  return [text.slice(start, colon + 1) + underVersion[0], underVersion[1]];
 }
 
 function segmentAt(text: string, start: number): [string, string] | undefined {
