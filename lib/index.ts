@@ -23,7 +23,7 @@ export type {
   WarmingOptions,
 } from './options/cache-options.js';
 export type { CompressionAlgorithm } from './serialization/compression/compressor.js';
-export type { CacheStore, KeyValueStore, LockStore, StoreEntry, StoreLifecycle } from './stores/cache-store.interface.js';
+export type { CacheStore, DeletePrefixOptions, KeyValueStore, LockStore, StoreEntry, StoreLifecycle } from './stores/cache-store.interface.js';
 export { CACHE_MODULE_OPTIONS, type CacheModuleAsyncOptions } from './module/cache.module-definition.js';
 export type { CacheSerializer } from './serialization/cache-serializer.interface.js';
 export { JsonSerializer } from './serialization/json.serializer.js';

@@ -1,4 +1,5 @@
 import { CacheError, type CacheOperation } from './cache-error.js';
+import { isVersion } from './cache-version.js';
 import { EPOCH_SEGMENT, TAG_SEGMENT } from '../invalidation/tags/tag-tokens.js';
 import { LOCK_SEGMENT } from '../read-through/stampede-lock.js';
 import { MONITOR_SEGMENT } from '../observability/fleet/monitor-keys.js';
@@ -7,7 +8,10 @@ import { L1_LEASE_SEGMENT } from '../l1/l1-keys.js';
 /** Warmers' singleInstance locks live at `<namespace>:__lock__:__warmer__:<Class.method>`. */
 export const WARMER_SEGMENT = '__warmer__:';
 
-/** Key prefixes the package uses inside a namespace: user keys may not start with them. */
+/**
+ * Key prefixes the package uses inside a namespace, and under each of its versions (`<namespace>:v<version>:`): user
+ * keys may not start with them, and user-facing removal (invalidatePrefix) skips the keys that do.
+ */
 const RESERVED_SEGMENTS: ReadonlyArray<[string, string]> = [
   [LOCK_SEGMENT, 'stampede locks'],
   [TAG_SEGMENT, 'tag tokens'],
@@ -59,13 +63,26 @@ export class CacheKeys {
     if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
       throw new CacheError(operation, key.slice(0, 64), `key length must be 1..${MAX_KEY_LENGTH}, got ${key.length}`);
     }
-    if (key.charCodeAt(0) === 95 /* _ */ && key.charCodeAt(1) === 95) this.assertNotReserved(key, operation);
+    const first = key.charCodeAt(0);
+    if ((first === 95 /* _ */ && key.charCodeAt(1) === 95) || (first === 118 /* v */ && this.version === undefined)) {
+      this.assertNotReserved(key, operation);
+    }
     return this.prefix + key;
   }
 
+  /**
+   * Whether `fullKey`, a key under this namespace's prefix, is one of the package's own (a tag token, a lock, the epoch,
+   * a heartbeat, a monitor report). An unversioned namespace's prefix also covers every version's: their own keys too.
+   */
+  isReserved(fullKey: string): boolean {
+    return reservedAt(fullKey, this.prefix.length, this.version === undefined) !== undefined;
+  }
+
   private assertNotReserved(key: string, operation: CacheOperation): void {
-    for (const [segment, use] of RESERVED_SEGMENTS) {
-      if (key.startsWith(segment)) throw new CacheError(operation, key.slice(0, 64), `keys starting with "${segment}" are reserved for ${use}`);
+    const reserved = reservedAt(key, 0, this.version === undefined);
+    if (reserved !== undefined) {
+      const [segment, use] = reserved;
+      throw new CacheError(operation, key.slice(0, 64), `keys starting with "${segment}" are reserved for ${use}`);
     }
   }
 
@@ -78,6 +95,25 @@ export class CacheKeys {
   get allPattern(): string {
     return `${this.prefix}*`;
   }
+}
+
+/**
+ * The reserved segment `text` starts with at `start` (as `[segment, use]`, the segment with the version before it when
+ * `underVersions` and it sits under `v<version>:`), or undefined.
+ */
+function reservedAt(text: string, start: number, underVersions: boolean): [string, string] | undefined {
+  const found = segmentAt(text, start);
+  if (found !== undefined || !underVersions || text.charCodeAt(start) !== 118 /* v */) return found;
+  const colon = text.indexOf(':', start + 1);
+  const underVersion = colon < 0 ? undefined : segmentAt(text, colon + 1); // cheap first: most keys fail here
+  if (underVersion === undefined || !isVersion(text.slice(start + 1, colon))) return undefined;
+  return [text.slice(start, colon + 1) + underVersion[0], underVersion[1]];
+}
+
+function segmentAt(text: string, start: number): [string, string] | undefined {
+  if (text.charCodeAt(start) !== 95 /* _ */ || text.charCodeAt(start + 1) !== 95) return undefined;
+  for (const [segment, use] of RESERVED_SEGMENTS) if (text.startsWith(segment, start)) return [segment, use];
+  return undefined;
 }
 
 /**

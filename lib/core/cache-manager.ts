@@ -83,7 +83,17 @@ export class CacheManager {
     this.l1 = l1Tiers?.tierFor(options.namespace, this.l1Settings(settings));
     // Loads in flight, abandoned past their join bound (counted), detached by the invalidations that cover them.
     const inFlight = new InFlightLoads((flight) => metrics.loadRace(flight.call.policy?.label ?? DIRECT, 'abandoned'));
-    this.invalidator = new Invalidator(store, this.tags, this.direct, options.invalidationQueue, metrics, logger, this.l1, inFlight);
+    this.invalidator = new Invalidator({
+      flights: inFlight,
+      store,
+      keys: this.keys,
+      tags: this.tags,
+      direct: this.direct,
+      settings: options.invalidationQueue,
+      metrics,
+      logger,
+      l1: this.l1,
+    });
     // What every read path of this namespace works with.
     const reads: NamespaceReads = {
       store,
@@ -307,16 +317,21 @@ export class CacheManager {
 
   /**
    * Removes every key of this namespace that starts with `prefix`. The prefix is taken literally:
-   * glob characters in it are escaped, so user input can never widen it beyond the namespace.
+   * glob characters in it are escaped, so user input can never widen it beyond the namespace. The package's own keys
+   * under it (tag tokens, locks, the epoch, heartbeats, reports, also those of a version) stay: a prefix inside one of
+   * their segments is a CacheError, a shorter one (`'_'`, `'v3:'`) skips them.
    */
   async invalidatePrefix(prefix: string): Promise<number> {
     const fullPrefix = this.keys.full(prefix, 'invalidate');
-    return this.invalidator.run('invalidate', prefix, { kind: 'prefix', fullPrefix });
+    return this.invalidator.run('invalidate', prefix, { kind: 'prefix', fullPrefix, keepReserved: true });
   }
 
-  /** Removes every key of this namespace (SCAN + UNLINK in batches), and only those. On a versioned namespace: of this version. */
+  /**
+   * Removes every key of this namespace (SCAN + UNLINK in batches), and only those: the namespace's reset, its own keys
+   * (tag tokens, locks…) included. On a versioned namespace: of this version.
+   */
   clear(): Promise<number> {
-    return this.invalidator.run('clear', undefined, { kind: 'prefix', fullPrefix: this.keys.prefix });
+    return this.invalidator.run('clear', undefined, { kind: 'prefix', fullPrefix: this.keys.prefix, keepReserved: false });
   }
 
   /**
@@ -334,7 +349,7 @@ export class CacheManager {
           `version ${JSON.stringify(old)} is the current version of "${this.namespace}": use clear() to remove its keys`,
         );
       }
-      return this.invalidator.run('clear', undefined, { kind: 'prefix', fullPrefix: CacheKeys.prefixOf(this.namespace, old) });
+      return this.invalidator.run('clear', undefined, { kind: 'prefix', fullPrefix: CacheKeys.prefixOf(this.namespace, old), keepReserved: false });
     } catch (error) {
       return Promise.reject(error);
     }

@@ -8,6 +8,11 @@ export type CacheVersion = number | string;
 
 const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$/;
 
+/** Whether `text` is a version as it appears in keys (`3`, `2026-11`). */
+export function isVersion(text: string): boolean {
+  return VERSION_PATTERN.test(text);
+}
+
 /** The version as it appears in keys (`3` and `'3'` are one version), or a CacheError naming `where`. */
 export function resolveVersion(version: unknown, where: string, operation: CacheOperation = 'configure'): string {
   if (typeof version === 'number' && Number.isSafeInteger(version) && version >= 0) return String(version);

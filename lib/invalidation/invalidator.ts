@@ -5,12 +5,29 @@ import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
 import type { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 import { isOutage } from '../resilience/redis-error-classifier.js';
 import type { KeyValueStore } from '../stores/cache-store.interface.js';
-import { PendingInvalidations, type Invalidation, type PendingSettings } from './pending-invalidations.js';
+import { deleteCreatedBefore } from '../stores/delete-created-before.js';
+import type { CacheKeys } from '../core/cache-keys.js';
+import { PendingInvalidations, type PendingSettings } from './pending-invalidations.js';
+import type { Invalidation, PrefixInvalidation } from './invalidation.js';
 import type { TagGuard } from './tags/tag-guard.js';
 import type { L1Tier } from '../l1/l1-tier.js';
 
 /** Runs one direct store command: timed, and a failure turned into a counted CacheError (the manager's). */
 export type DirectCommand = <T>(operation: CacheOperation, key: string | undefined, command: () => Promise<T>) => Promise<T>;
+
+export interface InvalidatorDeps {
+  store: KeyValueStore;
+  /** The namespace's key layout: its prefix, and which keys under it are the package's own. */
+  keys: CacheKeys;
+  tags: TagGuard;
+  direct: DirectCommand;
+  settings: PendingSettings;
+  metrics: CacheMetrics;
+  logger: RateLimitedLogger;
+  l1?: L1Tier;
+  /** The namespace's loads in flight: those an invalidation covers are detached, so no later call joins them. */
+  flights?: { detachFor(invalidation: Invalidation): void };
+}
 
 /**
  * A namespace's invalidations (keys, prefixes, tags), and what they mean for reads: applied at once, or kept while
@@ -20,20 +37,33 @@ export class Invalidator {
   readonly pending: PendingInvalidations;
   private readonly events: CacheEvents;
 
-  constructor(
-    private readonly store: KeyValueStore,
-    private readonly tags: TagGuard,
-    private readonly direct: DirectCommand,
-    settings: PendingSettings,
-    metrics: CacheMetrics,
-    logger: RateLimitedLogger,
-    /** The namespace's in-process tier: what an invalidation covers is dropped from it before the command is sent. */
-    private readonly l1?: L1Tier,
-    /** The namespace's loads in flight: those an invalidation covers are detached, so no later call joins them. */
-    private readonly flights?: { detachFor(invalidation: Invalidation): void },
-  ) {
-    this.pending = new PendingInvalidations(settings, (invalidation) => this.apply(invalidation), metrics, logger);
-    this.events = metrics.events;
+  private readonly store: KeyValueStore;
+  private readonly keys: CacheKeys;
+  private readonly tags: TagGuard;
+  private readonly direct: DirectCommand;
+  /** The namespace's in-process tier: what an invalidation covers is dropped from it before the command is sent. */
+  private readonly l1?: L1Tier;
+  private readonly flights?: InvalidatorDeps['flights'];
+
+  private readonly isReserved = (fullKey: string): boolean => this.keys.isReserved(fullKey);
+
+  constructor(deps: InvalidatorDeps) {
+    this.store = deps.store;
+    this.keys = deps.keys;
+    this.tags = deps.tags;
+    this.direct = deps.direct;
+    this.l1 = deps.l1;
+    this.flights = deps.flights;
+    const namespaceWide: PrefixInvalidation = { kind: 'prefix', fullPrefix: this.keys.prefix, keepReserved: true };
+    this.pending = new PendingInvalidations(
+      deps.settings,
+      namespaceWide,
+      (invalidation, createdBefore) => this.apply(invalidation, createdBefore),
+      () => (this.l1?.evictFor(namespaceWide), this.flights?.detachFor(namespaceWide)),
+      deps.metrics,
+      deps.logger,
+    );
+    this.events = deps.metrics.events;
   }
 
   /**
@@ -92,12 +122,20 @@ export class Invalidator {
     );
   }
 
-  private async apply(invalidation: Invalidation): Promise<number> {
+  /**
+   * Sends an invalidation. A replay passes `createdBefore` (see PendingInvalidations): entries written since the failed
+   * call stay. A tag replay still replaces the tokens, so what was written since with those tags misses once.
+   */
+  private async apply(invalidation: Invalidation, createdBefore?: number): Promise<number> {
     switch (invalidation.kind) {
       case 'keys':
+        if (createdBefore !== undefined) return deleteCreatedBefore(this.store, invalidation.fullKeys, createdBefore);
         return this.store.delete(invalidation.fullKeys);
       case 'prefix':
-        return this.store.deletePrefix(invalidation.fullPrefix);
+        return this.store.deletePrefix(invalidation.fullPrefix, {
+          keep: invalidation.keepReserved ? this.isReserved : undefined,
+          createdBefore,
+        });
       case 'tags':
         await this.tags.tokens.invalidate(invalidation.tags);
         return 0;

@@ -30,6 +30,7 @@ const NAMESPACE_SERIES = [
   'circuit',
   'invalidationsPending',
   'invalidationsDropped',
+  'invalidationsCollapsed',
   'valueBytes',
   'compressionSaved',
   'loads',

@@ -61,10 +61,11 @@ export interface CacheModuleOptions {
   maxValueBytes?: number;
   /**
    * Invalidations (keys, prefixes, tags, clear) that fail because Redis is unreachable are kept, in order, and applied
-   * once it answers; until then what they cover is not served from the cache. At most `maxEntries` are kept (the
-   * oldest is dropped first) for at most `maxAge`. Default: `{ maxEntries: 10_000, maxAge: '5m' }`.
+   * once it answers; until then what they cover is not served from the cache. A replay removes only entries created
+   * before the failed call (plus 1 s for clock skew between hosts), so a write made since survives it.
+   * Default: `{ maxEntries: 10_000, maxKeys: 100_000, maxBytes: 16 MiB, maxAge: '5m' }`.
    */
-  invalidationQueue?: { maxEntries?: number; maxAge?: Ttl };
+  invalidationQueue?: InvalidationQueueOptions;
   /** Fail the application's boot when the first PING to Redis fails. Default: `false` (log and keep serving). */
   failOnStartup?: boolean;
   /**
@@ -244,6 +245,34 @@ export type ResolvedRedisOptions =
   | { mode: 'cluster'; nodes: ClusterNode[]; clusterOptions: ClusterOptions }
   | { mode: 'url'; url: string; options: RedisOptions }
   | { mode: 'standalone' | 'sentinel'; options: RedisOptions };
+
+/** Bounds of the queue of invalidations kept while Redis is unreachable (`invalidationQueue`). */
+export interface InvalidationQueueOptions {
+  /**
+   * Most failed calls kept. Past this, or past `maxKeys` or `maxBytes`, the queue collapses into one invalidation of the
+   * whole namespace: nothing of it is served from the cache (reads go to the loaders, nothing is stored) until Redis
+   * answers and every entry created before the last failed call is removed (the package's own keys stay). Counted in
+   * `cache_invalidations_collapsed_total`.
+   * @default 10_000
+   */
+  maxEntries?: number;
+  /**
+   * Most keys kept, summed over the kept calls (a prefix or a tag counts one).
+   * @default 100_000
+   */
+  maxKeys?: number;
+  /**
+   * Most heap the kept calls may hold, in bytes, estimated from above (two bytes a character plus 128 a key).
+   * @default 16 MiB (16_777_216)
+   */
+  maxBytes?: number;
+  /**
+   * Oldest invalidation kept: an older one is dropped (`cache_invalidations_dropped_total`, reason `age`) and its entries
+   * may be served until their TTL. A collapsed queue is dropped once its latest call is this old.
+   * @default '5m'
+   */
+  maxAge?: Ttl;
+}
 
 /** Options after validation: every default applied, every TTL in milliseconds. */
 export interface ResolvedCacheOptions {

@@ -124,10 +124,12 @@ function resolveMetricsRegistry(metrics: CacheModuleOptions['metrics']): Registr
 
 function resolveInvalidationQueue(queue: CacheModuleOptions['invalidationQueue']): ResolvedCacheOptions['invalidationQueue'] {
   if (queue !== undefined && (queue === null || typeof queue !== 'object'))
-    throw configError(`option "invalidationQueue" must be { maxEntries?, maxAge? }, got ${JSON.stringify(queue)}`);
+    throw configError(`option "invalidationQueue" must be { maxEntries?, maxKeys?, maxBytes?, maxAge? }, got ${JSON.stringify(queue)}`);
   return {
     ...DEFAULT_PENDING,
     maxEntries: positiveInteger('invalidationQueue.maxEntries', queue?.maxEntries ?? DEFAULT_PENDING.maxEntries),
+    maxKeys: positiveInteger('invalidationQueue.maxKeys', queue?.maxKeys ?? DEFAULT_PENDING.maxKeys),
+    maxBytes: positiveInteger('invalidationQueue.maxBytes', queue?.maxBytes ?? DEFAULT_PENDING.maxBytes),
     maxAgeMs: parseTtl(queue?.maxAge ?? DEFAULT_PENDING.maxAgeMs, 'configure', undefined, 'option "invalidationQueue.maxAge"'),
   };
 }

@@ -1,5 +1,6 @@
 import { CircuitBreaker, CircuitOpenError } from './circuit-breaker.js';
-import type { CacheStore, StoreEntry } from '../stores/cache-store.interface.js';
+import type { CacheStore, DeletePrefixOptions, StoreEntry } from '../stores/cache-store.interface.js';
+import { deleteCreatedBefore } from '../stores/delete-created-before.js';
 import { isOutage } from './redis-error-classifier.js';
 import { setIfUnchanged } from '../stores/set-if-unchanged.js';
 
@@ -81,8 +82,12 @@ export class ResilientStore implements CacheStore {
     return this.guard(() => this.inner.ttl(key));
   }
 
-  deletePrefix(prefix: string): Promise<number> {
-    return this.guard(() => this.inner.deletePrefix(prefix));
+  deleteCreatedBefore(keys: readonly string[], createdBefore: number): Promise<number> {
+    return this.guard(() => deleteCreatedBefore(this.inner, keys, createdBefore));
+  }
+
+  deletePrefix(prefix: string, options?: DeletePrefixOptions): Promise<number> {
+    return this.guard(() => this.inner.deletePrefix(prefix, options));
   }
 
   ensureTokens(keys: readonly string[], candidates: readonly string[], ttlMs: number): Promise<string[]> {

@@ -28,11 +28,29 @@ export interface KeyValueStore {
   mset(entries: ReadonlyArray<StoreEntry>): Promise<void>;
   /** Removes keys, resolving to how many existed. */
   delete(keys: readonly string[]): Promise<number>;
+  /**
+   * Removes those of `keys` that hold no entry created at or after `createdBefore` (ms since the epoch, from the entry
+   * header), atomically per key: a replayed invalidation never removes a write made after the call it replays. Keys
+   * holding anything else (an old format, a token) are removed. Optional: a store without it gets a read-then-delete
+   * (not atomic).
+   */
+  deleteCreatedBefore?(keys: readonly string[], createdBefore: number): Promise<number>;
   has(key: string): Promise<boolean>;
   /** Remaining milliseconds, `Infinity` for a key without expiry, or undefined when the key is absent. */
   ttl(key: string): Promise<number | undefined>;
-  /** Removes every key starting with `prefix` (taken literally), resolving to how many were removed. */
-  deletePrefix(prefix: string): Promise<number>;
+  /**
+   * Removes every key starting with `prefix` (taken literally), resolving to how many were removed; `options` narrow it
+   * (a store of your own that ignores them removes every key under the prefix, reserved ones and newer entries too).
+   */
+  deletePrefix(prefix: string, options?: DeletePrefixOptions): Promise<number>;
+}
+
+/** What deletePrefix leaves in place. */
+export interface DeletePrefixOptions {
+  /** Keys under the prefix to keep: the package's own (tag tokens, locks…) when the prefix is a user's. */
+  keep?: (key: string) => boolean;
+  /** Remove entries created before this time only (ms since the epoch), as deleteCreatedBefore does. */
+  createdBefore?: number;
 }
 
 /** Cross-process locks (the stampede lock) in the same backend as the entries. */

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { isLease } from '../entry/load-lease.js';
-import type { CacheStore, StoreEntry } from './cache-store.interface.js';
+import type { CacheStore, DeletePrefixOptions, StoreEntry } from './cache-store.interface.js';
+import { isOlderThan } from './delete-created-before.js';
 
 /**
  * The embedded default: an in-process LRU used when no Redis is configured,
@@ -65,12 +66,15 @@ export class MemoryStore implements CacheStore {
     return Math.floor(this.lru.getRemainingTTL(key)); // whole milliseconds, as Redis PTTL
   }
 
-  async deletePrefix(prefix: string): Promise<number> {
+  async deleteCreatedBefore(keys: readonly string[], createdBefore: number): Promise<number> {
     let removed = 0;
-    for (const key of [...this.lru.keys()]) {
-      if (key.startsWith(prefix) && this.lru.delete(key)) removed++;
-    }
+    for (const key of keys) if (isOlderThan(this.entry(key), createdBefore) && this.lru.delete(key)) removed++;
     return removed;
+  }
+
+  async deletePrefix(prefix: string, { keep, createdBefore }: DeletePrefixOptions = {}): Promise<number> {
+    const doomed = [...this.lru.keys()].filter((key) => key.startsWith(prefix) && keep?.(key) !== true);
+    return createdBefore === undefined ? this.delete(doomed) : this.deleteCreatedBefore(doomed, createdBefore);
   }
 
   async ensureTokens(keys: readonly string[], candidates: readonly string[], ttlMs: number): Promise<string[]> {

@@ -48,8 +48,8 @@ describe('faults: invalidations survive a Redis outage', () => {
     }
   });
 
-  it('keeps at most maxEntries, dropping the oldest and counting it', async () => {
-    const server = await RedisServer.start();
+  it('past maxEntries the queue collapses into the whole namespace (counted), which stays correct: nothing is dropped', async () => {
+    const server = await RedisServer.start(['--appendonly', 'yes', '--appendfsync', 'always']);
     const { module, cache } = await bootCache({
       namespace: 'replay-bounded',
       redis: { url: server.url },
@@ -57,10 +57,21 @@ describe('faults: invalidations survive a Redis outage', () => {
       invalidationQueue: { maxEntries: 2 },
     });
     try {
+      await cache.mset(['a', 'b', 'c', 'd'].map((key) => ({ key, value: `old ${key}` })));
       await server.stop();
       for (const key of ['a', 'b', 'c']) await expect(cache.invalidate(key)).rejects.toBeInstanceOf(CacheError);
-      expect(await metricValue('cache_invalidations_pending', { namespace: 'replay-bounded' })).toBe(2);
-      expect(await metricValue('cache_invalidations_dropped_total', { namespace: 'replay-bounded', reason: 'size' })).toBe(1);
+      expect(await metricValue('cache_invalidations_pending', { namespace: 'replay-bounded' })).toBe(1);
+      expect(await metricValue('cache_invalidations_collapsed_total', { namespace: 'replay-bounded', reason: 'entries' })).toBe(1);
+      expect(await metricValue('cache_invalidations_dropped_total', { namespace: 'replay-bounded' })).toBe(0);
+      expect(await cache.get('a')).toBeUndefined(); // the oldest is not forgotten: answered without Redis
+
+      await server.launch();
+      await waitUntil(
+        'the queue to replay',
+        10_000,
+        async () => (await metricValue('cache_invalidations_pending', { namespace: 'replay-bounded' })) === 0,
+      );
+      expect(await cache.mget(['a', 'b', 'c', 'd'])).toEqual([undefined, undefined, undefined, undefined]);
     } finally {
       await module.close();
       await server.dispose();

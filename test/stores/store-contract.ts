@@ -1,6 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from '@jest/globals';
 import type { CacheStore } from '../../lib/stores/cache-store.interface.js';
+import { FIXED_HEADER_BYTES, MARKER } from '../../lib/entry/entry-format.js';
+
+/** Bytes that start like an entry created at `createdAt` (ms since the epoch): all deleteCreatedBefore reads. */
+function entryCreatedAt(createdAt: number): Buffer {
+  const bytes = Buffer.alloc(FIXED_HEADER_BYTES + 4);
+  bytes[0] = MARKER;
+  bytes.writeUInt16BE(FIXED_HEADER_BYTES, 2);
+  bytes.writeUIntBE(createdAt, 4, 6);
+  return bytes;
+}
 
 /** A store under test; every test uses a fresh key prefix, so tests never see each other's keys. */
 export interface StoreUnderTest {
@@ -109,6 +119,43 @@ export function describeStoreContract(name: string, subject: () => StoreUnderTes
       expect(await store().deletePrefix(`${prefix}p*?[x]:`)).toBe(inside.length);
       expect((await store().mget(inside)).every((bytes) => bytes == null)).toBe(true);
       for (const key of outside) expect(await store().has(key)).toBe(true);
+    });
+
+    it('deletePrefix leaves the keys `keep` names', async () => {
+      const prefix = newPrefix();
+      const keys = [`${prefix}a`, `${prefix}__own__:1`, `${prefix}b`, `${prefix}__own__:2`];
+      await store().mset(keys.map((key) => ({ key, value: Buffer.from('v'), ttlMs: 60_000 })));
+      expect(await store().deletePrefix(prefix, { keep: (key) => key.includes(':__own__:') })).toBe(2);
+      expect(await Promise.all(keys.map((key) => store().has(key)))).toEqual([false, true, false, true]);
+    });
+
+    it('deleteCreatedBefore removes entries created before the time and anything that is not an entry, nothing newer', async () => {
+      const prefix = newPrefix();
+      const at = Date.now();
+      // Keys spread over many slots on a Cluster.
+      const older = Array.from({ length: 20 }, (_, i) => ({ key: `${prefix}older:${i}`, value: entryCreatedAt(at - 1), ttlMs: 60_000 }));
+      const newer = Array.from({ length: 20 }, (_, i) => ({ key: `${prefix}newer:${i}`, value: entryCreatedAt(at), ttlMs: 60_000 }));
+      const others = [
+        { key: `${prefix}token`, value: Buffer.from('a-tag-token'), ttlMs: 60_000 },
+        { key: `${prefix}short`, value: entryCreatedAt(at + 1000).subarray(0, 12), ttlMs: 60_000 }, // a truncated header
+      ];
+      await store().mset([...older, ...newer, ...others]);
+      const all = [...older, ...newer, ...others].map(({ key }) => key);
+      expect(await store().deleteCreatedBefore!([...all, `${prefix}absent`], at)).toBe(older.length + others.length);
+      const left = await Promise.all(all.map((key) => store().has(key)));
+      expect(all.filter((_key, i) => left[i])).toEqual(newer.map(({ key }) => key));
+    });
+
+    it('deletePrefix with createdBefore removes only what was created before it', async () => {
+      const prefix = newPrefix();
+      const at = Date.now();
+      await store().mset([
+        { key: `${prefix}old`, value: entryCreatedAt(at - 60_000), ttlMs: 60_000 },
+        { key: `${prefix}new`, value: entryCreatedAt(at + 1), ttlMs: 60_000 },
+      ]);
+      expect(await store().deletePrefix(prefix, { createdBefore: at })).toBe(1);
+      expect(await store().has(`${prefix}new`)).toBe(true);
+      expect(await store().has(`${prefix}old`)).toBe(false);
     });
 
     it('a lock is held by one caller at a time and released only with its token', async () => {

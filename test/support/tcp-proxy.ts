@@ -8,11 +8,13 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 export class TcpProxy {
   private partitioned = false;
   private readonly links = new Set<Link>();
+  readonly port: number;
 
   private constructor(
     private readonly server: Server,
     private readonly targetPort: number,
   ) {
+    this.port = (server.address() as { port: number }).port;
     server.on('connection', (client) => this.link(client));
   }
 
@@ -20,10 +22,6 @@ export class TcpProxy {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return new TcpProxy(server, targetPort);
-  }
-
-  get port(): number {
-    return (this.server.address() as { port: number }).port;
   }
 
   get url(): string {
@@ -37,6 +35,27 @@ export class TcpProxy {
   heal(): void {
     this.partitioned = false;
     for (const link of this.links) link.flush();
+  }
+
+  /**
+   * Resets every connection and refuses new ones, as a stopped server would (clients fail fast: nothing is held for
+   * later), until `reopen`; the server behind it keeps running for other clients.
+   */
+  async shut(): Promise<void> {
+    for (const link of this.links) link.destroy();
+    this.links.clear();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Accepts connections again on the same port. */
+  async reopen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
   }
 
   async close(): Promise<void> {

@@ -33,7 +33,12 @@ export const CACHE_METRICS = {
   },
   invalidationsDropped: {
     name: 'cache_invalidations_dropped_total',
-    help: 'Pending invalidations given up before Redis answered again, by reason (age: older than the queue keeps them; size: the queue was full).',
+    help: 'Pending invalidations given up before Redis answered again, by reason (age: older than the queue keeps them; size: another version\'s clearVersion past the bounds while the queue is collapsed).',
+    labelNames: ['namespace', 'reason'],
+  },
+  invalidationsCollapsed: {
+    name: 'cache_invalidations_collapsed_total',
+    help: 'Times the queue of pending invalidations overflowed and became one invalidation of the whole namespace, by the bound it passed (entries, keys, bytes).',
     labelNames: ['namespace', 'reason'],
   },
   loads: {

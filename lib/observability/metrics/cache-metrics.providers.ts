@@ -26,6 +26,7 @@ const METRICS: ReadonlyArray<[MetricKind, MetricSpec, (() => void)?]> = [
   ['counter', CACHE_METRICS.errors, flushPendingCounts],
   ['counter', CACHE_METRICS.operations, flushPendingCounts],
   ['counter', CACHE_METRICS.invalidationsDropped, flushPendingCounts],
+  ['counter', CACHE_METRICS.invalidationsCollapsed, flushPendingCounts],
   ['counter', CACHE_METRICS.l1Hits, flushPendingCounts],
   ['counter', CACHE_METRICS.l1Flushes, flushPendingCounts],
   ['counter', CACHE_METRICS.loads, flushPendingCounts],

@@ -25,6 +25,7 @@ export interface CacheMetricSeries {
   circuit?: Gauge;
   invalidationsPending?: Gauge;
   invalidationsDropped?: Counter;
+  invalidationsCollapsed?: Counter;
   loads?: Counter;
   loadDuration?: Histogram;
   staleServed?: Counter;
@@ -198,6 +199,10 @@ export class CacheMetrics {
 
   invalidationsDropped(reason: 'age' | 'size', count = 1): void {
     this.series.invalidationsDropped?.labels({ namespace: this.namespace, reason }).inc(count);
+  }
+
+  invalidationsCollapsed(reason: 'entries' | 'keys' | 'bytes'): void {
+    this.series.invalidationsCollapsed?.labels({ namespace: this.namespace, reason }).inc();
   }
 
   /** Records one loader run (finished or failed) of `seconds`. */

@@ -1,7 +1,9 @@
 import calculateSlot from 'cluster-key-slot';
 import { Cluster } from 'ioredis';
 import type { RateLimitedLogger } from '../../observability/rate-limited-logger.js';
-import type { CacheStore, ServerProbe, StoreEntry } from '../cache-store.interface.js';
+import type { CacheStore, DeletePrefixOptions, ServerProbe, StoreEntry } from '../cache-store.interface.js';
+import { CREATED_AT_OFFSET } from '../delete-created-before.js';
+import { FIXED_HEADER_BYTES, MARKER } from '../../entry/entry-format.js';
 import type { RedisClient, RedisConnection } from './redis-connection.js';
 import { ConnectionErrors } from './connection-errors.js';
 import { TickWriteBatch } from './tick-write-batch.js';
@@ -32,6 +34,23 @@ local replaceable = ARGV[4] == '1' or (ARGV[3] ~= '' and string.sub(current or '
 if current and not replaceable then return string.sub(current, 1, 17) end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return false`;
+
+/**
+ * Unlinks each key unless it holds an entry (a fixed header starting with ARGV[2]) created at or after ARGV[1]: the
+ * u48 at ARGV[3] (0-based). Anything else (absent, an old format, a token, another type) is unlinked as DEL would.
+ */
+const DELETE_CREATED_BEFORE_SCRIPT = `local before, marker, at = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]) + 1
+local removed = 0
+for _, key in ipairs(KEYS) do
+  local header = redis.pcall('GETRANGE', key, 0, ${FIXED_HEADER_BYTES - 1})
+  local created = -1
+  if type(header) == 'string' and #header == ${FIXED_HEADER_BYTES} and string.byte(header, 1) == marker then
+    created = 0
+    for i = at, at + 5 do created = created * 256 + string.byte(header, i) end
+  end
+  if created < before then removed = removed + redis.call('UNLINK', key) end
+end
+return removed`;
 
 /** The product's backend: one ioredis client (standalone, Sentinel or Cluster). */
 export class RedisStore implements CacheStore, ServerProbe {
@@ -127,6 +146,28 @@ export class RedisStore implements CacheStore, ServerProbe {
     return counts.reduce((sum, count) => sum + count, 0);
   }
 
+  async deleteCreatedBefore(keys: readonly string[], createdBefore: number): Promise<number> {
+    // One script per SCAN-sized batch of one slot: single-slot on a Cluster, and short enough not to stall the server.
+    const batches = (this.isCluster ? bySlot(keys).map((positions) => positions.map((position) => keys[position])) : [keys]).flatMap(
+      (group) => chunks(group, SCAN_BATCH),
+    );
+    this.batch?.hold();
+    const counts = await Promise.all(
+      batches.map(async (batch) => {
+        const removed = await this.client.eval(
+          DELETE_CREATED_BEFORE_SCRIPT,
+          batch.length,
+          ...batch,
+          createdBefore,
+          MARKER,
+          CREATED_AT_OFFSET,
+        );
+        return removed as number;
+      }),
+    );
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+
   async has(key: string): Promise<boolean> {
     this.batch?.hold();
     return (await this.client.exists(key)) === 1;
@@ -139,7 +180,8 @@ export class RedisStore implements CacheStore, ServerProbe {
     return millis === -1 ? Number.POSITIVE_INFINITY : millis;
   }
 
-  async deletePrefix(prefix: string): Promise<number> {
+  async deletePrefix(prefix: string, options: DeletePrefixOptions = {}): Promise<number> {
+    const { keep, createdBefore } = options;
     const pattern = `${escapeGlob(prefix)}*`;
     // SCAN sees one node's keys only: in a cluster every master is scanned (and its keys span many slots,
     // which delete() splits). No known master means the cluster is not connected: clearing nothing would lie.
@@ -151,7 +193,9 @@ export class RedisStore implements CacheStore, ServerProbe {
       do {
         const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_BATCH);
         cursor = next;
-        if (keys.length > 0) removed += await this.delete(keys);
+        const doomed = keep === undefined ? keys : keys.filter((key) => !keep(key));
+        if (doomed.length === 0) continue;
+        removed += createdBefore === undefined ? await this.delete(doomed) : await this.deleteCreatedBefore(doomed, createdBefore);
       } while (cursor !== '0');
     }
     return removed;
@@ -241,6 +285,12 @@ function bySlot(keys: readonly string[]): number[][] {
     else groups.set(slot, [position]);
   });
   return [...groups.values()];
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
 }
 
 /** Escapes Redis glob characters so a prefix matches only itself. */
