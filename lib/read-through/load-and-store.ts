@@ -29,7 +29,7 @@ export class LoadAndStore {
     const { metrics } = this.deps;
     let ticket: LoadTicket | undefined;
     if (policy.tags !== undefined) {
-      ticket = await this.tagTicket(key, policy.tags, prefetch, policy.ttlHintMs);
+      ticket = await this.tagTicket(key, policy.tags, prefetch);
       if (ticket === undefined) return meteredLoad(metrics, policy.label, key, trigger, call.loader); // Redis failed: serve without the cache (counted)
     }
     const loadStartedAt = performance.now();
@@ -60,10 +60,10 @@ export class LoadAndStore {
   }
 
   /** Tag stamps (or the epoch) taken before the loader runs; undefined when Redis failed (reported). */
-  private async tagTicket<T>(key: string, source: TagSource<T>, prefetch: TagPrefetch, ttlMs: number): Promise<LoadTicket | undefined> {
+  private async tagTicket<T>(key: string, source: TagSource<T>, prefetch: TagPrefetch): Promise<LoadTicket | undefined> {
     const startedAt = performance.now();
     try {
-      return await this.deps.tags.beforeLoad(source, prefetch, ttlMs);
+      return await this.deps.tags.beforeLoad(source, prefetch);
     } catch (error) {
       this.deps.failures.failedOpen('getOrSet', key, error, startedAt);
       return undefined;
