@@ -12,7 +12,8 @@ let handled = 0;
 
 /** Express's response and Fastify's reply both set a header, by different names. */
 type AnyResponse = { setHeader?: (name: string, value: string) => void; header?: (name: string, value: string) => void };
-const setHeader = (res: AnyResponse, name: string, value: string) => (res.setHeader ? res.setHeader(name, value) : res.header!(name, value));
+const setHeader = (res: AnyResponse, name: string, value: string) =>
+  res.setHeader ? res.setHeader(name, value) : res.header!(name, value);
 
 /** Routes whose response depends on a request header the URL does not show. */
 @Controller('site')
@@ -93,9 +94,7 @@ describe.each([
 
   beforeAll(async () => {
     const module = await Test.createTestingModule({
-      imports: [
-        CacheModule.forRoot({ namespace: 'web', redis: { url: db.server.url }, http: { credentialHeaders: ['X-Tenant-Token'] } }),
-      ],
+      imports: [CacheModule.forRoot({ namespace: 'web', redis: { url: db.server.url }, http: { credentialHeaders: ['X-Tenant-Token'] } })],
       controllers: [SiteController],
       providers: [{ provide: APP_INTERCEPTOR, useClass: CacheInterceptor }],
     })
@@ -170,7 +169,9 @@ describe.each([
     expect([json.headers['x-cache'], text.headers['x-cache']]).toEqual(['MISS', 'MISS']);
     expect(await db.redis.dbsize()).toBe(0);
     expect(logger.warnings).toEqual([
-      expect.stringMatching(/SiteController\.negotiated\w* answered with Vary "accept", which its cache key does not hold: not stored \(add @CacheVary\("accept"\)/),
+      expect.stringMatching(
+        /SiteController\.negotiated\w* answered with Vary "accept", which its cache key does not hold: not stored \(add @CacheVary\("accept"\)/,
+      ),
     ]);
   });
 
@@ -204,8 +205,16 @@ describe('option "http"', () => {
 
   it.each([
     ['not an object', 'yes', /option "http" must be \{ credentialHeaders\?, varySecret\? \}, got "yes"/],
-    ['credentialHeaders not an array', { credentialHeaders: 'x-key' }, /option "http.credentialHeaders" must be an array of at most 64 header names/],
-    ['a header name with a space', { credentialHeaders: ['x key'] }, /option "http.credentialHeaders" must hold HTTP header names, got "x key"/],
+    [
+      'credentialHeaders not an array',
+      { credentialHeaders: 'x-key' },
+      /option "http.credentialHeaders" must be an array of at most 64 header names/,
+    ],
+    [
+      'a header name with a space',
+      { credentialHeaders: ['x key'] },
+      /option "http.credentialHeaders" must hold HTTP header names, got "x key"/,
+    ],
     ['a secret shorter than 16 bytes', { varySecret: 'short' }, /option "http.varySecret" must be at least 16 bytes, got 5/],
     ['a secret that is a number', { varySecret: 1234 }, /option "http.varySecret" must be a string or a Buffer, got number/],
   ])('refuses %s at boot, naming the option', async (_label, http, message) => {

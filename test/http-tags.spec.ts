@@ -1,5 +1,15 @@
 import 'reflect-metadata';
-import { Controller, Get, HttpCode, Injectable, NotFoundException, Param, Post, type ExecutionContext, type INestApplication } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpCode,
+  Injectable,
+  NotFoundException,
+  Param,
+  Post,
+  type ExecutionContext,
+  type INestApplication,
+} from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -178,7 +188,7 @@ describe.each([
     expect((await redis.keys('*')).sort()).toEqual(before);
   });
 
-  it('from a cold start, 404s on a tagged route leave no tag token (at most the namespace\'s one epoch key, 60 s)', async () => {
+  it("from a cold start, 404s on a tagged route leave no tag token (at most the namespace's one epoch key, 60 s)", async () => {
     for (let id = 0; id < 100; id++) await http().get(`/shop/products/${id}`).expect(404);
     expect((await redis.keys('*')).filter((key) => key !== 'web-tags:__tag-epoch__')).toEqual([]);
   });

@@ -89,7 +89,9 @@ describe.each(topologies)('tags on $name', (topology) => {
     await cache.invalidateTags('warm-up'); // the namespace's epoch exists, as it does once tags are in use
     const before = await setup.keyCount();
     for (let i = 0; i < 20; i++) {
-      await expect(cache.getOrSet(`missing:${i}`, () => Promise.reject(new Error('not found')), { tags: [`thrown:${i}`] })).rejects.toThrow();
+      await expect(
+        cache.getOrSet(`missing:${i}`, () => Promise.reject(new Error('not found')), { tags: [`thrown:${i}`] }),
+      ).rejects.toThrow();
       expect(await cache.getOrSet(`empty:${i}`, () => undefined, { tags: [`undefined:${i}`] })).toBeUndefined();
     }
     expect(await setup.keyCount()).toBe(before);
