@@ -107,7 +107,10 @@ export class CacheInterceptor implements NestInterceptor {
     this.logger.warn(
       `vary:${route}`,
       `${route} answered with Vary ${JSON.stringify(outside.join(', '))}, which its cache key does not hold: not stored ` +
-        `(add @CacheVary(${outside.filter((name) => name !== '*').map((name) => JSON.stringify(name)).join(', ')}) to cache one response per value)`,
+        `(add @CacheVary(${outside
+          .filter((name) => name !== '*')
+          .map((name) => JSON.stringify(name))
+          .join(', ')}) to cache one response per value)`,
     );
     return false;
   }
