@@ -54,29 +54,14 @@ export class CacheInterceptor implements NestInterceptor {
     if (request.method !== 'GET' || headerOf(request, 'cache-control')?.includes('no-store')) return next.handle();
 
     const targets = [context.getHandler(), context.getClass()];
-    const vary = this.reflector.getAllAndOverride<CacheVarySource[] | undefined>(CACHE_VARY_METADATA, targets);
-    const varied = variedHeaders(vary);
-    const settings = this.cache.httpSettings;
-    const credentials = credentialsOf(request, settings.credentialHeaders);
-    if (!variesOnCredentials(credentials, vary, varied)) return next.handle();
-    const values = vary?.map((source) => (typeof source === 'function' ? source(request) : headerOf(request, source)) ?? '');
-    // A vary function that names nobody (no user id, no tenant) would put every credentialed caller under one key,
-    // unless the credential headers themselves are part of the key.
-    if (!keyedByCredentials(credentials, varied) && vary?.some((source, i) => typeof source === 'function' && values![i] === ''))
-      return next.handle();
-
     const route = `${context.getClass().name}.${context.getHandler().name}`;
-    const tracked = await this.trackedKey(context, route);
-    if (tracked === undefined) return next.handle();
-    // A @CacheKey says what identifies the response; any other key is per site (multi-tenant by hostname).
-    const bySite = this.reflector.get(CACHE_KEY_METADATA, context.getHandler()) === undefined;
-    const digest = values && varyDigest(values, variesOnASecret(varied, settings.credentialHeaders), settings, this.logger);
-    const key = keyOf(bySite ? authorityOf(request) : undefined, tracked, digest);
+    const keyed = await this.keyFor(context, request, targets, route);
+    if (keyed === undefined) return next.handle();
+    const { key, inKey, perCaller } = keyed;
     const ttlMs = await this.ttlOf(context, targets, key, route);
     if (ttlMs === undefined) return next.handle();
     const tags = await this.tagsOf(context, targets, key, route);
     if (tags === null) return next.handle();
-    const inKey = bySite ? new Set([...varied, ...AUTHORITY_HEADERS]) : varied;
     const run = () => lastValueFrom(next.handle(), { defaultValue: undefined });
     let ranHandler = false;
     const entry = await this.cache.cached<CachedResponse>(
@@ -85,7 +70,7 @@ export class CacheInterceptor implements NestInterceptor {
         ranHandler = true;
         const body = await run();
         const entry = { body };
-        const storable = body !== undefined && !(body instanceof StreamableFile) && isStorableResponse(response, vary !== undefined);
+        const storable = body !== undefined && !(body instanceof StreamableFile) && isStorableResponse(response, perCaller);
         if (!storable || !this.keyHoldsVary(response, inKey, route)) unshareable.add(entry);
         return entry;
       },
@@ -98,19 +83,51 @@ export class CacheInterceptor implements NestInterceptor {
   }
 
   /**
+   * The request's key; the request headers it holds (a response's Vary may name those); whether it is per caller
+   * (@CacheVary). Undefined: serve the request uncached (a credential the route does not vary on, a vary function
+   * that names nobody, no key from trackBy).
+   */
+  private async keyFor(
+    context: ExecutionContext,
+    request: HttpRequest,
+    targets: RouteTargets,
+    route: string,
+  ): Promise<{ key: string; inKey: ReadonlySet<string>; perCaller: boolean } | undefined> {
+    const vary = this.reflector.getAllAndOverride<CacheVarySource[] | undefined>(CACHE_VARY_METADATA, targets);
+    const varied = variedHeaders(vary);
+    const settings = this.cache.httpSettings;
+    const credentials = credentialsOf(request, settings.credentialHeaders);
+    if (!variesOnCredentials(credentials, vary, varied)) return undefined;
+    const values = vary?.map((source) => (typeof source === 'function' ? source(request) : headerOf(request, source)) ?? '');
+    // A vary function that names nobody (no user id, no tenant) would put every credentialed caller under one key,
+    // unless the credential headers themselves are part of the key.
+    if (!keyedByCredentials(credentials, varied) && vary?.some((source, i) => typeof source === 'function' && values![i] === ''))
+      return undefined;
+    const tracked = await this.trackedKey(context, route);
+    if (tracked === undefined) return undefined;
+    // A @CacheKey says what identifies the response; any other key is per site (multi-tenant by hostname).
+    const bySite = this.reflector.get(CACHE_KEY_METADATA, context.getHandler()) === undefined;
+    const digest = values && varyDigest(values, variesOnASecret(varied, settings.credentialHeaders), settings, this.logger);
+    return {
+      key: keyOf(bySite ? authorityOf(request) : undefined, tracked, digest),
+      inKey: bySite ? new Set([...varied, ...AUTHORITY_HEADERS]) : varied,
+      perCaller: vary !== undefined,
+    };
+  }
+
+  /**
    * Whether the key holds every request header the response's `Vary` names: else another caller, whose request differs
    * in one of them, would be served this response. Such a response is not stored (logged); `Vary: *` never is.
    */
   private keyHoldsVary(response: HttpResponse, inKey: ReadonlySet<string>, route: string): boolean {
     const outside = varyOf(response).filter((name) => !inKey.has(name));
     if (outside.length === 0) return true;
+    const remedy = outside.includes('*')
+      ? 'a response that varies on anything is never stored'
+      : `add @CacheVary(${outside.map((name) => JSON.stringify(name)).join(', ')}) to cache one response per value`;
     this.logger.warn(
       `vary:${route}`,
-      `${route} answered with Vary ${JSON.stringify(outside.join(', '))}, which its cache key does not hold: not stored ` +
-        `(add @CacheVary(${outside
-          .filter((name) => name !== '*')
-          .map((name) => JSON.stringify(name))
-          .join(', ')}) to cache one response per value)`,
+      `${route} answered with Vary ${JSON.stringify(outside.join(', '))}, which its cache key does not hold: not stored (${remedy})`,
     );
     return false;
   }
