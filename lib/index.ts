@@ -14,6 +14,7 @@ export { CacheError, type CacheOperation } from './core/cache-error.js';
 export type {
   CacheModuleOptions,
   CacheHealthOptions,
+  CacheHttpOptions,
   CacheRedisOptions,
   CompressionOption,
   L1Options,

@@ -31,6 +31,9 @@ import { OperationsModule } from './operations/operations.module.js';
           footprint: { interval: '1m' },
           // Redis memory, maxmemory, evictions, expirations, fragmentation (off by default): cache_redis_* on /metrics.
           redisInfo: { interval: '30s' },
+          // Pages cached per caller (@CacheVary('authorization')) are keyed by an HMAC of the credential under this secret:
+          // give every instance the same one. Unset, each process makes its own (its instances do not share those pages).
+          http: { varySecret: config.get<string>('CACHE_VARY_SECRET') },
         };
       },
       isGlobal: true,
@@ -40,7 +43,7 @@ import { OperationsModule } from './operations/operations.module.js';
     ReportsModule, // a namespace with its own serializer (msgpack) and compression
     HotModule, // the in-process tier (l1): an update on one instance reaches the others
     PricesModule, // refresh-ahead, stale-if-error (a database you can switch off), a @CacheWarmer, the batch form of @Cacheable
-    OperationsModule, // GET /health (Terminus); /cache/stats, /cache/keys/:key, /cache/invalidate behind X-Admin-Token
+    OperationsModule, // GET /health (Terminus); /cache/stats, /cache/keys/:key, /cache/invalidate behind X-Admin-Token (as are DELETE /cache and POST /prices/database/:state)
   ],
   controllers: [IndexController], // GET /: what to try
 })

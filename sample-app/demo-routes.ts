@@ -3,6 +3,8 @@ export interface DemoRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   headers?: Record<string, string>;
+  /** An operator's route: it needs the `X-Admin-Token` header, equal to the ADMIN_TOKEN the app was started with. */
+  admin?: true;
   body?: Record<string, unknown>;
   shows: string;
 }
@@ -40,11 +42,11 @@ export const DEMO_ROUTES: DemoRoute[] = [
     shows: 'A namespace on msgpack with compression: Dates and a Map come back as such; the report is stored compressed, ~3x smaller',
   },
   { method: 'GET', path: '/prices/sku-1', shows: 'getOrSet with refreshAhead: a hot price is refreshed before its 10 s expire; nobody waits (cache_loads_total{trigger="refresh"})' },
-  { method: 'POST', path: '/prices/database/off', shows: 'switch the pricing database off: GET /prices/sku-1 keeps answering (staleIfError: "10m"; see loadedAt and cache_stale_served_total)' },
-  { method: 'POST', path: '/prices/database/on', shows: 'and back on: the next read past the throttle window loads a fresh price' },
+  { method: 'POST', path: '/prices/database/off', admin: true, shows: 'switch the pricing database off: GET /prices/sku-1 keeps answering (staleIfError: "10m"; see loadedAt and cache_stale_served_total)' },
+  { method: 'POST', path: '/prices/database/on', admin: true, shows: 'and back on: the next read past the throttle window loads a fresh price' },
   { method: 'GET', path: '/prices?skus=sku-1,sku-2,sku-500', shows: '@Cacheable({ batch: true }): cached prices in one MGET, the database asked once for the rest' },
   { method: 'GET', path: '/prices/database', shows: 'queries the pricing database got (the @CacheWarmer loaded all 200 prices at startup, in the background)' },
-  { method: 'DELETE', path: '/cache', shows: 'CacheManager.clear: removes every key of the "sample" namespace' },
+  { method: 'DELETE', path: '/cache', admin: true, shows: 'CacheManager.clear: removes every key of the "sample" namespace' },
   { method: 'GET', path: '/metrics', shows: 'Prometheus: cache_hits_total, cache_misses_total, ... by namespace and cache; cache_footprint_* and cache_redis_* (footprint, redisInfo)' },
   {
     method: 'GET',

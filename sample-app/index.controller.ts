@@ -14,6 +14,7 @@ function curlOf(route: DemoRoute, base: string): string {
   const parts = ['curl -i'];
   if (route.method !== 'GET') parts.push(`-X ${route.method}`);
   for (const [name, value] of Object.entries(route.headers ?? {})) parts.push(`-H '${name}: ${value}'`);
+  if (route.admin) parts.push('-H "X-Admin-Token: $ADMIN_TOKEN"'); // double quotes: the shell puts in the token
   if (route.body) parts.push(`-H 'Content-Type: application/json' -d '${JSON.stringify(route.body)}'`);
   parts.push(`'${base}${route.path}'`);
   return parts.join(' ');

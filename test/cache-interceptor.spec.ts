@@ -210,7 +210,7 @@ describe.each([
     expect(second.headers['x-cache']).toBe('HIT');
     expect(second.body).toEqual(first.body);
     expect(handled).toBe(1);
-    expect(await redis.exists('web:http:GET:/api/public/1')).toBe(1);
+    expect(await redis.exists('web:http:GET:127.0.0.1/api/public/1')).toBe(1);
   });
 
   it('never caches other methods', async () => {
@@ -236,7 +236,7 @@ describe.each([
     expect(bob.body.user).toBe('Bearer bob');
     expect(aliceAgain.body).toEqual(alice.body);
     expect(aliceAgain.headers['x-cache']).toBe('HIT');
-    const keys = await redis.keys('web:http:GET:/api/me*');
+    const keys = await redis.keys('web:http:GET:127.0.0.1/api/me*');
     expect(keys).toHaveLength(2);
     expect(keys.join(' ')).not.toMatch(/alice|bob|Bearer/);
   });
@@ -282,7 +282,7 @@ describe.each([
 
   it('awaits a @CacheTTL function that returns a promise; one that yields no valid TTL leaves the route uncached', async () => {
     await http().get('/api/ttl-async').expect(200);
-    const pttl = await redis.pttl('web:http:GET:/api/ttl-async');
+    const pttl = await redis.pttl('web:http:GET:127.0.0.1/api/ttl-async');
     expect(pttl).toBeGreaterThan(2000);
     expect(pttl).toBeLessThanOrEqual(4000);
     const first = await http().get('/api/ttl-invalid').expect(200);
@@ -303,10 +303,10 @@ describe.each([
   it('takes a TTL from a function of the context', async () => {
     await http().get('/api/ttl-from-context').expect(200);
     await http().get('/api/ttl-from-context?long=1').expect(200);
-    const short = await redis.pttl('web:http:GET:/api/ttl-from-context');
+    const short = await redis.pttl('web:http:GET:127.0.0.1/api/ttl-from-context');
     expect(short).toBeGreaterThan(1000);
     expect(short).toBeLessThanOrEqual(3000);
-    expect(await redis.pttl('web:http:GET:/api/ttl-from-context?long=1')).toBeGreaterThan(3_500_000);
+    expect(await redis.pttl('web:http:GET:127.0.0.1/api/ttl-from-context?long=1')).toBeGreaterThan(3_500_000);
   });
 
   it.each([

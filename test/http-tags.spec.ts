@@ -1,5 +1,15 @@
 import 'reflect-metadata';
-import { Controller, Get, HttpCode, Injectable, Param, Post, type ExecutionContext, type INestApplication } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpCode,
+  Injectable,
+  NotFoundException,
+  Param,
+  Post,
+  type ExecutionContext,
+  type INestApplication,
+} from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -38,6 +48,14 @@ class ShopController {
   @HttpCode(200)
   addItem(@Param('category') category: string) {
     return this.writes.addItem(category);
+  }
+
+  /** A product page tagged with its id: unknown ids (anyone can make up one) are 404s, never stored. */
+  @Get('products/:id')
+  @CacheTags((context: ExecutionContext) => [`product:${param(context, 'id')}`])
+  product() {
+    ++handled;
+    throw new NotFoundException();
   }
 
   @Get('home')
@@ -160,6 +178,19 @@ describe.each([
     expect([await xCache('/brands'), await xCache('/brands/acme')]).toEqual(['MISS', 'HIT']);
     await cache.invalidateTags('brand:acme');
     expect(await xCache('/brands/acme')).toBe('MISS');
+  });
+
+  it('a 404 on a tagged route creates no tag token: 100 requests for 100 made-up ids leave no new key', async () => {
+    expect([await xCache('/shop/categories/office'), await xCache('/shop/categories/office')]).toEqual(['MISS', 'HIT']);
+    const before = (await redis.keys('*')).sort(); // a stored page: its entry, its tag's token, the namespace's epoch
+    for (let id = 0; id < 100; id++) await http().get(`/shop/products/${id}`).expect(404);
+    expect(handled).toBe(101);
+    expect((await redis.keys('*')).sort()).toEqual(before);
+  });
+
+  it("from a cold start, 404s on a tagged route leave no tag token (at most the namespace's one epoch key, 60 s)", async () => {
+    for (let id = 0; id < 100; id++) await http().get(`/shop/products/${id}`).expect(404);
+    expect((await redis.keys('*')).filter((key) => key !== 'web-tags:__tag-epoch__')).toEqual([]);
   });
 
   it.each([

@@ -5,13 +5,16 @@ import { waitUntil } from './support/wait-until.js';
 import { assertSampleAppBuilt, SampleAppProcess } from './support/sample-app-process.js';
 import { storedValue } from './support/stored-entry.js';
 
+/** Switching the pricing database is an operator's route: the sample's guard wants this token. */
+const ADMIN_TOKEN = 'e2e-admin-token';
+
 describe('sample app: prices', () => {
   const db = useRedisServer();
   let app: SampleAppProcess;
 
   beforeAll(async () => {
     assertSampleAppBuilt();
-    app = await SampleAppProcess.start({ REDIS_URL: db.server.url });
+    app = await SampleAppProcess.start({ REDIS_URL: db.server.url, ADMIN_TOKEN });
   });
   afterAll(async () => {
     await app?.kill();
@@ -36,12 +39,15 @@ describe('sample app: prices', () => {
   });
 
   it('with the database switched off, cached prices keep answering; an uncached one fails', async () => {
-    await request(app.url).post('/prices/database/off').expect(200, { up: false, queries: (await request(app.url).get('/prices/database')).body.queries });
+    await request(app.url)
+      .post('/prices/database/off')
+      .set('X-Admin-Token', ADMIN_TOKEN)
+      .expect(200, { up: false, queries: (await request(app.url).get('/prices/database')).body.queries });
     try {
       await request(app.url).get('/prices/sku-3').expect(200);
       await request(app.url).get('/prices/sku-999').expect(503);
     } finally {
-      await request(app.url).post('/prices/database/on').expect(200);
+      await request(app.url).post('/prices/database/on').set('X-Admin-Token', ADMIN_TOKEN).expect(200);
     }
   });
 });

@@ -27,6 +27,8 @@ const CATEGORY = 'StorefrontController.category';
 const RECOMMENDATIONS = 'StorefrontController.recommendations';
 /** The sample's demo guard lets in requests whose X-Admin-Token equals ADMIN_TOKEN. */
 const ADMIN_TOKEN = 'e2e-admin-token';
+/** Pages cached per caller are keyed with it (unset, the app warns once: the "logged no errors" tests would see it). */
+const CACHE_VARY_SECRET = 'e2e-vary-secret-of-32-bytes-long';
 
 interface Lookups {
   hits: number;
@@ -70,7 +72,7 @@ function useSampleApp(): { readonly redis: Redis; readonly app: SampleAppProcess
   let app: SampleAppProcess | undefined;
   beforeAll(async () => {
     assertSampleAppBuilt();
-    app = await SampleAppProcess.start({ REDIS_URL: db.server.url, ADMIN_TOKEN });
+    app = await SampleAppProcess.start({ REDIS_URL: db.server.url, ADMIN_TOKEN, CACHE_VARY_SECRET });
     await app.warmed(); // its background warmer writes "sample:price:*" keys: wait, so the tests that count keys do not race it
   });
   afterAll(async () => {
@@ -169,11 +171,29 @@ describe('sample app (built, as a child process) on a real Redis', () => {
       .expect(400);
   });
 
-  it('DELETE /cache removes the "sample:" keys and nothing else', async () => {
+  it('DELETE /cache and POST /prices/database/:state refuse callers without the X-Admin-Token, and change nothing', async () => {
+    const keys = (await sample.redis.keys('sample:*')).sort();
+    expect(keys.length).toBeGreaterThan(0);
+    for (const token of [undefined, 'guess']) {
+      const status = token === undefined ? 401 : 403;
+      await request(sample.app.url)
+        .delete('/cache')
+        .set(token === undefined ? {} : { 'X-Admin-Token': token })
+        .expect(status);
+      await request(sample.app.url)
+        .post('/prices/database/off')
+        .set(token === undefined ? {} : { 'X-Admin-Token': token })
+        .expect(status);
+    }
+    expect((await sample.redis.keys('sample:*')).sort()).toEqual(keys);
+    expect((await request(sample.app.url).get('/prices/database').expect(200)).body.up).toBe(true);
+  });
+
+  it('DELETE /cache (with the X-Admin-Token) removes the "sample:" keys and nothing else', async () => {
     await sample.redis.set('other-service:keep', '1');
     const keys = await sample.redis.keys('sample:*');
     expect(keys.length).toBeGreaterThan(0);
-    await request(sample.app.url).delete('/cache').expect(200, { removed: keys.length });
+    await request(sample.app.url).delete('/cache').set('X-Admin-Token', ADMIN_TOKEN).expect(200, { removed: keys.length });
     // Apart from the in-process tier's heartbeats in `sample-hot` (short-lived keys of another namespace).
     expect((await sample.redis.keys('*')).filter((key) => !key.startsWith('sample-hot:__l1-lease__:'))).toEqual(['other-service:keep']);
   });
@@ -257,7 +277,7 @@ describe('sample app (built, as a child process): method decorators and the Cach
     expect(pageMiss).toEqual({ hits: 0, misses: 1 });
     expect(page.headers['x-cache']).toBe('MISS');
     expect(page.body.items.map((listed: { id: number }) => listed.id)).toEqual([1, 2]);
-    expectFreshTtl(await sample.redis.pttl('sample:http:GET:/catalog/categories/peripherals'), 10 * 60_000);
+    expectFreshTtl(await sample.redis.pttl('sample:http:GET:127.0.0.1/catalog/categories/peripherals'), 10 * 60_000);
     await http().get('/catalog/categories/audio').expect(200);
     await http().get('/catalog/items/4').expect(200);
     expect((await http().get('/catalog/categories/peripherals').expect(200)).headers['x-cache']).toBe('HIT');
@@ -267,7 +287,7 @@ describe('sample app (built, as a child process): method decorators and the Cach
     expect(updated.body).toMatchObject({ ...CATALOG_KEYBOARD, price: 79 });
     expect((await cacheCounters(sample.app)).operation('invalidate')).toBe(invalidations + 1);
     // Nothing was deleted or scanned: the entries stay in Redis until their TTL, but are never served again.
-    expect(await sample.redis.exists('sample:catalog:item:1', 'sample:http:GET:/catalog/categories/peripherals')).toBe(2);
+    expect(await sample.redis.exists('sample:catalog:item:1', 'sample:http:GET:127.0.0.1/catalog/categories/peripherals')).toBe(2);
 
     const [next, itemMiss] = await counted(sample.app, FIND_ONE, () => http().get('/catalog/items/1').expect(200));
     expect(itemMiss).toEqual({ hits: 0, misses: 1 });
@@ -308,7 +328,7 @@ describe('sample app (built, as a child process): method decorators and the Cach
     expect(first.headers['x-cache']).toBe('MISS');
     expect(miss).toEqual({ hits: 0, misses: 1 });
     expect(first.body.items.map((item: { id: number }) => item.id)).toEqual([1, 3, 4]);
-    expectFreshTtl(await sample.redis.pttl('sample:http:GET:/catalog/featured'), 30_000);
+    expectFreshTtl(await sample.redis.pttl('sample:http:GET:127.0.0.1/catalog/featured'), 30_000);
 
     const [second, hit] = await counted(sample.app, FEATURED, () => http().get('/catalog/featured').expect(200));
     expect(second.headers['x-cache']).toBe('HIT');
@@ -318,7 +338,7 @@ describe('sample app (built, as a child process): method decorators and the Cach
 
   it('the public route neither serves nor stores a request that carries Authorization or Cookie', async () => {
     const cached = await http().get('/catalog/featured').expect(200);
-    expect(await sample.redis.exists('sample:http:GET:/catalog/featured')).toBe(1);
+    expect(await sample.redis.exists('sample:http:GET:127.0.0.1/catalog/featured')).toBe(1);
     for (const [header, value] of [
       ['Authorization', 'Bearer alice'],
       ['Cookie', 'sid=alice'],
@@ -328,7 +348,7 @@ describe('sample app (built, as a child process): method decorators and the Cach
       expect(lookups).toEqual({ hits: 0, misses: 0 });
       expect(response.body.generatedAt).not.toBe(cached.body.generatedAt); // the handler ran
     }
-    expect(await sample.redis.keys('sample:http:*featured*')).toEqual(['sample:http:GET:/catalog/featured']);
+    expect(await sample.redis.keys('sample:http:*featured*')).toEqual(['sample:http:GET:127.0.0.1/catalog/featured']);
   });
 
   it('@CacheVary("authorization"): one cached page per caller, the header hashed into the key', async () => {
@@ -352,11 +372,11 @@ describe('sample app (built, as a child process): method decorators and the Cach
     expect(aliceAgain.body).toEqual(alice.body);
     expect(bobAgain.body).toEqual(bob.body);
 
-    const keys = await sample.redis.keys('sample:http:GET:/catalog/me/recommendations*');
+    const keys = await sample.redis.keys('sample:http:GET:127.0.0.1/catalog/me/recommendations*');
     expect(keys).toHaveLength(2);
     expect(keys.join(' ')).not.toMatch(/alice|bob|Bearer/);
     await http().get('/catalog/me/recommendations').expect(401); // errors are never stored
-    expect(await sample.redis.keys('sample:http:GET:/catalog/me/recommendations*')).toHaveLength(2);
+    expect(await sample.redis.keys('sample:http:GET:127.0.0.1/catalog/me/recommendations*')).toHaveLength(2);
   });
 
   it('logged no errors', () => {
@@ -369,7 +389,7 @@ describe('sample app (built, as a child process) without REDIS_URL', () => {
 
   beforeAll(async () => {
     assertSampleAppBuilt();
-    app = await SampleAppProcess.start();
+    app = await SampleAppProcess.start({ ADMIN_TOKEN });
   });
 
   afterAll(async () => {
@@ -400,7 +420,14 @@ describe('sample app (built, as a child process) without REDIS_URL', () => {
 
   it('GET / lists the demo routes, and each one works as listed, in order', async () => {
     const { body } = await request(app!.url).get('/').expect(200);
-    const routes = body.routes as Array<{ method: string; path: string; headers?: Record<string, string>; body?: object; curl: string }>;
+    const routes = body.routes as Array<{
+      method: string;
+      path: string;
+      headers?: Record<string, string>;
+      admin?: true;
+      body?: object;
+      curl: string;
+    }>;
     expect(routes.map((route) => `${route.method} ${route.path}`)).toEqual(
       expect.arrayContaining([
         'GET /catalog/items/1',
@@ -414,11 +441,13 @@ describe('sample app (built, as a child process) without REDIS_URL', () => {
     );
     const vary = routes.find((route) => route.path === '/catalog/me/recommendations');
     expect(vary?.curl).toBe(`curl -i -H 'Authorization: Bearer alice' '${app!.url}/catalog/me/recommendations'`);
+    const clear = routes.find((route) => route.method === 'DELETE' && route.path === '/cache');
+    expect(clear?.curl).toBe(`curl -i -X DELETE -H "X-Admin-Token: $ADMIN_TOKEN" '${app!.url}/cache'`);
 
     for (const route of routes) {
       const call = request(app!.url)
         [route.method.toLowerCase() as 'get' | 'put' | 'post' | 'delete'](route.path)
-        .set(route.headers ?? {});
+        .set({ ...route.headers, ...(route.admin ? { 'X-Admin-Token': ADMIN_TOKEN } : {}) }); // as the curl's $ADMIN_TOKEN
       const response = await (route.body ? call.send(route.body) : call);
       // Every example answers 200, but the one that shows a cached "not found".
       expect({ route: `${route.method} ${route.path}`, status: response.status }).toEqual({

@@ -233,6 +233,11 @@ export class CacheManager {
     }
   }
 
+  /** The module's `http` settings, for the CacheInterceptor. @internal */
+  get httpSettings(): ResolvedCacheOptions['http'] {
+    return this.options.http;
+  }
+
   /** Tags as read-through takes them: validated now when known, when the value comes when computed from it. @internal */
   tagSource<T>(tags: readonly string[] | ((value: T) => readonly string[]), key: string): TagSource<T> | undefined {
     if (typeof tags === 'function') return { fromValue: tags };

@@ -36,9 +36,11 @@ export const CacheTTL = (ttl: CacheTtlSetting) => {
 };
 
 /**
- * Opts a route into caching per caller: the response is cached separately for each value of
- * these headers or functions (hashed, never stored in plain text). Without it, requests that
- * carry Authorization or Cookie are neither served from nor stored in the cache.
+ * Opts a route into caching per caller: the response is cached separately for each value of these headers or
+ * functions (hashed, never stored in plain text; credential headers with HMAC-SHA256 under `http.varySecret`).
+ * Without it, requests that carry a credential (Authorization, Cookie, Proxy-Authorization, X-Api-Key, or a header of
+ * `http.credentialHeaders`) are neither served from nor stored in the cache. Name a header here, too, when the handler
+ * answers with `Vary` on it: a response whose Vary names a header the key does not hold is not stored.
  */
 export const CacheVary = (...sources: CacheVarySource[]) => SetMetadata(CACHE_VARY_METADATA, sources);
 

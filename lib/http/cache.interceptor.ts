@@ -15,7 +15,10 @@ import {
   type CacheTtlSetting,
   type CacheVarySource,
 } from './cache-http.decorators.js';
-import { headerOf, isStorableResponse, type HttpRequest, type HttpResponse } from './http-messages.js';
+import { credentialsOf, keyedByCredentials, variedHeaders, variesOnASecret, variesOnCredentials } from './credential-headers.js';
+import { AUTHORITY_HEADERS, authorityOf } from './http-authority.js';
+import { headerOf, isStorableResponse, varyOf, type HttpRequest, type HttpResponse } from './http-messages.js';
+import { varyDigest } from './vary-digest.js';
 
 /** Marks a request already handled, so a route under both a global and a local interceptor is cached once (not deadlocked on itself). */
 const INTERCEPTED = Symbol('datapunk.nestjs-cache.intercepted');
@@ -23,13 +26,14 @@ const INTERCEPTED = Symbol('datapunk.nestjs-cache.intercepted');
 /** The handler and its class, where route metadata is looked up. */
 type RouteTargets = Parameters<Reflector['getAllAndOverride']>[1];
 
-/** URLs longer than this are hashed so a key never outgrows the key limit. */
+/** Site and URL longer than this are hashed so a key never outgrows the key limit. */
 const MAX_PLAIN_URL = 256;
 
 /**
- * Caches GET responses, safely by default: requests with credentials are passed through unless
- * the route declares what the response varies on (@CacheVary), responses that set cookies or are
- * private are not stored, and concurrent misses on one route run the handler once. Adds `X-Cache`.
+ * Caches GET responses, safely by default: the key holds the site (Host) and the URL; requests with credentials
+ * (Authorization, Cookie, Proxy-Authorization, X-Api-Key, `http.credentialHeaders`) are passed through unless the
+ * route declares what the response varies on (@CacheVary); responses that set cookies, are private, or whose `Vary`
+ * names a header the key does not hold are not stored; concurrent misses on one route run the handler once. Adds `X-Cache`.
  */
 @Injectable()
 export class CacheInterceptor implements NestInterceptor {
@@ -50,19 +54,10 @@ export class CacheInterceptor implements NestInterceptor {
     if (request.method !== 'GET' || headerOf(request, 'cache-control')?.includes('no-store')) return next.handle();
 
     const targets = [context.getHandler(), context.getClass()];
-    const vary = this.reflector.getAllAndOverride<CacheVarySource[] | undefined>(CACHE_VARY_METADATA, targets);
-    const credentials = credentialHeaders(request);
-    if (!variesOnCredentials(credentials, vary)) return next.handle();
-    const varied = vary?.map((source) => (typeof source === 'function' ? source(request) : headerOf(request, source)) ?? '');
-    // A vary function that names nobody (no user id, no tenant) would put every credentialed caller under one key,
-    // unless the credential headers themselves are part of the key.
-    if (!keyedByCredentials(credentials, vary) && vary?.some((source, i) => typeof source === 'function' && varied![i] === ''))
-      return next.handle();
-
     const route = `${context.getClass().name}.${context.getHandler().name}`;
-    const tracked = await this.trackedKey(context, route);
-    if (tracked === undefined) return next.handle();
-    const key = this.keyOf(tracked, varied);
+    const keyed = await this.keyFor(context, request, targets, route);
+    if (keyed === undefined) return next.handle();
+    const { key, inKey, perCaller } = keyed;
     const ttlMs = await this.ttlOf(context, targets, key, route);
     if (ttlMs === undefined) return next.handle();
     const tags = await this.tagsOf(context, targets, key, route);
@@ -75,8 +70,8 @@ export class CacheInterceptor implements NestInterceptor {
         ranHandler = true;
         const body = await run();
         const entry = { body };
-        if (body === undefined || body instanceof StreamableFile || !isStorableResponse(response, vary !== undefined))
-          unshareable.add(entry);
+        const storable = body !== undefined && !(body instanceof StreamableFile) && isStorableResponse(response, perCaller);
+        if (!storable || !this.keyHoldsVary(response, inKey, route)) unshareable.add(entry);
         return entry;
       },
       { label: route, ttlFor: (entry) => (unshareable.has(entry) ? undefined : ttlMs), ttlHintMs: ttlMs, tags },
@@ -85,6 +80,56 @@ export class CacheInterceptor implements NestInterceptor {
     if (!ranHandler && unshareable.has(entry)) return of(await run());
     this.adapterHost.httpAdapter.setHeader(response, 'X-Cache', ranHandler ? 'MISS' : 'HIT');
     return of(entry.body);
+  }
+
+  /**
+   * The request's key; the request headers it holds (a response's Vary may name those); whether it is per caller
+   * (@CacheVary). Undefined: serve the request uncached (a credential the route does not vary on, a vary function
+   * that names nobody, no key from trackBy).
+   */
+  private async keyFor(
+    context: ExecutionContext,
+    request: HttpRequest,
+    targets: RouteTargets,
+    route: string,
+  ): Promise<{ key: string; inKey: ReadonlySet<string>; perCaller: boolean } | undefined> {
+    const vary = this.reflector.getAllAndOverride<CacheVarySource[] | undefined>(CACHE_VARY_METADATA, targets);
+    const varied = variedHeaders(vary);
+    const settings = this.cache.httpSettings;
+    const credentials = credentialsOf(request, settings.credentialHeaders);
+    if (!variesOnCredentials(credentials, vary, varied)) return undefined;
+    const values = vary?.map((source) => (typeof source === 'function' ? source(request) : headerOf(request, source)) ?? '');
+    // A vary function that names nobody (no user id, no tenant) would put every credentialed caller under one key,
+    // unless the credential headers themselves are part of the key.
+    if (!keyedByCredentials(credentials, varied) && vary?.some((source, i) => typeof source === 'function' && values![i] === ''))
+      return undefined;
+    const tracked = await this.trackedKey(context, route);
+    if (tracked === undefined) return undefined;
+    // A @CacheKey says what identifies the response; any other key is per site (multi-tenant by hostname).
+    const bySite = this.reflector.get(CACHE_KEY_METADATA, context.getHandler()) === undefined;
+    const digest = values && varyDigest(values, variesOnASecret(varied, settings.credentialHeaders), settings, this.logger);
+    return {
+      key: keyOf(bySite ? authorityOf(request) : undefined, tracked, digest),
+      inKey: bySite ? new Set([...varied, ...AUTHORITY_HEADERS]) : varied,
+      perCaller: vary !== undefined,
+    };
+  }
+
+  /**
+   * Whether the key holds every request header the response's `Vary` names: else another caller, whose request differs
+   * in one of them, would be served this response. Such a response is not stored (logged); `Vary: *` never is.
+   */
+  private keyHoldsVary(response: HttpResponse, inKey: ReadonlySet<string>, route: string): boolean {
+    const outside = varyOf(response).filter((name) => !inKey.has(name));
+    if (outside.length === 0) return true;
+    const remedy = outside.includes('*')
+      ? 'a response that varies on anything is never stored'
+      : `add @CacheVary(${outside.map((name) => JSON.stringify(name)).join(', ')}) to cache one response per value`;
+    this.logger.warn(
+      `vary:${route}`,
+      `${route} answered with Vary ${JSON.stringify(outside.join(', '))}, which its cache key does not hold: not stored (${remedy})`,
+    );
+    return false;
   }
 
   /**
@@ -124,7 +169,8 @@ export class CacheInterceptor implements NestInterceptor {
   /**
    * What identifies the response, as @nestjs/cache-manager's `trackBy` hook: the route's @CacheKey (a string, or its
    * function's result), else the request URL. Override it in a subclass to key otherwise; `undefined` (or `null`)
-   * leaves the request uncached. Credentials are handled before it is asked (see @CacheVary).
+   * leaves the request uncached. Unless the route has a @CacheKey, the key also holds the site (Host, and
+   * X-Forwarded-Host when present). Credentials are handled before it is asked (see @CacheVary).
    */
   protected trackBy(context: ExecutionContext): string | undefined | null | Promise<string | undefined | null> {
     const setting = this.reflector.get<string | CacheKeyFactory | undefined>(CACHE_KEY_METADATA, context.getHandler());
@@ -146,12 +192,6 @@ export class CacheInterceptor implements NestInterceptor {
       return undefined;
     }
   }
-
-  /** `http:GET:<url or @CacheKey>[:<hash of the varied values>]`. */
-  private keyOf(tracked: string, varied: string[] | undefined): string {
-    const key = `http:GET:${tracked.length > MAX_PLAIN_URL ? hash(tracked) : tracked}`;
-    return varied ? `${key}:${hash(JSON.stringify(varied))}` : key;
-  }
 }
 
 /** What is stored for a route: the body in an envelope, so "not storable" can be marked on the object itself. */
@@ -162,25 +202,15 @@ interface CachedResponse {
 /** Envelopes of responses that must be neither stored nor shared with concurrent callers. */
 const unshareable = new WeakSet<CachedResponse>();
 
-/** Whether every credential header the request carries is itself a vary source (so it is part of the key). */
-function keyedByCredentials(credentials: string[], vary: CacheVarySource[] | undefined): boolean {
-  const headers = new Set((vary ?? []).filter((source) => typeof source === 'string').map((source) => source.toLowerCase()));
-  return credentials.every((name) => headers.has(name));
-}
-
-/** The credential headers a request carries. */
-function credentialHeaders(request: HttpRequest): string[] {
-  return ['authorization', 'cookie'].filter((name) => headerOf(request, name) !== undefined);
-}
-
 /**
- * A request with credentials is cached only on a route that varies on them: on each credential
- * header it carries, or on a function of the request (a user id, a tenant).
+ * `http:GET:<site><url>[:<digest of the varied values>]`, or `http:GET:<@CacheKey>[:<digest>]`. `<site>` (authorityOf)
+ * holds no "/" nor "|", so a site and a URL (or, from a trackBy override, `<site>|<key>`) read back one way only.
+ * Past 256 characters, the site and URL are hashed so a key never outgrows the key limit.
  */
-function variesOnCredentials(credentials: string[], vary: CacheVarySource[] | undefined): boolean {
-  if (credentials.length === 0) return true;
-  if (!vary) return false;
-  return vary.some((source) => typeof source === 'function') || keyedByCredentials(credentials, vary);
+function keyOf(site: string | undefined, tracked: string, digest: string | undefined): string {
+  const plain = site === undefined ? tracked : `${site}${tracked.startsWith('/') ? '' : '|'}${tracked}`;
+  const key = `http:GET:${plain.length > MAX_PLAIN_URL ? hash(plain) : plain}`;
+  return digest === undefined ? key : `${key}:${digest}`;
 }
 
 function hash(text: string): string {

@@ -24,3 +24,14 @@ export function isStorableResponse(response: HttpResponse, variesPerCaller: bool
   if (cacheControl.includes('no-store')) return false;
   return variesPerCaller || !cacheControl.includes('private');
 }
+
+/** The request headers a response's `Vary` names, lower-case (`*`: it varies on anything, never storable). */
+export function varyOf(response: HttpResponse): string[] {
+  const vary = response.getHeader('vary');
+  if (vary === undefined || vary === null) return [];
+  const text = Array.isArray(vary) ? vary.join(',') : String(vary);
+  return text
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== '');
+}

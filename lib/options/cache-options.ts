@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions, SentinelAddress } from 'ioredis';
 import type { EntryCodecSettings } from '../entry/entry-codec.js';
@@ -114,6 +115,26 @@ export interface CacheModuleOptions {
   required?: boolean;
   /** `CacheHealthIndicator` settings. Default: `{ timeout: '1s', memoryThreshold: 0.9 }`. */
   health?: CacheHealthOptions;
+  /** `CacheInterceptor` settings: which request headers are credentials, and the secret credential keys are hashed with. */
+  http?: CacheHttpOptions;
+}
+
+/** How the CacheInterceptor treats credentials. */
+export interface CacheHttpOptions {
+  /**
+   * Request headers that carry credentials, besides Authorization, Cookie, Proxy-Authorization and X-Api-Key (always
+   * credentials): a request carrying one is neither served from nor stored in the cache, unless the route varies on it
+   * (`@CacheVary('<header>')`, or a vary function). Case-insensitive header names.
+   * @default []
+   */
+  credentialHeaders?: string[];
+  /**
+   * Secret of the HMAC-SHA256 that hashes credential headers into a key (`@CacheVary('authorization')`), so a key read
+   * from Redis cannot be tested against guessed passwords offline. At least 16 bytes; give every instance the same one,
+   * or they do not share per-credential entries.
+   * @default none: a random secret per process (per-credential entries are not shared between instances; warned once)
+   */
+  varySecret?: string | Buffer;
 }
 
 /**
@@ -312,6 +333,7 @@ export interface ResolvedCacheOptions {
   redisInfo: { intervalMs: number } | undefined;
   required: boolean;
   health: ResolvedHealthOptions;
+  http: ResolvedHttpOptions;
   /** The app's registry for the metrics; undefined: the default one. */
   metricsRegistry?: Registry;
 }
@@ -329,4 +351,13 @@ export interface ResolvedL1Options {
 export interface ResolvedHealthOptions {
   timeoutMs: number;
   memoryThreshold: number;
+}
+
+export interface ResolvedHttpOptions {
+  /** Lower-case names of every credential header: the four built in and `credentialHeaders`. */
+  credentialHeaders: ReadonlySet<string>;
+  /** The HMAC key of credential-keyed entries (a KeyObject: printing the options never shows the secret). */
+  varyKey: KeyObject;
+  /** false: `varyKey` is random, made for this process. */
+  varySecretGiven: boolean;
 }

@@ -13,6 +13,7 @@ import { resolveL1 } from './resolve-l1.js';
 import { resolveNamespaceVersions } from './resolve-namespace-versions.js';
 import { resolveFootprint, resolveRedisInfo } from './resolve-monitoring.js';
 import { resolveHealthOptions } from './resolve-health-options.js';
+import { resolveHttpOptions } from './resolve-http-options.js';
 
 const DEFAULT_TTL = '5m';
 const DEFAULT_MEMORY_MAX_ENTRIES = 10_000;
@@ -68,6 +69,7 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
     invalidationQueue: resolveInvalidationQueue(options.invalidationQueue),
     required: optionalBoolean('required', options.required) ?? false,
     health: resolveHealthOptions(options.health),
+    http: resolveHttpOptions(options.http),
     stalePolicy,
     namespacePolicies: resolveNamespacePolicies(options.namespaces, stalePolicy),
     warming: resolveWarming(options.warming),

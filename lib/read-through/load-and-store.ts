@@ -48,7 +48,7 @@ export class LoadAndStore {
     const { key, policy } = call;
     // Both before the loader, in one round trip: the tag stamps, and the lease that an invalidation of the key revokes.
     const [ticket, hold] = await Promise.all([
-      policy.tags === undefined ? null : this.tagTicket(key, policy.tags, prefetch, policy.ttlHintMs),
+      policy.tags === undefined ? null : this.tagTicket(key, policy.tags, prefetch),
       typeof over === 'object' && 'replacing' in over ? null : this.lease(call, over),
     ]);
     if (ticket === undefined || hold === undefined) {
@@ -112,10 +112,10 @@ export class LoadAndStore {
   }
 
   /** Tag stamps (or the epoch) taken before the loader runs; undefined when Redis failed (reported). */
-  private async tagTicket<T>(key: string, source: TagSource<T>, prefetch: TagPrefetch, ttlMs: number): Promise<LoadTicket | undefined> {
+  private async tagTicket<T>(key: string, source: TagSource<T>, prefetch: TagPrefetch): Promise<LoadTicket | undefined> {
     const startedAt = performance.now();
     try {
-      return await this.deps.tags.beforeLoad(source, prefetch, ttlMs);
+      return await this.deps.tags.beforeLoad(source, prefetch);
     } catch (error) {
       this.deps.failures.failedOpen('getOrSet', key, error, startedAt);
       return undefined;

@@ -3,8 +3,9 @@ import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate
 import { ConfigService } from '@nestjs/config';
 
 /**
- * A demo guard for the cache operations endpoint: the `X-Admin-Token` header must equal the ADMIN_TOKEN environment
- * variable. Without ADMIN_TOKEN the endpoint refuses everyone. A real app would use its own operator authentication.
+ * A demo guard for every operator route (the cache operations endpoint, DELETE /cache, POST /prices/database/:state):
+ * the `X-Admin-Token` header must equal the ADMIN_TOKEN environment variable. Without ADMIN_TOKEN those routes refuse
+ * everyone. A real app would use its own operator authentication.
  */
 @Injectable()
 export class AdminTokenGuard implements CanActivate {
@@ -16,7 +17,7 @@ export class AdminTokenGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    if (this.token === undefined) throw new ForbiddenException('the cache operations endpoint is off: set ADMIN_TOKEN to use it');
+    if (this.token === undefined) throw new ForbiddenException('operator routes are off: set ADMIN_TOKEN to use them');
     const given = context.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined> }>().headers['x-admin-token'];
     if (typeof given !== 'string') throw new UnauthorizedException('X-Admin-Token header required');
     const candidate = Buffer.from(given);

@@ -1,4 +1,5 @@
-import { BadRequestException, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { BadRequestException, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { AdminTokenGuard } from '../operations/admin-token.guard.js';
 import { PricingDatabase, type Price } from './pricing-database.js';
 import { PricesService } from './prices.service.js';
 
@@ -23,9 +24,13 @@ export class PricesController {
     return { up: this.database.isUp, queries: this.database.queries };
   }
 
-  /** POST /prices/database/off (or /on): switch the pricing database off to see stale prices served. */
+  /**
+   * POST /prices/database/off (or /on): switch the pricing database off to see stale prices served. It takes a
+   * dependency down for everyone: an operator's action, behind the X-Admin-Token.
+   */
   @Post('database/:state')
   @HttpCode(200)
+  @UseGuards(AdminTokenGuard)
   switch(@Param('state') state: string): { up: boolean; queries: number } {
     if (state !== 'on' && state !== 'off') throw new BadRequestException('state must be "on" or "off"');
     this.database.switch(state === 'on');

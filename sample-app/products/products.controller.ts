@@ -1,4 +1,5 @@
-import { BadRequestException, Body, Controller, Delete, Get, Param, ParseIntPipe, Put, Query } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, Param, ParseIntPipe, Put, Query, UseGuards } from '@nestjs/common';
+import { AdminTokenGuard } from '../operations/admin-token.guard.js';
 import { ProductsService, type Product } from './products.service.js';
 
 @Controller()
@@ -23,8 +24,9 @@ export class ProductsController {
     return this.products.update(id, changes);
   }
 
-  /** DELETE /cache: removes every key of the "sample" namespace. */
+  /** DELETE /cache: removes every key of the "sample" namespace. An operator's action: behind the X-Admin-Token. */
   @Delete('cache')
+  @UseGuards(AdminTokenGuard)
   async clear(): Promise<{ removed: number }> {
     return { removed: await this.products.clearCache() };
   }

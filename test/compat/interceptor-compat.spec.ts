@@ -125,13 +125,13 @@ describe.each([
   it('keeps a route response for the route @CacheTTL, else the controller one, in milliseconds (peer: custom-ttl)', async () => {
     await http().get('/ttl').expect(200, '0');
     await http().get('/ttl/controller').expect(200, '1');
-    const [route, controller] = await Promise.all([db.redis.pttl('cache:http:GET:/ttl'), db.redis.pttl('cache:http:GET:/ttl/controller')]);
+    const [route, controller] = await Promise.all([db.redis.pttl('cache:http:GET:127.0.0.1/ttl'), db.redis.pttl('cache:http:GET:127.0.0.1/ttl/controller')]);
     expect(route).toBeGreaterThan(0);
     expect(route).toBeLessThanOrEqual(500);
     expect(controller).toBeGreaterThan(500);
     expect(controller).toBeLessThanOrEqual(600);
     await http().get('/ttl').expect(200, '0'); // within the TTL
-    await waitUntil('the route entry to expire', 5_000, async () => (await db.redis.exists('cache:http:GET:/ttl')) === 0);
+    await waitUntil('the route entry to expire', 5_000, async () => (await db.redis.exists('cache:http:GET:127.0.0.1/ttl')) === 0);
     await http().get('/ttl').expect(200, '2');
   });
 
@@ -159,8 +159,8 @@ describe.each([
     expect([a.body.run, b.body.run, aAgain.body.run]).toEqual([1, 2, 1]);
     await http().get('/keys/tenant').expect(200); // no tenant: trackBy says undefined, not cached
     expect((await db.redis.keys('cache:*')).sort()).toEqual([
-      'cache:http:GET:tenant:a:/keys/tenant',
-      'cache:http:GET:tenant:b:/keys/tenant',
+      'cache:http:GET:127.0.0.1|tenant:a:/keys/tenant', // the site (host name) stays in a key of trackBy's
+      'cache:http:GET:127.0.0.1|tenant:b:/keys/tenant',
     ]);
   });
 

@@ -85,6 +85,31 @@ describe.each(topologies)('tags on $name', (topology) => {
     expect(await cache.getOrSet('wide', () => 'reloaded', { tags: ['declared'] })).toBe('reloaded');
   });
 
+  it('a load that is not stored (it throws, or returns undefined) creates no tag token', async () => {
+    await cache.invalidateTags('warm-up'); // the namespace's epoch exists, as it does once tags are in use
+    const before = await setup.keyCount();
+    for (let i = 0; i < 20; i++) {
+      await expect(
+        cache.getOrSet(`missing:${i}`, () => Promise.reject(new Error('not found')), { tags: [`thrown:${i}`] }),
+      ).rejects.toThrow();
+      expect(await cache.getOrSet(`empty:${i}`, () => undefined, { tags: [`undefined:${i}`] })).toBeUndefined();
+    }
+    expect(await setup.keyCount()).toBe(before);
+  });
+
+  it('a load of a tag without a token yet, invalidated while it runs, is not stored (the token is made after it)', async () => {
+    const loader = gate<string>();
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const load = cache.getOrSet('cold', () => (started(), loader.promise), { tags: ['cold-tag'] });
+    await running;
+    await cache.invalidateTags('cold-tag');
+    loader.open('read before the invalidation');
+    expect(await load).toBe('read before the invalidation');
+    expect(await cache.getOrSet('cold', () => 'read after it', { tags: ['cold-tag'] })).toBe('read after it');
+    expect(await cache.getOrSet('cold', () => 'not loaded again', { tags: ['cold-tag'] })).toBe('read after it');
+  });
+
   it('getOrSet with tags computed from the loaded value', async () => {
     let loads = 0;
     const load = () =>

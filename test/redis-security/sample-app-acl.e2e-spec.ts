@@ -11,6 +11,8 @@ import { assertSampleAppBuilt, SampleAppProcess } from '../support/sample-app-pr
 
 const USER = 'sample-cache';
 const PASSWORD = 'sample-acl-Pa55-5t2e';
+/** The sample's operator routes (DELETE /cache, POST /prices/database/:state) want it. */
+const ADMIN_TOKEN = 'acl-e2e-admin-token';
 
 describe('sample app run as the README’s ACL user (REDIS_URL=redis://sample-cache:<password>@…)', () => {
   let server: RedisServer;
@@ -21,7 +23,8 @@ describe('sample app run as the README’s ACL user (REDIS_URL=redis://sample-ca
     assertSampleAppBuilt();
     server = await RedisServer.start(['--user', USER, ...aclRulesFromReadme(USER, PASSWORD)]);
     admin = new Redis(server.port, '127.0.0.1');
-    app = await SampleAppProcess.start({ REDIS_URL: `redis://${USER}:${PASSWORD}@127.0.0.1:${server.port}` });
+    // ADMIN_TOKEN: the operator routes (DELETE /cache clears the namespace) run too, under the same ACL user.
+    app = await SampleAppProcess.start({ REDIS_URL: `redis://${USER}:${PASSWORD}@127.0.0.1:${server.port}`, ADMIN_TOKEN });
   });
 
   afterAll(async () => {
@@ -36,11 +39,13 @@ describe('sample app run as the README’s ACL user (REDIS_URL=redis://sample-ca
       for (let round = 0; round < 2; round++) {
         const call = request(app!.url)[route.method.toLowerCase() as 'get' | 'put' | 'post' | 'delete'](route.path);
         for (const [name, value] of Object.entries(route.headers ?? {})) call.set(name, value);
+        if (route.admin) call.set('X-Admin-Token', ADMIN_TOKEN);
         const response = await (route.body ? call.send(route.body) : call);
         statuses.push(`${route.method} ${route.path} ${response.status}`);
       }
     }
     expect(statuses.filter((line) => / 5\d\d$/.test(line))).toEqual([]);
+    expect(statuses.filter((line) => / 40[13]$/.test(line))).toEqual([]); // the operator routes ran, they were not refused
     expect(await admin.call('ACL', 'LOG')).toEqual([]);
     expect(app!.logs).not.toMatch(/NOPERM|no permissions|serving without the cache/);
     expect(await admin.exists('sample-reports:daily')).toBe(1); // the second namespace was written too

@@ -14,8 +14,15 @@ export interface TagPrefetch {
   epoch?: string;
 }
 
-/** What a load must remember from before it ran. */
-export type LoadTicket = { stamps: TagStamp[] } | { epoch: string };
+/**
+ * What a load must remember from before it ran: its tags' tokens; or, when some of them have none yet, the tokens
+ * there are (`current`) and the epoch, the absent tokens being made only for a value that is stored; or (tags from
+ * the value) the epoch.
+ */
+export type LoadTicket =
+  | { stamps: TagStamp[] }
+  | { known: readonly string[]; current: ReadonlyArray<string | undefined>; epoch: string }
+  | { epoch: string };
 
 /**
  * The tag checks around a read-through: reads validate an entry's stamps against the current tokens; a load
@@ -86,10 +93,15 @@ export class TagGuard {
     }
   }
 
-  /** Before the loader runs: the stamps of known tags (creating absent tokens), or the epoch. */
-  async beforeLoad<T>(source: TagSource<T>, prefetch: TagPrefetch, ttlMs: number): Promise<LoadTicket> {
-    if ('known' in source) return { stamps: await this.tokens.snapshot(source.known, prefetch.tokens ?? (await this.tokens.read(source.known)), ttlMs) };
-    return { epoch: await this.tokens.epochBefore(prefetch.epoch) };
+  /**
+   * Before the loader runs: the stamps of known tags, or the epoch. A tag without a token gets none yet: a load that
+   * is not stored (it threw, an HTTP 404) must leave no key behind, so afterLoad makes it, checking the epoch instead.
+   */
+  async beforeLoad<T>(source: TagSource<T>, prefetch: TagPrefetch): Promise<LoadTicket> {
+    if (!('known' in source)) return { epoch: await this.tokens.epochBefore(prefetch.epoch) };
+    const current = prefetch.tokens ?? (await this.tokens.read(source.known));
+    if (current.every((token) => token !== undefined)) return { stamps: source.known.map((tag, i) => [tag, current[i]!] as const) };
+    return { known: source.known, current, epoch: await this.tokens.epochBefore(undefined) };
   }
 
   /**
@@ -99,8 +111,15 @@ export class TagGuard {
    */
   async afterLoad<T>(source: TagSource<T>, ticket: LoadTicket, value: T, ttlMs: number): Promise<TagStamp[] | undefined> {
     if ('stamps' in ticket) return ticket.stamps;
-    const tags = validTags((source as { fromValue: (value: T) => readonly string[] }).fromValue(value), 'getOrSet', undefined);
-    const stamps = await this.tokens.snapshot(tags, await this.tokens.read(tags), ttlMs);
+    // Tokens made now are newer than the load: only an unmoved epoch says no tag was invalidated while it ran.
+    const stamps =
+      'known' in ticket
+        ? await this.tokens.snapshot(ticket.known, ticket.current, ttlMs)
+        : await this.tokensOf(validTags((source as { fromValue: (value: T) => readonly string[] }).fromValue(value), 'getOrSet', undefined), ttlMs);
     return (await this.tokens.readEpoch()) === ticket.epoch ? stamps : undefined;
+  }
+
+  private async tokensOf(tags: readonly string[], ttlMs: number): Promise<TagStamp[]> {
+    return this.tokens.snapshot(tags, await this.tokens.read(tags), ttlMs);
   }
 }
