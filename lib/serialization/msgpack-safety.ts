@@ -115,6 +115,42 @@ function checkChildren(value: object, kind: number, depth: number, allowed: Read
   }
 }
 
+/**
+ * The same rules for a value msgpackr decoded, which can only be plain data, or a RegExp or an Error from its built-in
+ * extensions (no class instance, hole or cycle comes out of it with structured clone off): refuses nesting past the
+ * limit and a RegExp or Error `allowed` does not name. Leaner than the write walk (~2.5x), as every read runs it.
+ */
+export function assertMsgpackReadable(value: unknown, allowed: ReadonlySet<MsgpackType>): void {
+  if (typeof value === 'object' && value !== null) checkDecoded(value, 0, allowed);
+}
+
+function checkDecoded(value: object, depth: number, allowed: ReadonlySet<MsgpackType>): void {
+  if (depth === MAX_DEPTH) refuse(`a structure nested deeper than ${MAX_DEPTH} levels`);
+  if (Array.isArray(value)) {
+    for (const element of value) if (typeof element === 'object' && element !== null) checkDecoded(element, depth + 1, allowed);
+    return;
+  }
+  const kind = KIND.get(Object.getPrototypeOf(value));
+  if (kind === PLAIN) {
+    for (const key in value) {
+      const child = (value as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null) checkDecoded(child, depth + 1, allowed);
+    }
+  } else if (kind === MAP || kind === SET) {
+    for (const child of kind === MAP ? [...(value as Map<unknown, unknown>)].flat() : value as Set<unknown>) {
+      if (typeof child === 'object' && child !== null) checkDecoded(child, depth + 1, allowed);
+    }
+  } else if (kind === REGEXP && !allowed.has('RegExp')) {
+    refuse(`a RegExp (unless the namespace's option "msgpackTypes" includes 'RegExp')`);
+  } else if (kind === ERROR) {
+    if (!allowed.has('Error')) refuse(`an Error (unless the namespace's option "msgpackTypes" includes 'Error')`);
+    const { cause } = value as Error;
+    if (typeof cause === 'object' && cause !== null) checkDecoded(cause, depth + 1, allowed);
+  } else if (kind === undefined) {
+    refuse(`an instance of ${(value as object).constructor?.name ?? 'an unknown class'} (only plain data is stored)`);
+  }
+}
+
 function hasCycle(value: unknown, ancestors: Set<object>): boolean {
   if (value === null || typeof value !== 'object') return false;
   if (ancestors.has(value)) return true;

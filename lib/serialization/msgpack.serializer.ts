@@ -1,6 +1,6 @@
 import { Packr, Unpackr } from 'msgpackr';
 import type { CacheSerializer } from './cache-serializer.interface.js';
-import { assertMsgpackable, type MsgpackType } from './msgpack-safety.js';
+import { assertMsgpackable, assertMsgpackReadable, type MsgpackType } from './msgpack-safety.js';
 
 /**
  * MessagePack through msgpackr: keeps Date, Map (any keys), Set, BigInt (any size), typed arrays, Buffer,
@@ -11,7 +11,7 @@ import { assertMsgpackable, type MsgpackType } from './msgpack-safety.js';
  *
  * Reading refuses the same: whatever the bytes in Redis say, a read hands out only values a write would have
  * stored. msgpackr rebuilds RegExp (a pattern anyone who can write to Redis chooses) and Error from its built-in
- * extensions whatever the options, so the decoded value is walked like a written one; its structured-clone
+ * extensions whatever the options, so the decoded value is walked for them and for depth; its structured-clone
  * extensions (shared and cyclic references) are off, as this serializer never writes them.
  *
  * Records stay on (they tell a Map from an object) and no structures are shared between entries, so every
@@ -41,7 +41,7 @@ export class MsgpackSerializer implements CacheSerializer {
 
   deserialize(bytes: Buffer): unknown {
     const value: unknown = this.unpackr.unpack(bytes);
-    assertMsgpackable(value, this.allowed);
+    assertMsgpackReadable(value, this.allowed);
     return value;
   }
 }
