@@ -11,7 +11,7 @@ import { ReadThrough, type ReadThroughPolicy } from '../read-through/read-throug
 import { StampedeLock } from '../read-through/stampede-lock.js';
 import { InFlightLoads } from '../read-through/in-flight.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
-import { parseTtl, type Ttl } from './ttl.js';
+import { assertEntryTtl, parseTtl, type Ttl } from './ttl.js';
 import type { CacheEntry, GetOrSetManyOptions, GetOrSetOptions, SetOptions } from './cache-manager.options.js';
 import { CacheWarming } from '../warming/cache-warming.js';
 import type { WarmEntries, WarmOptions, WarmResult } from '../warming/warm.types.js';
@@ -257,12 +257,9 @@ export class CacheManager {
     const fullKey = this.keys.full(key, 'getOrSet');
     const lock = policy.lock ?? this.options.lock.enabled;
     const ttlHintMs = policy.ttlHintMs ?? this.options.defaultTtlMs;
-    return this.readThrough.run(key, fullKey, this.keys.lockKey(key), loader, {
-      ...policy,
-      lock,
-      ttlHintMs,
-      stale: policy.stale ?? this.stale,
-    });
+    const stale = policy.stale ?? this.stale;
+    assertEntryTtl(ttlHintMs, stale, 'getOrSet', key); // before the loader runs, not once its value cannot be stored
+    return this.readThrough.run(key, fullKey, this.keys.lockKey(key), loader, { ...policy, lock, ttlHintMs, stale });
   }
 
   /** This namespace's refresh/stale policy with a call's overrides (validated; `name` names an option in errors). @internal */
@@ -283,6 +280,7 @@ export class CacheManager {
     try {
       const ttlMs = this.ttlOf(options?.ttl, undefined, 'getOrSet');
       const stale = this.staleFor(options, (option) => `getOrSetMany option "${option}"`);
+      assertEntryTtl(ttlMs, stale, 'getOrSet', undefined);
       return this.cachedMany(keys, loadMissing, { label: DIRECT, ttlFor: () => ttlMs, stale });
     } catch (error) {
       return Promise.reject(error);

@@ -6,7 +6,7 @@ import type { CacheEntry, SetOptions } from './cache-manager.options.js';
 import type { DirectCommand } from './direct-command.js';
 import { servableEntries } from './servable-entries.js';
 import { isPastLogicalExpiry } from './logical-ttl.js';
-import type { Ttl } from './ttl.js';
+import { assertEntryTtl, type Ttl } from './ttl.js';
 import { hasExtensions } from '../entry/entry-format.js';
 import { validTags } from '../invalidation/tags/tag-rules.js';
 import { mgetThroughL1, type FetchMany } from '../l1/l1-reads.js';
@@ -62,7 +62,7 @@ export class DirectOperations {
     const { keys, entries, l1, store, failures, metrics } = this.deps;
     const fullKey = keys.full(key, 'set');
     const stale = resolveStalePolicy(options, this.deps.stale, (option) => `set option "${option}"`, 'set');
-    const ttlMs = jitteredTtlMs(this.deps.ttlOf(options?.ttl, key, 'set'), stale);
+    const ttlMs = jitteredTtlMs(this.entryTtlMs(options?.ttl, key, 'set', stale), stale);
     if (options?.tags !== undefined) return this.setTagged(key, fullKey, value, ttlMs, stale, validTags(options.tags, 'set', key));
     const entry = entries.encode(key, value, 'set', ttlMs);
     const startedAt = performance.now();
@@ -113,11 +113,18 @@ export class DirectOperations {
   async mset(list: ReadonlyArray<CacheEntry>): Promise<void> {
     const { keys, entries, stale, l1, store } = this.deps;
     const prepared: StoreEntry[] = list.map((entry) => {
-      const ttlMs = jitteredTtlMs(this.deps.ttlOf(entry.ttl, entry.key, 'mset'), stale);
+      const ttlMs = jitteredTtlMs(this.entryTtlMs(entry.ttl, entry.key, 'mset', stale), stale);
       const value = entries.encode(entry.key, entry.value, 'mset', ttlMs);
       return { key: keys.full(entry.key, 'mset'), ttlMs: ttlMs + staleWindowMs(stale), value };
     });
     for (const { key } of prepared) l1?.evict(key);
     await this.deps.direct('mset', undefined, () => store.mset(prepared));
+  }
+
+  /** A write's TTL, refused when, spread by its jitter, it would not fit the entry (or Redis with its stale window). */
+  private entryTtlMs(ttl: Ttl | undefined, key: string, operation: 'set' | 'mset', stale: StalePolicy): number {
+    const ttlMs = this.deps.ttlOf(ttl, key, operation);
+    assertEntryTtl(ttlMs, stale, operation, key);
+    return ttlMs;
   }
 }

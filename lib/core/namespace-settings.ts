@@ -52,6 +52,7 @@ export function namespaceOptions(
     own.compression ?? defaults.compression,
     defaults.maxValueBytes,
     `withNamespace("${namespace}") `,
+    own.msgpackTypes ?? defaults.msgpackTypes,
   );
   options.namespaceEncodings = new Map([...module.namespaceEncodings, [namespace, encoding]]);
   const base = module.namespacePolicies.get(namespace) ?? module.stalePolicy;

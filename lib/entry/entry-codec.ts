@@ -1,4 +1,4 @@
-import { DecompressedTooLargeError, type Compressor } from '../serialization/compression/compressor.js';
+import type { Compressor } from '../serialization/compression/compressor.js';
 import type { ValueSerializer } from '../serialization/value-serializer.js';
 import { EntryError } from './entry-error.js';
 import {
@@ -6,7 +6,9 @@ import {
   CompressionId,
   entryKind,
   EntryKinds,
+  FIXED_HEADER_BYTES,
   hasExtensions,
+  isBareEntry,
   readFrame,
   readTagStamps,
   SerializerId,
@@ -87,13 +89,16 @@ export class EntryCodec {
     return entry;
   }
 
-  /** The value an entry holds. Throws EntryError (corrupt, unknown_format, too_large) when it cannot be read. */
+  /**
+   * The value an entry holds. Throws EntryError (corrupt, unknown_format, too_large) when it cannot be read: a header
+   * whose lengths do not add up, or a value its serializer would have refused to write, is corrupt.
+   */
   decode(bytes: Buffer): unknown {
     try {
       switch (entryKind(bytes)) {
         case EntryKinds.Current:
-          // The usual entry (JSON, uncompressed) skips the header objects: this is the hot path.
-          if (bytes[1] === 0 && this.json !== undefined) return JSON.parse(bytes.toString('utf8', bytes.readUInt16BE(2)));
+          // The usual entry (JSON, uncompressed, no extensions) skips the header objects: this is the hot path.
+          if (bytes[1] === 0 && this.json !== undefined && isBareEntry(bytes)) return this.json.deserialize(bytes.subarray(FIXED_HEADER_BYTES));
           return this.decodeFramed(bytes);
         case EntryKinds.Legacy:
           return this.settings.legacyReader.deserialize(bytes);
@@ -102,7 +107,6 @@ export class EntryCodec {
       }
     } catch (error) {
       if (error instanceof EntryError) throw error;
-      if (error instanceof DecompressedTooLargeError) throw new EntryError('too_large', `entry ${error.message}`, { cause: error });
       throw new EntryError('corrupt', `entry could not be decoded: ${(error as Error).message}`, { cause: error });
     }
   }
@@ -143,11 +147,11 @@ export class EntryCodec {
       if (frame.decodedLength > maxDecodedBytes) {
         throw new EntryError('too_large', `entry would decompress to ${frame.decodedLength} bytes, over ${maxDecodedBytes}`);
       }
-      // The header could lie: the decompressor enforces the bound itself.
-      value = decompressor.decompress(value, frame.decodedLength, maxDecodedBytes);
-      // What the header says is what l1 counts (maxBytes), so it must be what decompressing gave.
+      // The header could lie either way: the decompressor stops past its length, and a shorter output is caught here
+      // (l1's maxBytes counts what the header says, so it must be what decompressing gave).
+      value = decompressor.decompress(value, frame.decodedLength);
       if (value.length !== frame.decodedLength) {
-        throw new EntryError('corrupt', `entry decompressed to ${value.length} bytes, its header says ${frame.decodedLength}`);
+        throw new EntryError('corrupt', `entry decompresses to ${value.length} bytes, not the ${frame.decodedLength} its header records`);
       }
     }
     return reader.deserialize(reader === this.json ? value : compacted(value)); // JSON keeps no view of its input

@@ -92,38 +92,80 @@ export function tagsExtension(stamps: readonly TagStamp[]): Buffer {
   return field;
 }
 
-/** The tag stamps of an entry in the current format; undefined when it has none (the common case costs one read). */
+/**
+ * The tag stamps of an entry in the current format; undefined when it has none. Throws RangeError on a damaged header
+ * (a header length that does not fit, an extension field or a tags field that does not fit its length).
+ */
 export function readTagStamps(bytes: Buffer): TagStamp[] | undefined {
-  const headerLength = bytes.readUInt16BE(2);
-  let offset = FIXED_HEADER_BYTES;
-  while (offset + 3 <= headerLength) {
-    const type = bytes[offset];
-    const length = bytes.readUInt16BE(offset + 1);
-    const start = offset + 3;
-    if (start + length > headerLength) throw new RangeError('an extension field runs past the header');
-    if (type === ExtensionType.tags) return parseTags(bytes, start, start + length);
-    offset = start + length;
-  }
-  return undefined;
+  const headerLength = fittingHeaderLength(bytes);
+  if (headerLength === -1) throw new RangeError(`entry header length does not fit the entry (${bytes.length} bytes)`);
+  return readExtensions(bytes, headerLength);
 }
 
-function parseTags(bytes: Buffer, start: number, end: number): TagStamp[] {
-  const stamps: TagStamp[] = [];
-  let offset = start + 1;
-  for (let i = 0; i < bytes[start]; i++) {
-    const tagEnd = offset + 1 + bytes[offset];
-    const tag = bytes.toString('latin1', offset + 1, tagEnd);
-    const tokenEnd = tagEnd + 1 + bytes[tagEnd];
-    if (tokenEnd > end) throw new RangeError('the tags extension runs past its length');
-    stamps.push([tag, bytes.toString('latin1', tagEnd + 1, tokenEnd)]);
-    offset = tokenEnd;
+/**
+ * Walks the extension fields between the fixed header and `headerLength`: each must fit, and together they fill the
+ * space exactly (a writer leaves no gap). Returns the tags field's stamps, if there is one.
+ */
+function readExtensions(bytes: Buffer, headerLength: number): TagStamp[] | undefined {
+  let stamps: TagStamp[] | undefined;
+  let offset = FIXED_HEADER_BYTES;
+  while (offset < headerLength) {
+    if (offset + 3 > headerLength) throw new RangeError('an extension field header runs past the header');
+    const type = bytes[offset];
+    const start = offset + 3;
+    const end = start + bytes.readUInt16BE(offset + 1);
+    if (end > headerLength) throw new RangeError('an extension field runs past the header');
+    if (type === ExtensionType.tags) stamps = parseTags(bytes, start, end);
+    offset = end;
   }
   return stamps;
 }
 
-/** Whether an entry in the current format has extension fields (tags): only those need reading past the fixed header. */
+/** The tags field: every length is checked against the field before it is used, and the stamps fill it exactly. */
+function parseTags(bytes: Buffer, start: number, end: number): TagStamp[] {
+  if (start >= end) throw new RangeError('the tags extension is empty');
+  const stamps: TagStamp[] = [];
+  let offset = start + 1;
+  for (let i = 0; i < bytes[start]; i++) {
+    if (offset >= end) throw new RangeError('the tags extension holds fewer tags than it counts');
+    const tagEnd = offset + 1 + bytes[offset];
+    if (tagEnd >= end) throw new RangeError('a tag runs past the tags extension');
+    const tokenEnd = tagEnd + 1 + bytes[tagEnd];
+    if (tokenEnd > end) throw new RangeError('a tag token runs past the tags extension');
+    stamps.push([bytes.toString('latin1', offset + 1, tagEnd), bytes.toString('latin1', tagEnd + 1, tokenEnd)]);
+    offset = tokenEnd;
+  }
+  if (offset !== end) throw new RangeError('the tags extension is longer than the tags it counts');
+  return stamps;
+}
+
+/**
+ * The header length of an entry in the current format whose header fits its bytes; -1 for anything else (legacy,
+ * unknown, or a damaged header, which only the decoder may judge: it counts and removes it).
+ */
+function fittingHeaderLength(bytes: Uint8Array): number {
+  if (bytes[0] !== MARKER || bytes.length < FIXED_HEADER_BYTES) return -1;
+  const headerLength = (bytes[2] << 8) | bytes[3];
+  return headerLength >= FIXED_HEADER_BYTES && headerLength <= bytes.length ? headerLength : -1;
+}
+
+/**
+ * Whether an entry in the current format has extension fields (tags): only those need reading past the fixed header.
+ * False for a damaged header length, so the entry goes to the decoder (which counts and removes it) rather than to the
+ * tag checks.
+ */
 export function hasExtensions(bytes: Uint8Array): boolean {
-  return bytes[0] === MARKER && bytes.length >= FIXED_HEADER_BYTES && ((bytes[2] << 8) | bytes[3]) > FIXED_HEADER_BYTES;
+  return fittingHeaderLength(bytes) > FIXED_HEADER_BYTES;
+}
+
+/**
+ * Whether an entry is the common kind, decoded without reading the header further: no extensions, not compressed,
+ * and exactly as long as its header records. Call on an entry of kind Current.
+ */
+export function isBareEntry(bytes: Buffer): boolean {
+  return (
+    (bytes[1] & 0x70) === 0 && bytes.readUInt16BE(2) === FIXED_HEADER_BYTES && bytes.readUInt32BE(20) === bytes.length - FIXED_HEADER_BYTES
+  );
 }
 
 /** Allocates an entry with room for `valueLength` value bytes after the header (and extensions), and writes the header. */
@@ -154,32 +196,45 @@ export function compressionSavings(entry: Buffer): number {
   return entry.readUInt32BE(20) - (entry.length - entry.readUInt16BE(2));
 }
 
-/** Reads the header of an entry of kind Current. Throws RangeError on a header that lies about its length. */
+/**
+ * Reads the header of an entry of kind Current, checking every length before it is used: the header length against
+ * the entry, each extension field against the header, and an uncompressed value's length against the decoded length
+ * recorded. Throws RangeError on a header that does not add up.
+ */
 export function readFrame(bytes: Buffer): EntryFrame {
   const flags = bytes[1];
-  const valueOffset = bytes.readUInt16BE(2);
-  if (valueOffset < FIXED_HEADER_BYTES || valueOffset > bytes.length) {
-    throw new RangeError(`entry header length ${valueOffset} does not fit the entry (${bytes.length} bytes)`);
+  const valueOffset = fittingHeaderLength(bytes);
+  if (valueOffset === -1) {
+    throw new RangeError(`entry header length ${bytes.readUInt16BE(2)} does not fit the entry (${bytes.length} bytes)`);
+  }
+  if (valueOffset > FIXED_HEADER_BYTES) readExtensions(bytes, valueOffset);
+  const compression = (flags >> 4) & 0x07;
+  const decodedLength = bytes.readUInt32BE(20);
+  if (compression === CompressionId.none && decodedLength !== bytes.length - valueOffset) {
+    throw new RangeError(`entry value is ${bytes.length - valueOffset} bytes, not the ${decodedLength} its header records`);
   }
   return {
     serializer: flags & 0x0f,
-    compression: (flags >> 4) & 0x07,
+    compression,
     createdAt: bytes.readUIntBE(4, 6),
     logicalExpiresAt: bytes.readUIntBE(10, 6),
     loadMicros: bytes.readUInt32BE(16),
-    decodedLength: bytes.readUInt32BE(20),
+    decodedLength,
     valueOffset,
   };
 }
 
-/** The logical expiry (ms since the epoch) an entry in the current format records; 0 for none, a legacy or unknown entry. */
+/**
+ * The logical expiry (ms since the epoch) an entry in the current format records; 0 for none, a legacy or unknown
+ * entry, or a damaged header (left for the decoder to count and remove, rather than missed unseen as expired).
+ */
 export function logicalExpiryOf(bytes: Buffer): number {
-  return bytes[0] === MARKER && bytes.length >= FIXED_HEADER_BYTES ? bytes.readUIntBE(10, 6) : 0;
+  return fittingHeaderLength(bytes) === -1 ? 0 : bytes.readUIntBE(10, 6);
 }
 
 /** How long the last load of an entry in the current format took, in µs; 0 when unknown. */
 export function loadMicrosOf(bytes: Buffer): number {
-  return bytes[0] === MARKER && bytes.length >= FIXED_HEADER_BYTES ? bytes.readUInt32BE(16) : 0;
+  return fittingHeaderLength(bytes) === -1 ? 0 : bytes.readUInt32BE(16);
 }
 
 /**

@@ -31,6 +31,13 @@ export interface CacheModuleOptions {
    */
   serializer?: SerializerOption;
   /**
+   * Types beyond plain data that msgpack entries may hold: `'RegExp'`, `'Error'`. Off unless named here, for writes
+   * and reads alike: a read rebuilds them from whatever bytes are in Redis (a pattern chosen by anyone who can write
+   * there, an Error the code never threw), so an entry holding one the namespace does not allow is corrupt (a miss,
+   * counted and removed). Shared or cyclic references are never stored or read. Default: `[]`.
+   */
+  msgpackTypes?: ReadonlyArray<'RegExp' | 'Error'>;
+  /**
    * Compress values whose serialized size reaches `threshold` bytes; smaller ones are stored as they are.
    * `false` turns it off for writes (compressed entries are still read). Default: `{ threshold: 1024, algorithm: 'deflate' }`.
    */
@@ -234,6 +241,8 @@ export type CompressionOption =
 /** Settings one namespace may change; the rest it shares with the module. */
 export interface NamespaceOptions extends StaleOptions {
   serializer?: SerializerOption;
+  /** Types beyond plain data this namespace's msgpack entries may hold (see the module's option). Default: the module's. */
+  msgpackTypes?: ReadonlyArray<'RegExp' | 'Error'>;
   compression?: CompressionOption;
   /** The in-process tier for this namespace: settings over the module's `l1`, or `false` to turn it off. Default: the module's. */
   l1?: L1Options | false;
@@ -309,7 +318,12 @@ export interface ResolvedCacheOptions {
   /** The same for the namespaces configured in `namespaces`. */
   namespaceEncodings: ReadonlyMap<string, EntryCodecSettings>;
   /** The options encodings were resolved from, for `withNamespace(name, overrides)`. */
-  encodingDefaults: { serializer: SerializerOption; compression: CompressionOption; maxValueBytes: number };
+  encodingDefaults: {
+    serializer: SerializerOption;
+    compression: CompressionOption;
+    maxValueBytes: number;
+    msgpackTypes: CacheModuleOptions['msgpackTypes'];
+  };
   store?: CacheStore;
   memoryMaxEntries: number;
   failOnStartup: boolean;

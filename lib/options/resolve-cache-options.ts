@@ -28,7 +28,12 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
   assertValidNamespace(options.namespace);
   const memoryMaxEntries = positiveInteger('memoryMaxEntries', options.memoryMaxEntries ?? DEFAULT_MEMORY_MAX_ENTRIES);
   const maxValueBytes = positiveInteger('maxValueBytes', options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES);
-  const encodingDefaults = { serializer: options.serializer ?? 'json', compression: options.compression ?? DEFAULT_COMPRESSION, maxValueBytes };
+  const encodingDefaults = {
+    serializer: options.serializer ?? 'json',
+    compression: options.compression ?? DEFAULT_COMPRESSION,
+    maxValueBytes,
+    msgpackTypes: options.msgpackTypes ?? [],
+  };
   const stalePolicy = resolveStalePolicy(
     options,
     {
@@ -52,7 +57,7 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
     redis: options.redis === undefined ? undefined : resolveRedis(options.redis),
     store: resolveStore(options.store),
     defaultTtlMs: parseTtl(options.defaultTtl ?? DEFAULT_TTL, 'configure', undefined, 'option "defaultTtl"'),
-    encoding: resolveEncoding(encodingDefaults.serializer, encodingDefaults.compression, maxValueBytes, 'option '),
+    encoding: resolveEncoding(encodingDefaults.serializer, encodingDefaults.compression, maxValueBytes, 'option ', encodingDefaults.msgpackTypes),
     namespaceEncodings: resolveNamespaces(options.namespaces, encodingDefaults),
     encodingDefaults,
     memoryMaxEntries,
@@ -148,7 +153,13 @@ function resolveNamespaces(
     const where = `option "namespaces.${namespace}." `;
     resolved.set(
       namespace,
-      resolveEncoding(settings?.serializer ?? defaults.serializer, settings?.compression ?? defaults.compression, defaults.maxValueBytes, where),
+      resolveEncoding(
+        settings?.serializer ?? defaults.serializer,
+        settings?.compression ?? defaults.compression,
+        defaults.maxValueBytes,
+        where,
+        settings?.msgpackTypes ?? defaults.msgpackTypes,
+      ),
     );
   }
   return resolved;

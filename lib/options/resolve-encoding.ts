@@ -2,6 +2,7 @@ import { CacheError } from '../core/cache-error.js';
 import type { EntryCodecSettings } from '../entry/entry-codec.js';
 import type { CompressionAlgorithm } from '../serialization/compression/compressor.js';
 import { COMPRESSION_ALGORITHMS, compressorFor, loadedDecompressors } from '../serialization/compression/compressors.js';
+import { MSGPACK_TYPES, type MsgpackType } from '../serialization/msgpack-safety.js';
 import { builtInReaders, customSerializer, serializerNamed } from '../serialization/serializers.js';
 import type { CompressionOption, SerializerOption } from './cache-options.js';
 
@@ -13,9 +14,11 @@ export function resolveEncoding(
   compressionOption: CompressionOption | undefined,
   maxValueBytes: number,
   where: string,
+  msgpackTypesOption: unknown = [],
 ): EntryCodecSettings {
-  const serializer = resolveSerializer(serializerOption ?? 'json', where);
-  const readers = builtInReaders();
+  const msgpackTypes = resolveMsgpackTypes(msgpackTypesOption, where);
+  const serializer = resolveSerializer(serializerOption ?? 'json', msgpackTypes, where);
+  const readers = builtInReaders(msgpackTypes);
   if (serializer.name === 'custom') readers.set(serializer.id, serializer);
   const compression = resolveCompression(compressionOption, where);
   return {
@@ -30,8 +33,8 @@ export function resolveEncoding(
   };
 }
 
-function resolveSerializer(option: SerializerOption, where: string) {
-  if (option === 'json' || option === 'msgpack') return serializerNamed(option);
+function resolveSerializer(option: SerializerOption, msgpackTypes: readonly MsgpackType[], where: string) {
+  if (option === 'json' || option === 'msgpack') return serializerNamed(option, msgpackTypes);
   if (option !== null && typeof option === 'object' && typeof option.serialize === 'function' && typeof option.deserialize === 'function') {
     return customSerializer(option);
   }
@@ -61,6 +64,12 @@ function resolveCompression(
   const compressor = compressorFor(algorithm);
   if (compressor === undefined) throw configError(missingPackage(where, algorithm));
   return { writes: { compressor, thresholdBytes: threshold }, maxDecodedBytes };
+}
+
+function resolveMsgpackTypes(option: unknown, where: string): MsgpackType[] {
+  if (Array.isArray(option) && option.every((type) => MSGPACK_TYPES.includes(type as MsgpackType))) return option as MsgpackType[];
+  const known = MSGPACK_TYPES.map((type) => `'${type}'`).join(', ');
+  throw configError(`${where}"msgpackTypes" must be an array of ${known} (or empty), got ${JSON.stringify(option) ?? String(option)}`);
 }
 
 function missingPackage(where: string, algorithm: CompressionAlgorithm): string {

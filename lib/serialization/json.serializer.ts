@@ -1,10 +1,13 @@
 import type { CacheSerializer } from './cache-serializer.interface.js';
+import { assertFiniteNumbers, checkJsonText } from './json-text-check.js';
+import { MAX_NESTING_DEPTH } from './nesting.js';
 
 /**
  * JSON that refuses what JSON would silently change: functions, symbols, BigInt,
  * NaN/Infinity (they would come back as null), `undefined` inside arrays (null),
- * Map and Set (`{}`), circular structures. Objects with `toJSON` (Date) are stored as
- * their JSON form, as JSON defines; `undefined` object properties are omitted.
+ * Map and Set (`{}`), circular structures, and nesting deeper than 1,000 levels. Objects with
+ * `toJSON` (Date) are stored as their JSON form, as JSON defines; `undefined` object properties are
+ * omitted. Reading refuses the same (text nested too deep, a number that overflows to Infinity).
  */
 export class JsonSerializer implements CacheSerializer {
   serialize(value: unknown): string {
@@ -16,7 +19,10 @@ export class JsonSerializer implements CacheSerializer {
   }
 
   deserialize(bytes: Buffer): unknown {
-    return JSON.parse(bytes.toString());
+    const { mayOverflow } = checkJsonText(bytes);
+    const value: unknown = JSON.parse(bytes.toString());
+    if (mayOverflow) assertFiniteNumbers(value);
+    return value;
   }
 }
 
@@ -51,6 +57,7 @@ function assertObjectSafe(value: object, key: string | number, inArray: boolean,
     throw new TypeError(`${describe(key)} is a ${value.constructor.name}, which JSON would store as {}`);
   }
   if (ancestors.includes(value)) throw new TypeError(`${describe(key)} is circular: JSON cannot store a structure that contains itself`);
+  if (ancestors.length === MAX_NESTING_DEPTH) throw new TypeError(`the value nests deeper than ${MAX_NESTING_DEPTH} levels, which JSON entries may not`);
   ancestors.push(value);
   if (Array.isArray(value)) {
     for (let index = 0; index < value.length; index++) assertJsonSafe(value[index], index, true, ancestors);

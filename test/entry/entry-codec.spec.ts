@@ -170,7 +170,7 @@ describe('EntryCodec', () => {
     expect(reasonOf(() => codec('json', false, serialized - 1).encode(big, META))).toBe('too_large');
   });
 
-  it('treats a payload that would decompress beyond maxDecodedBytes as too large, even when its header lies', () => {
+  it('treats a payload whose header says it decompresses beyond maxDecodedBytes as too large, and one whose header lies as corrupt', () => {
     const bomb = gzipSync(Buffer.alloc(2 * 1024 * 1024, 0x20)); // 2 MiB of spaces in ~2 KiB
     const header = codec().encode('x', META).subarray(0, 24);
     header[1] = 0x10; // json, gzip
@@ -179,7 +179,51 @@ describe('EntryCodec', () => {
     honest.writeUInt32BE(2 * 1024 * 1024, 20);
     expect(reasonOf(() => reader.decode(honest))).toBe('too_large');
     const lying = Buffer.from(honest);
-    lying.writeUInt32BE(10, 20);
-    expect(reasonOf(() => reader.decode(lying))).toBe('too_large');
+    lying.writeUInt32BE(10, 20); // inflating stops past 10 bytes
+    expect(reasonOf(() => reader.decode(lying))).toBe('corrupt');
+    const short = Buffer.concat([header, gzipSync(Buffer.from('"x"'))]);
+    short.writeUInt32BE(1000, 20); // inflates to 3 bytes, not 1000
+    expect(reasonOf(() => reader.decode(short))).toBe('corrupt');
+  });
+
+  it.each(COMPRESSION_ALGORITHMS.filter((algorithm) => algorithm !== 'lz4'))(
+    '%s output is not sized by the decoded length a header claims: a 7-byte value keeps no buffer over 64 KiB',
+    (algorithm) => {
+      const compressor = compressorFor(algorithm)!;
+      const output = compressor.decompress(compressor.compress(Buffer.from('"hello"')), 64 * 1024 * 1024 - 1);
+      expect(output.toString()).toBe('"hello"');
+      expect(output.buffer.byteLength).toBeLessThanOrEqual(64 * 1024);
+    },
+  );
+
+  it('reads only a header whose lengths add up: header length, extension fields, tags, decoded length', () => {
+    const tagged = codec().encode({ a: 1 }, META, [
+      ['color', 'tok1'],
+      ['size', 'tok2'],
+    ]);
+    expect(codec().decode(tagged)).toEqual({ a: 1 });
+    expect(codec().stamps(tagged)).toEqual([
+      ['color', 'tok1'],
+      ['size', 'tok2'],
+    ]);
+    const damage = (edit: (entry: Buffer) => void): Buffer => {
+      const entry = Buffer.from(tagged);
+      edit(entry);
+      return entry;
+    };
+    const damaged = [
+      damage((entry) => entry.writeUInt16BE(23, 2)), // header length below the fixed header
+      damage((entry) => entry.writeUInt16BE(entry.readUInt16BE(2) - 1, 2)), // cuts the tags field
+      damage((entry) => entry.writeUInt16BE(entry.readUInt16BE(25) + 1, 25)), // tags field longer than the header
+      damage((entry) => (entry[27] = 3)), // counts three tags, holds two
+      damage((entry) => (entry[27] = 1)), // counts one tag, holds two
+      damage((entry) => (entry[28] = 60)), // the first tag's length runs past the field
+      damage((entry) => entry.writeUInt32BE(entry.readUInt32BE(20) + 1, 20)), // decoded length is not the value's
+    ];
+    for (const entry of damaged) expect(reasonOf(() => codec().decode(entry))).toBe('corrupt');
+    for (const entry of damaged.slice(1, 6)) expect(reasonOf(() => codec().stamps(entry))).toBe('corrupt');
+    const unknownField = Buffer.concat([tagged.subarray(0, 24), Buffer.from([9, 0, 2, 7, 7]), tagged.subarray(24)]);
+    unknownField.writeUInt16BE(tagged.readUInt16BE(2) + 5, 2);
+    expect(codec().decode(unknownField)).toEqual({ a: 1 }); // an extension type this version does not know is skipped
   });
 });

@@ -48,7 +48,6 @@ export class TagGuard {
    */
   async holds(bytes: Buffer, known?: readonly string[], prefetched?: ReadonlyArray<string | undefined>): Promise<boolean> {
     const stamps = this.stampsOf(bytes);
-    if (stamps === null) return false;
     if (stamps === undefined) return true;
     // Tokens the prefetch read for the call's known tags; the entry's other tags are read now.
     const current = stamps.map(([tag]) => (prefetched === undefined ? undefined : prefetched[known?.indexOf(tag) ?? -1]));
@@ -68,7 +67,6 @@ export class TagGuard {
     const current = await this.tokens.read(tags);
     return entries.map((bytes, i) => {
       const stamps = stampsOf[i];
-      if (stamps === null) return null;
       if (stamps === undefined) return bytes;
       return TagTokens.holds(stamps, stamps.map(([tag]) => current[position.get(tag)!])) ? bytes : null;
     });
@@ -76,7 +74,7 @@ export class TagGuard {
 
   /** An entry's stamps (undefined when untagged or damaged). */
   stampsFor(bytes: Buffer): TagStamp[] | undefined {
-    return this.stampsOf(bytes) ?? undefined;
+    return this.stampsOf(bytes);
   }
 
   /** The tags an entry carries (none when untagged or damaged). */
@@ -84,12 +82,15 @@ export class TagGuard {
     return this.stampsOf(bytes)?.map(([tag]) => tag) ?? [];
   }
 
-  /** An entry's stamps; undefined when untagged, null when its tags field is damaged (never servable: a miss). */
-  private stampsOf(bytes: Buffer): TagStamp[] | undefined | null {
+  /**
+   * An entry's stamps; undefined when untagged or when its header is damaged. A damaged entry is let through to the
+   * decoder, which refuses it too and, unlike a tag check, counts it as corrupt and removes it.
+   */
+  private stampsOf(bytes: Buffer): TagStamp[] | undefined {
     try {
       return this.codec.stamps(bytes);
     } catch {
-      return null;
+      return undefined;
     }
   }
 

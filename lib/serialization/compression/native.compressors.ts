@@ -1,5 +1,5 @@
 import { CompressionId } from '../../entry/entry-format.js';
-import { DecompressedTooLargeError, type Compressor } from './compressor.js';
+import type { Compressor } from './compressor.js';
 
 /** lz4-napi's block API: the output is prefixed with its decompressed size (u32, little-endian). */
 interface Lz4Napi {
@@ -22,10 +22,11 @@ export function lz4Compressor(require: NodeJS.Require): Compressor | undefined {
     algorithm: 'lz4',
     id: CompressionId.lz4,
     compress: (bytes) => lz4.compressSync(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
-    decompress: (bytes, _decodedLength, maxBytes) => {
-      // The prefix is what the decoder allocates: checking it bounds the output exactly.
-      const size = bytes.byteLength >= 4 ? Buffer.from(bytes.buffer, bytes.byteOffset, 4).readUInt32LE(0) : 0;
-      if (size > maxBytes) throw new DecompressedTooLargeError(`decompresses to ${size} bytes, over ${maxBytes}`);
+    decompress: (bytes, decodedLength) => {
+      // The prefix is what the decoder allocates: it must be the header's length (already bounded), or one of them lies.
+      if (bytes.byteLength < 4) throw new RangeError('the lz4 payload is shorter than its size prefix');
+      const size = Buffer.from(bytes.buffer, bytes.byteOffset, 4).readUInt32LE(0);
+      if (size !== decodedLength) throw new RangeError(`the lz4 size prefix (${size} bytes) is not the ${decodedLength} the header records`);
       return lz4.uncompressSync(bytes);
     },
   };
