@@ -132,8 +132,9 @@ export class BatchReadThrough {
       const call = { key: keys[position], fullKey, basis: undefined } as Call<unknown>;
       this.deps.inFlight.add(fullKey, promise, call);
     }
+    let holds: LeaseHold[] | undefined;
     try {
-      const holds = seen === undefined ? undefined : await this.takeLeases(keys, fullKeys, missing, seen, policy);
+      holds = seen === undefined ? undefined : await this.takeLeases(keys, fullKeys, missing, seen, policy);
       const startedAt = Date.now();
       const missingKeys = missing.map((position) => keys[position]);
       const eventKey = missingKeys.length === 1 ? missingKeys[0] : `${missingKeys.length} keys`; // one load event for the batch
@@ -145,6 +146,7 @@ export class BatchReadThrough {
       if (holds !== undefined) await this.write(keys, fullKeys, missing, loaded, policy, startedAt, holds);
       missing.forEach((position, n) => settle.get(fullKeys[position])!.resolve(loaded[n]));
     } catch (error) {
+      missing.forEach((position, n) => this.leases.release(fullKeys[position], holds?.[n])); // nothing stored: free the keys
       for (const { reject } of settle.values()) reject(error); // each flight leaves the registry as it settles
       throw error;
     }
@@ -185,7 +187,10 @@ export class BatchReadThrough {
     missing.forEach((position, n) => {
       const value = loaded[n];
       const ttlMs = value === undefined ? undefined : policy.ttlFor(value);
-      if (ttlMs === undefined || invalidator.pending.coversKey(fullKeys[position])) return;
+      if (ttlMs === undefined || invalidator.pending.coversKey(fullKeys[position])) {
+        this.leases.release(fullKeys[position], holds[n]); // not stored: free the key now
+        return;
+      }
       const logicalMs = jitteredTtlMs(ttlMs, policy.stale);
       try {
         const entry = entries.encode(keys[position], value, 'set', logicalMs, loadMicros);
@@ -193,6 +198,7 @@ export class BatchReadThrough {
         writeHolds.push(holds[n]);
       } catch (error) {
         failures.notStored(keys[position], error); // already counted
+        this.leases.release(fullKeys[position], holds[n]);
       }
     });
     if (writes.length === 0) return;

@@ -12,7 +12,7 @@ describe('getOrSetMany', () => {
   const db = useRedisServer();
   beforeEach(() => db.redis.flushdb());
 
-  it('100 keys, 20 missing: one MGET, one loader call with those 20, one pipelined write (counted with MONITOR)', async () => {
+  it('100 keys, 20 missing: one MGET, one loader call with those 20, one round trip of leases, one of writes (counted with MONITOR)', async () => {
     const { module, cache } = await bootCache({ namespace: 'many', redis: { url: db.server.url } });
     const client = new Redis(db.server.port, '127.0.0.1');
     const monitor = await client.monitor(); // a connection of its own
@@ -39,9 +39,13 @@ describe('getOrSetMany', () => {
       const names = commands.map(([name]) => name.toLowerCase());
       expect(names.filter((name) => name === 'mget')).toHaveLength(1);
       expect(commands.find(([name]) => name.toLowerCase() === 'mget')).toHaveLength(101);
-      expect(names.filter((name) => name === 'set')).toHaveLength(20);
-      expect(names.filter((name) => !['mget', 'set'].includes(name))).toEqual([]); // no GET, no lock, nothing else
-      expect(names.slice(names.indexOf('set'))).toEqual(Array(20).fill('set')); // the writes back to back: one pipeline
+      // Per missing key: a lease script (GET, SET of the lease), then a write script over it (GETRANGE, SET of the entry).
+      expect(names.filter((name) => name === 'eval')).toHaveLength(40);
+      expect(names.filter((name) => name === 'set')).toHaveLength(40);
+      expect(names.filter((name) => !['mget', 'eval', 'get', 'getrange', 'set'].includes(name))).toEqual([]); // no lock, nothing else
+      const firstWrite = names.indexOf('getrange') - 1; // the EVAL of the first write-back
+      expect(names.slice(0, firstWrite).filter((name) => name === 'eval')).toHaveLength(20); // every lease before any write
+      expect(names.slice(firstWrite).filter((name) => name === 'get')).toEqual([]);
       expect(await storedValue(db.redis, 'many:item:0')).toBe('loaded item:0');
       expect(await db.redis.pttl('many:item:0')).toBeGreaterThan(55_000);
     } finally {
