@@ -18,6 +18,7 @@ const DEFAULT_TTL = '5m';
 const DEFAULT_MEMORY_MAX_ENTRIES = 10_000;
 const DEFAULT_OPERATION_TIMEOUT_MS = 250;
 const DEFAULT_MAX_VALUE_BYTES = 5 * 1024 * 1024;
+const DEFAULT_MAX_RUNTIME_NAMESPACES = 100;
 
 /** Validates the module options once, failing the boot with a message that names the option. */
 export function resolveCacheOptions(options: CacheModuleOptions | undefined): ResolvedCacheOptions {
@@ -53,6 +54,8 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
     defaultTtlMs: parseTtl(options.defaultTtl ?? DEFAULT_TTL, 'configure', undefined, 'option "defaultTtl"'),
     encoding: resolveEncoding(encodingDefaults.serializer, encodingDefaults.compression, maxValueBytes, 'option '),
     namespaceEncodings: resolveNamespaces(options.namespaces, encodingDefaults),
+    configuredNamespaces: new Set([options.namespace, ...Object.keys(options.namespaces ?? {})]),
+    maxRuntimeNamespaces: nonNegativeInteger('maxRuntimeNamespaces', options.maxRuntimeNamespaces ?? DEFAULT_MAX_RUNTIME_NAMESPACES),
     encodingDefaults,
     memoryMaxEntries,
     failOnStartup: optionalBoolean('failOnStartup', options.failOnStartup) ?? false,
@@ -192,6 +195,12 @@ function optionalBoolean(option: string, value: unknown): boolean | undefined {
   if (value !== undefined && typeof value !== 'boolean')
     throw configError(`option "${option}" must be true or false, got ${JSON.stringify(value)}`);
   return value;
+}
+
+function nonNegativeInteger(option: string, value: unknown): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 0)
+    throw configError(`option "${option}" must be a non-negative integer, got ${JSON.stringify(value)}`);
+  return value as number;
 }
 
 function positiveInteger(option: string, value: unknown): number {
