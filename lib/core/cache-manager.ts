@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { NamespaceReads } from './namespace-reads.js';
 import { CacheError } from './cache-error.js';
 import { assertValidNamespace, CacheKeys } from './cache-keys.js';
@@ -129,6 +130,18 @@ export class CacheManager {
 
   get namespace(): string {
     return this.keys.namespace;
+  }
+
+  /**
+   * What `console.log(cache)` and loggers show: the namespace and version, not the options and connection kept inside
+   * (they hold the Redis password).
+   */
+  [inspect.custom](): string {
+    return `CacheManager ${inspect(this.toJSON())}`;
+  }
+
+  toJSON(): { namespace: string; version?: string } {
+    return this.keys.version === undefined ? { namespace: this.keys.namespace } : { namespace: this.keys.namespace, version: this.keys.version };
   }
 
   /** The version of this namespace's cached shape (as it appears in keys), or undefined when unversioned. */
