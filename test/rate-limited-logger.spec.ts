@@ -4,13 +4,15 @@ import { RateLimitedLogger } from '../lib/observability/rate-limited-logger.js';
 
 describe('RateLimitedLogger', () => {
   const lines: string[] = [];
+  const logLines: string[] = [];
 
   beforeEach(() => {
     lines.length = 0;
+    logLines.length = 0;
     jest.useFakeTimers({ now: 0 });
     const ignore = (): void => undefined;
     Logger.overrideLogger({
-      log: ignore,
+      log: (message: unknown) => void logLines.push(String(message)),
       error: ignore,
       debug: ignore,
       verbose: ignore,
@@ -33,6 +35,14 @@ describe('RateLimitedLogger', () => {
     expect(lines).toHaveLength(12);
     expect(lines[0]).toBe('Redis timed out');
     expect(lines[2]).toBe('Redis timed out (49999 similar suppressed)');
+  });
+
+  it('writes every message as one line: control characters are escaped, JSON-style (issue 18, item 13)', () => {
+    const logger = new RateLimitedLogger('test');
+    logger.warn('a', 'key "k\n[Nest] forged line\r" \t\u2028\u0000\x1b[2J\u009b end');
+    logger.log('log: k\nforged');
+    expect(lines).toEqual(['key "k\\n[Nest] forged line\\r" \\t\\u2028\\u0000\\u001b[2J\\u009b end']);
+    expect(logLines).toEqual(['log: k\\nforged']);
   });
 
   it('logs a new category at once, whatever else is being suppressed', () => {

@@ -33,7 +33,8 @@ export class CacheError extends Error {
     options?: { cause?: unknown },
   ) {
     super(
-      scrubSecrets(key === undefined ? `${operation}: ${message}` : `${operation} "${key}": ${message}`),
+      // The key as a JSON string: a key holding a newline or a quote stays one quoted token in the message (and the log).
+      scrubSecrets(key === undefined ? `${operation}: ${message}` : `${operation} ${JSON.stringify(key)}: ${message}`),
       options !== undefined && 'cause' in options ? { cause: safeCause(options.cause) } : undefined,
     );
   }

@@ -24,16 +24,30 @@ const RESERVED_SEGMENTS: ReadonlyArray<[string, string]> = [
 /** Longest key a caller may pass (before the namespace is added). */
 export const MAX_KEY_LENGTH = 1024;
 
+/**
+ * Longest namespace, in characters (as long as a version may be). It prefixes every key and is the `namespace` label of
+ * every metric series, so it stays short: a long one costs on every key in Redis and every line of /metrics.
+ */
+export const MAX_NAMESPACE_LENGTH = 64;
+
 const NAMESPACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.\-]*$/;
 
 export function assertValidNamespace(namespace: unknown, where = 'option "namespace"'): asserts namespace is string {
-  if (typeof namespace !== 'string' || !NAMESPACE_PATTERN.test(namespace)) {
+  if (typeof namespace !== 'string' || namespace.length > MAX_NAMESPACE_LENGTH || !NAMESPACE_PATTERN.test(namespace)) {
     throw new CacheError(
       'configure',
       undefined,
-      `${where} must be a non-empty string of letters, digits, "_", "." or "-"; got ${JSON.stringify(namespace)}`,
+      `${where} must be a non-empty string of at most ${MAX_NAMESPACE_LENGTH} letters, digits, "_", "." or "-" (starting with a letter or digit); got ${describeNamespace(namespace)}`,
     );
   }
+}
+
+/** What was given, short enough for an error message whatever its size. */
+function describeNamespace(namespace: unknown): string {
+  if (typeof namespace === 'number' || typeof namespace === 'boolean') return String(namespace);
+  if (typeof namespace !== 'string') return namespace === null ? 'null' : typeof namespace;
+  if (namespace.length <= MAX_NAMESPACE_LENGTH) return JSON.stringify(namespace);
+  return `a string of ${namespace.length} characters starting ${JSON.stringify(namespace.slice(0, 16))}`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { NamespaceReads } from './namespace-reads.js';
 import { CacheError } from './cache-error.js';
 import { assertValidNamespace, CacheKeys } from './cache-keys.js';
@@ -33,6 +34,7 @@ import { resolveVersion, type CacheVersion } from './cache-version.js';
 import { directCommand, type DirectCommand } from './direct-command.js';
 import { DIRECT, DirectOperations } from './direct-operations.js';
 import { assertSameSettings, namespaceOptions, requestedVersion } from './namespace-settings.js';
+import { assertRoomForNamespace } from './namespace-budget.js';
 
 /** Most tags one invalidateTags call takes (an entry carries at most 8). */
 const MAX_TAGS_PER_INVALIDATION = 1000;
@@ -143,6 +145,18 @@ export class CacheManager {
     return this.keys.namespace;
   }
 
+  /**
+   * What `console.log(cache)` and loggers show: the namespace and version, not the options and connection kept inside
+   * (they hold the Redis password).
+   */
+  [inspect.custom](): string {
+    return `CacheManager ${inspect(this.toJSON())}`;
+  }
+
+  toJSON(): { namespace: string; version?: string } {
+    return this.keys.version === undefined ? { namespace: this.keys.namespace } : { namespace: this.keys.namespace, version: this.keys.version };
+  }
+
   /** The version of this namespace's cached shape (as it appears in keys), or undefined when unversioned. */
   get version(): string | undefined {
     return this.keys.version;
@@ -152,16 +166,18 @@ export class CacheManager {
    * The same cache under another namespace (same connection), or this namespace at another version. It writes with the
    * serializer and compression given here, else those of the module's `namespaces` option for it, else the module's;
    * its version is the one given, else the configured one. A namespace (at a version) is made once: asking for it
-   * again with other settings (serializer, compression, refresh/stale) is a CacheError.
+   * again with other settings (serializer, compression, refresh/stale) is a CacheError. Names are at most 64 characters;
+   * at most `maxRuntimeNamespaces` (default 100) namespaces besides the configured ones are made (then a CacheError).
    */
   withNamespace(namespace: string, settings?: NamespaceOptions): CacheManager {
+    assertValidNamespace(namespace, 'withNamespace(namespace)');
     const version = requestedVersion(this.options, namespace, settings);
     const existing = this.siblings.get(CacheKeys.prefixOf(namespace, version));
     if (existing) {
       assertSameSettings(existing.settings, settings, namespace);
       return existing;
     }
-    assertValidNamespace(namespace, 'withNamespace(namespace)');
+    assertRoomForNamespace(this.options, this.siblings.values(), namespace, version);
     const options = namespaceOptions(this.options, namespace, version, settings);
     const metrics = this.metrics.forNamespace(namespace);
     return new CacheManager(options, this.store, metrics, this.logger, this.l1Tiers, this.siblings, settings); // registers itself

@@ -105,16 +105,21 @@ export class StoredEntries {
     return undefined;
   }
 
-  /** An entry that cannot be decoded is treated as absent: counted as an error, logged and removed. */
+  /**
+   * An entry that cannot be decoded is treated as absent: counted as an error, logged and removed. The log line and the
+   * error event say the key and the reason only: a decoder's message quotes the bytes it choked on (JSON.parse: up to
+   * ~100 characters of the value), and values are the application's data.
+   */
   private read<T>(key: string, fullKey: string, bytes: Buffer): T | undefined {
     if (isLease(bytes)) return undefined; // a load in flight holds the key: nothing stored yet
     try {
       return this.codec.decode(bytes) as T;
     } catch (error) {
       const reason = error instanceof EntryError ? error.reason : 'corrupt';
+      const failure = new CacheError('deserialize', key, `entry could not be read (${reason}): treated as a miss and removed`);
       this.metrics.error('deserialize', reason);
-      this.metrics.events.error('deserialize', reason, key, error as Error);
-      this.failures.warn(`deserialize:${reason}`, `entry "${key}" is treated as a miss and removed: ${(error as Error).message}`);
+      this.metrics.events.error('deserialize', reason, key, failure);
+      this.failures.warn(`deserialize:${reason}`, failure.message);
       this.store.delete([fullKey]).catch(() => undefined); // best effort: the next read-through rewrites it anyway
       return undefined;
     }

@@ -43,6 +43,7 @@ const NAMESPACE_SERIES = [
   'l1Flushes',
   'l1Entries',
   'l1Bytes',
+  'fleetReportsRejected',
 ] as const satisfies ReadonlyArray<keyof CacheMetricSeries & keyof typeof CACHE_METRICS>;
 
 export const cacheProviders: Provider[] = [

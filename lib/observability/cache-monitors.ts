@@ -40,6 +40,7 @@ export class CacheMonitors implements OnApplicationBootstrap, OnModuleDestroy {
           client,
           footprintWork(client, { ...options.footprint, ...monitorKeys(options.namespace, 'footprint') }, namespaces, publish),
           logger,
+          metrics,
         ) as FleetJob<unknown>,
       );
     }
@@ -48,7 +49,7 @@ export class CacheMonitors implements OnApplicationBootstrap, OnModuleDestroy {
       const work = redisInfoWork(client, { ...options.redisInfo, ...monitorKeys(options.namespace, 'redis-info') }, (report) =>
         gauges.publish(report),
       );
-      this.jobs.push(new FleetJob(client, work, logger) as FleetJob<unknown>);
+      this.jobs.push(new FleetJob(client, work, logger, metrics) as FleetJob<unknown>);
     }
   }
 

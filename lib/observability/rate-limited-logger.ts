@@ -1,10 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { scrubSecrets } from '../core/redact-error.js';
+import { escapeForLog } from './log-text.js';
 
 /**
  * A logger that writes at most one line per category per interval, so an outage at
  * thousands of requests per second yields a handful of lines, each saying how many it stands for.
- * Every line is scrubbed of secrets: many embed an error's message (a Redis client's 'error' event, a failed write).
+ * Every line is scrubbed of secrets (many embed an error's message: a Redis client's 'error' event, a failed write) and
+ * written as one line: control characters in the keys, tags and messages it embeds are escaped (see escapeForLog).
  */
 export class RateLimitedLogger {
   private readonly logger: Logger;
@@ -28,7 +30,7 @@ export class RateLimitedLogger {
     const skipped = this.suppressed.get(category) ?? 0;
     this.lastLogged.set(category, now);
     this.suppressed.delete(category);
-    const line = scrubSecrets(message); // only for lines written: suppressed ones cost a map update, nothing more
+    const line = escapeForLog(scrubSecrets(message)); // only for lines written: suppressed ones cost a map update, nothing more
     this.logger.warn(skipped > 0 ? `${line} (${skipped} similar suppressed)` : line);
   }
 
@@ -38,6 +40,6 @@ export class RateLimitedLogger {
   }
 
   log(message: string): void {
-    this.logger.log(scrubSecrets(message));
+    this.logger.log(escapeForLog(scrubSecrets(message)));
   }
 }

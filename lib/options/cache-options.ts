@@ -44,6 +44,14 @@ export interface CacheModuleOptions {
   compression?: CompressionOption;
   /** Serializer, compression and version per namespace (for `withNamespace(name)` and decorators' `namespace`). Default: none. */
   namespaces?: Record<string, NamespaceOptions>;
+  /**
+   * Most namespaces `withNamespace` (and decorators' `namespace`) may create besides `namespace` and those in
+   * `namespaces` (each at its configured version); another version of a namespace counts as one more. A namespace lives
+   * as long as the module (its metric series, counters and in-process tier with it), so the number is bounded: past it,
+   * `withNamespace` throws a CacheError. `0` allows only the configured ones.
+   * @default 100
+   */
+  maxRuntimeNamespaces?: number;
   /** Bring your own backend instead of `redis` (it gets the circuit breaker and the metrics). Default: none. */
   store?: CacheStore;
   /** Entry limit of the embedded in-process store. Default: `10_000`. */
@@ -317,6 +325,9 @@ export interface ResolvedCacheOptions {
   encoding: EntryCodecSettings;
   /** The same for the namespaces configured in `namespaces`. */
   namespaceEncodings: ReadonlyMap<string, EntryCodecSettings>;
+  /** The module's own namespace and those in `namespaces`: they never count against `maxRuntimeNamespaces`. */
+  configuredNamespaces: ReadonlySet<string>;
+  maxRuntimeNamespaces: number;
   /** The options encodings were resolved from, for `withNamespace(name, overrides)`. */
   encodingDefaults: {
     serializer: SerializerOption;

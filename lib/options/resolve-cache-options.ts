@@ -14,11 +14,14 @@ import { resolveNamespaceVersions } from './resolve-namespace-versions.js';
 import { resolveFootprint, resolveRedisInfo } from './resolve-monitoring.js';
 import { resolveHealthOptions } from './resolve-health-options.js';
 import { resolveHttpOptions } from './resolve-http-options.js';
+import { resolveRedisUrl } from './resolve-redis-url.js';
+import { redactedWhenPrinted } from './redacted-redis-options.js';
 
 const DEFAULT_TTL = '5m';
 const DEFAULT_MEMORY_MAX_ENTRIES = 10_000;
 const DEFAULT_OPERATION_TIMEOUT_MS = 250;
 const DEFAULT_MAX_VALUE_BYTES = 5 * 1024 * 1024;
+const DEFAULT_MAX_RUNTIME_NAMESPACES = 100;
 
 /** Validates the module options once, failing the boot with a message that names the option. */
 export function resolveCacheOptions(options: CacheModuleOptions | undefined): ResolvedCacheOptions {
@@ -59,6 +62,8 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
     defaultTtlMs: parseTtl(options.defaultTtl ?? DEFAULT_TTL, 'configure', undefined, 'option "defaultTtl"'),
     encoding: resolveEncoding(encodingDefaults.serializer, encodingDefaults.compression, maxValueBytes, 'option ', encodingDefaults.msgpackTypes),
     namespaceEncodings: resolveNamespaces(options.namespaces, encodingDefaults),
+    configuredNamespaces: new Set([options.namespace, ...Object.keys(options.namespaces ?? {})]),
+    maxRuntimeNamespaces: nonNegativeInteger('maxRuntimeNamespaces', options.maxRuntimeNamespaces ?? DEFAULT_MAX_RUNTIME_NAMESPACES),
     encodingDefaults,
     memoryMaxEntries,
     failOnStartup: optionalBoolean('failOnStartup', options.failOnStartup) ?? false,
@@ -209,6 +214,12 @@ function optionalBoolean(option: string, value: unknown): boolean | undefined {
   return value;
 }
 
+function nonNegativeInteger(option: string, value: unknown): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 0)
+    throw configError(`option "${option}" must be a non-negative integer, got ${JSON.stringify(value)}`);
+  return value as number;
+}
+
 function positiveInteger(option: string, value: unknown): number {
   if (!Number.isInteger(value) || (value as number) < 1)
     throw configError(`option "${option}" must be a positive integer, got ${JSON.stringify(value)}`);
@@ -238,7 +249,7 @@ function resolveRedis(redis: CacheRedisOptions): ResolvedRedisOptions {
   if (redis.client !== undefined) {
     if (redis.options !== undefined)
       throw configError('option "redis.options" cannot be used with "redis.client": configure your own client');
-    return { mode: 'client', client: redis.client };
+    return redactedWhenPrinted({ mode: 'client', client: redis.client });
   }
   if (redis.cluster !== undefined) {
     if (!Array.isArray(redis.cluster.nodes) || redis.cluster.nodes.length === 0) {
@@ -248,21 +259,19 @@ function resolveRedis(redis: CacheRedisOptions): ResolvedRedisOptions {
       throw configError(
         'option "redis.options" is not used with "redis.cluster": put ioredis options in "redis.cluster.options" (per node: its "redisOptions")',
       );
-    return { mode: 'cluster', nodes: redis.cluster.nodes, clusterOptions: { ...redis.cluster.options } };
+    return redactedWhenPrinted({ mode: 'cluster', nodes: redis.cluster.nodes, clusterOptions: { ...redis.cluster.options } });
   }
   if (redis.sentinels !== undefined) {
     if (!Array.isArray(redis.sentinels) || redis.sentinels.length === 0)
       throw configError('option "redis.sentinels" must list at least one sentinel');
     if (typeof redis.name !== 'string' || redis.name === '')
       throw configError('option "redis.name" (the Sentinel master name) is required with "redis.sentinels"');
-    return { mode: 'sentinel', options: { ...redis.options, sentinels: redis.sentinels, name: redis.name } };
+    return redactedWhenPrinted({ mode: 'sentinel', options: { ...redis.options, sentinels: redis.sentinels, name: redis.name } });
   }
   if (redis.name !== undefined) throw configError('option "redis.name" is only used with "redis.sentinels"');
   if (redis.url !== undefined) {
-    if (typeof redis.url !== 'string' || !/^rediss?:\/\//.test(redis.url)) {
-      throw configError('option "redis.url" must start with redis:// or rediss://');
-    }
-    return { mode: 'url', url: redis.url, options: { ...redis.options } };
+    const address = resolveRedisUrl(redis.url);
+    return redactedWhenPrinted({ mode: 'url', url: redis.url as string, options: { ...redis.options } }, address);
   }
   // `redis: {}` names nothing; `redis: { options: { password } }` is ioredis's own default address, as ioredis reads it.
   if (redis.host === undefined && redis.port === undefined && Object.keys(redis.options ?? {}).length === 0) {
@@ -273,10 +282,10 @@ function resolveRedis(redis: CacheRedisOptions): ResolvedRedisOptions {
   if (redis.port !== undefined && (!Number.isInteger(redis.port) || redis.port < 1 || redis.port > 65535)) {
     throw configError(`option "redis.port" must be a port number, got ${JSON.stringify(redis.port)}`);
   }
-  return {
+  return redactedWhenPrinted({
     mode: 'standalone',
     options: { ...redis.options, host: redis.host ?? redis.options?.host, port: redis.port ?? redis.options?.port },
-  };
+  });
 }
 
 function configError(message: string): CacheError {

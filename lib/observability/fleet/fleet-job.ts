@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '../../stores/redis/redis-connection.js';
 import type { RateLimitedLogger } from '../rate-limited-logger.js';
+import { InvalidReport } from './report-check.js';
+
+/** Why a shared report was not published: the `reason` label of cache_fleet_reports_rejected_total. */
+export type ReportRejection = 'too_large' | 'not_json' | 'invalid';
+
+/** Where rejected reports are counted. */
+export interface ReportRejections {
+  reportRejected(measurement: string, reason: ReportRejection): void;
+}
 
 /** What a periodic job measures and how it shows it. */
 export interface FleetJobWork<R> {
@@ -15,7 +24,15 @@ export interface FleetJobWork<R> {
   produce(stopped: () => boolean): Promise<R>;
   /** Shows a report (this instance's or another's) in this process. */
   publish(report: R): void;
+  /** Another instance's report as read from Redis (parsed JSON), checked; throws InvalidReport. */
+  check(shared: unknown): R;
 }
+
+/**
+ * Longest shared report read, in characters: a footprint report takes about 150 per namespace, so this holds thousands
+ * of namespaces, and a forged one of megabytes is refused before JSON.parse spends time on it.
+ */
+export const MAX_REPORT_CHARS = 1024 * 1024;
 
 /** How long a shared report outlives its interval: a fleet that stopped measuring leaves nothing stale behind for long. */
 const REPORT_LIFETIMES = 3;
@@ -41,6 +58,7 @@ export class FleetJob<R> {
     private readonly client: RedisClient,
     private readonly work: FleetJobWork<R>,
     private readonly logger: RateLimitedLogger,
+    private readonly rejections: ReportRejections,
   ) {}
 
   /** First tick now (in the background), then one per interval. Timers never keep the process alive. */
@@ -84,12 +102,38 @@ export class FleetJob<R> {
     await this.client.set(this.work.reportKey, JSON.stringify(report), 'PX', this.work.intervalMs * REPORT_LIFETIMES);
   }
 
-  /** Publishes the fleet's report; false when there is none yet. */
+  /** Publishes the fleet's report; false when there is none yet. A bad one is counted and ignored (the last good one stays). */
   private async readShared(): Promise<boolean> {
     const text = await this.client.get(this.work.reportKey);
     if (text === null || this.stopped) return false;
-    this.work.publish(JSON.parse(text) as R);
+    const report = this.accept(text);
+    if (report !== undefined) this.work.publish(report);
     return true;
+  }
+
+  private accept(text: string): R | undefined {
+    if (text.length > MAX_REPORT_CHARS) return this.reject('too_large', `longer than ${MAX_REPORT_CHARS} characters`);
+    let shared: unknown;
+    try {
+      shared = JSON.parse(text);
+    } catch {
+      return this.reject('not_json', 'not JSON');
+    }
+    try {
+      return this.work.check(shared);
+    } catch (error) {
+      if (error instanceof InvalidReport) return this.reject('invalid', error.message);
+      throw error;
+    }
+  }
+
+  private reject(reason: ReportRejection, problem: string): undefined {
+    this.rejections.reportRejected(this.work.name, reason);
+    this.logger.warn(
+      `${this.work.name}:rejected`,
+      `${this.work.name} report at "${this.work.reportKey}" ignored (${problem}): written by something other than this module`,
+    );
+    return undefined;
   }
 
   /** The instance measuring may still be at it (all instances start together): look again shortly rather than in an interval. */

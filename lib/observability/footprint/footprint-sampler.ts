@@ -2,7 +2,7 @@ import { Cluster, type Redis } from 'ioredis';
 import type { RedisClient } from '../../stores/redis/redis-connection.js';
 import type { FleetJobWork } from '../fleet/fleet-job.js';
 import { estimateFootprint } from './footprint-estimate.js';
-import type { FootprintReport } from './footprint-report.js';
+import { checkFootprintReport, type FootprintReport } from './footprint-report.js';
 import { sampleNode } from './keyspace-sample.js';
 
 /**
@@ -36,6 +36,7 @@ export function footprintWork(
     name: 'footprint',
     ...settings,
     publish,
+    check: (shared) => checkFootprintReport(shared, new Set(namespaces())),
     async produce(stopped) {
       const wanted = new Set(namespaces());
       const nodes: Redis[] = client instanceof Cluster ? client.nodes('master') : [client];

@@ -128,6 +128,11 @@ export const CACHE_METRICS = {
     help: 'Seconds since the footprint estimate was sampled (by whichever instance of the fleet took the turn).',
     labelNames: ['namespace'],
   },
+  fleetReportsRejected: {
+    name: 'cache_fleet_reports_rejected_total',
+    help: 'Shared measurement reports (measurement "footprint" or "redisInfo") read from Redis and ignored, by reason (too_large, not_json, invalid: a field missing, not a finite non-negative number); this module never writes such a report.',
+    labelNames: ['namespace', 'measurement', 'reason'],
+  },
   redisUsedMemory: {
     name: 'cache_redis_used_memory_bytes',
     help: 'Redis used_memory (INFO), summed over the masters: what the allocator holds for data and overhead.',

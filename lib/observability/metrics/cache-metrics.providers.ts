@@ -37,6 +37,7 @@ const METRICS: ReadonlyArray<[MetricKind, MetricSpec, (() => void)?]> = [
   ['counter', CACHE_METRICS.compressionSaved, flushPendingCounts],
   ['counter', CACHE_METRICS.redisEvictedKeys, flushPendingCounts],
   ['counter', CACHE_METRICS.redisExpiredKeys, flushPendingCounts],
+  ['counter', CACHE_METRICS.fleetReportsRejected],
   ['gauge', CACHE_METRICS.circuit],
   ['gauge', CACHE_METRICS.invalidationsPending],
   ['gauge', CACHE_METRICS.l1Entries, publishGauges],

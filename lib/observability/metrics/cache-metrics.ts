@@ -38,6 +38,7 @@ export interface CacheMetricSeries {
   l1Bytes?: Gauge;
   valueBytes?: Histogram;
   compressionSaved?: Counter;
+  fleetReportsRejected?: Counter;
 }
 
 /** What made a loader run (the `trigger` label of cache_loads_total). */
@@ -142,6 +143,11 @@ export class CacheMetrics {
   circuit(state: CircuitState): void {
     this.readings.circuit = state;
     this.series.circuit?.set({ namespace: this.namespace }, state === 'closed' ? 0 : state === 'open' ? 1 : 2);
+  }
+
+  /** A measurement report another instance shared (or something forged) that was ignored. */
+  reportRejected(measurement: string, reason: string): void {
+    this.series.fleetReportsRejected?.labels({ namespace: this.namespace, measurement, reason }).inc();
   }
 
   /** Keeps the fleet's latest footprint estimate, for `stats()` of every namespace. */

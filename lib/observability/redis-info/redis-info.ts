@@ -1,6 +1,7 @@
 import { Cluster, type Redis } from 'ioredis';
 import type { RedisClient } from '../../stores/redis/redis-connection.js';
 import type { FleetJobWork } from '../fleet/fleet-job.js';
+import { countField, objectField } from '../fleet/report-check.js';
 
 /** The INFO fields the gauges show, over every master. */
 export interface RedisInfoReport {
@@ -22,6 +23,7 @@ export function redisInfoWork(
     name: 'redisInfo',
     ...settings,
     publish,
+    check: checkRedisInfoReport,
     async produce() {
       const nodes: Redis[] = client instanceof Cluster ? client.nodes('master') : [client];
       const infos = await Promise.all(nodes.map(async (node) => parseInfo(await node.info())));
@@ -50,4 +52,16 @@ export function parseInfo(text: string): Map<string, number> {
 
 function sum(infos: ReadonlyArray<Map<string, number>>, field: string): number {
   return infos.reduce((total, info) => total + (info.get(field) ?? 0), 0);
+}
+
+/** An INFO report another instance shared, checked: five finite non-negative numbers. Throws InvalidReport. */
+export function checkRedisInfoReport(value: unknown): RedisInfoReport {
+  const report = objectField(value, 'the report');
+  return {
+    usedMemory: countField(report, 'usedMemory', 'the report'),
+    maxMemory: countField(report, 'maxMemory', 'the report'),
+    evictedKeys: countField(report, 'evictedKeys', 'the report'),
+    expiredKeys: countField(report, 'expiredKeys', 'the report'),
+    fragmentation: countField(report, 'fragmentation', 'the report'),
+  };
 }

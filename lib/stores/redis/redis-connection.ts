@@ -1,5 +1,6 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { ResolvedRedisOptions } from '../../options/cache-options.js';
+import { CacheError } from '../../core/cache-error.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -36,10 +37,22 @@ function createClient(redis: ResolvedRedisOptions, operationTimeoutMs: number): 
         owned: true,
       };
     case 'url':
-      return { client: new Redis(redis.url, { ...defaults, ...redis.options }), owned: true };
+      return { client: clientForUrl(redis.url, { ...defaults, ...redis.options }), owned: true };
     case 'standalone':
     case 'sentinel':
       return { client: new Redis({ ...defaults, ...redis.options }), owned: true };
+  }
+}
+
+/**
+ * ioredis's error for a URL it cannot read carries the whole URL, password included: replaced by one that names the
+ * option and keeps nothing of it (no cause). The resolver has checked the URL already; this is for what it does not know.
+ */
+function clientForUrl(url: string, options: RedisOptions): Redis {
+  try {
+    return new Redis(url, options);
+  } catch {
+    throw new CacheError('configure', undefined, 'option "redis.url" was refused by ioredis (the URL is not shown: it may hold a password)');
   }
 }
 
