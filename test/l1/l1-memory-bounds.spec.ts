@@ -67,7 +67,7 @@ describe('l1 memory: maxBytes bounds what the tier really holds', () => {
   });
 
   it('creating 100 namespaces with l1 costs little up front', async () => {
-    const { cache } = await boot({ l1: {} });
+    const { cache } = await boot({ l1: {}, maxRuntimeNamespaces: 200 });
     const plain = Array.from({ length: 100 }, (_, i) => `plain${i}`);
     const withL1 = Array.from({ length: 100 }, (_, i) => `tiered${i}`);
     const start = retainedMemory().heapUsed;
