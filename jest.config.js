@@ -7,9 +7,12 @@ export default {
   moduleNameMapper: {
     '^@datapunk/nestjs-cache$': '<rootDir>/lib/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
+    // lib/peers/package-require.cts (CommonJS in both builds) is imported by its emitted name, .cjs
+    '^(\\.{1,2}/.*)/peers/package-require\\.cjs$': '$1/peers/package-require.cts',
   },
+  moduleFileExtensions: ['ts', 'cts', 'js', 'cjs', 'mjs', 'json'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],
+    '^.+\\.c?ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],
   },
   testTimeout: 30_000,
 };

@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# Proves the published tarball works in a fresh NestJS 12 app, as a user would install it, and in a NestJS 11 one:
-#   1. npm pack (prepack builds dist/) and check what the tarball holds;
-#   2. a scratch ESM app in a temp dir: npm init, install the tarball + peers, copy sample-app/*.ts, compile with its own tsc;
-#   3. start a redis-server and the app on free loopback ports; GET a product twice; /metrics must show a miss then a hit;
-#   4. a CommonJS NestJS 11 + ioredis 5 app require()s the tarball and sees a miss then a hit.
-# Every wait is bounded; both processes are stopped by PID on exit. Exits non-zero on any failure.
+# Proves the published tarball works as users install it: a NestJS 11 CommonJS app and a NestJS 12 ESM app, each
+# type-checked, tested with its own Jest against real Redis, and booted with plain node (fixtures: scripts/pack-smoke/).
+#   1. npm pack (prepack builds dist/), check what the tarball holds: both builds, no ESM syntax in the CommonJS one;
+#      @arethetypeswrong/cli checks the types for moduleResolution node10, node16 (from CJS and ESM) and bundler;
+#   2. start a redis-server on a free loopback port;
+#   3. nest11-cjs (as `nest new` lays it out for NestJS 11: module commonjs, Jest 29 + ts-jest, the jest block in
+#      package.json): npm install (the tarball + pinned versions), tsc --noEmit, `npm test`, `npm run test:e2e`, then
+#      build it, boot it with node and GET a cached route twice (X-Cache MISS then HIT, /metrics, Redis);
+#   4. nest12-esm ("type": "module", Jest in ESM mode): the same;
+#   5. the sample app's sources compiled in the NestJS 12 app with its tsc, booted: a product twice (/metrics: a miss,
+#      then a hit), SIGTERM exits 0 and closes its Redis connection.
+# Every wait is bounded; every process is stopped by PID on exit. Exits non-zero on any failure; prints step timings.
 # PACK_SMOKE_KEEP=1 keeps the temp dir for inspection.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+FIXTURES="$ROOT/scripts/pack-smoke"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/cache-pack-smoke.XXXXXX")"
-APP_DIR="$WORK/app"
 
 # The JSON of an uncompressed JSON entry (format version 1: marker 0x81, flags 0, the value after the header), read
 # with the ioredis of the app in the current directory; entries are bytes, which redis-cli would print mangled.
@@ -25,16 +31,28 @@ redis.getBuffer(process.argv[2]).then((bytes) => {
 });' "$REDIS_PORT" "$1"
 }
 APP_PID=""
+APP_LOG=""
 REDIS_PID=""
 NPM_FLAGS=(--prefer-offline --no-audit --no-fund --loglevel=error)
 
-step() { printf '\n==> %s\n' "$*"; }
+STEP_NAME=""
+STEP_START=$SECONDS
+TIMINGS=()
+end_step() {
+  [ -z "$STEP_NAME" ] || TIMINGS+=("$(printf '%5ss  %s' $((SECONDS - STEP_START)) "$STEP_NAME")")
+  STEP_NAME=""
+}
+step() {
+  end_step
+  STEP_NAME="$*"
+  STEP_START=$SECONDS
+  printf '\n==> %s\n' "$*"
+}
 ok() { printf '    ok: %s\n' "$*"; }
 fail() {
   printf '\nFAIL: %s\n' "$*" >&2
   exit 1
 }
-
 # Stops a child by PID: SIGTERM, up to 5 s, then SIGKILL; reaps it.
 stop_pid() {
   local pid="$1"
@@ -57,17 +75,21 @@ wait_exit() {
 
 cleanup() {
   local status=$?
+  end_step
   stop_pid "$APP_PID"
   stop_pid "$REDIS_PID"
-  if [ "$status" -ne 0 ] && [ -f "$WORK/app.log" ]; then
-    printf '\n--- last lines of the app log ---\n' >&2
-    tail -n 40 "$WORK/app.log" >&2 || true
+  if [ "$status" -ne 0 ] && [ -n "$APP_LOG" ] && [ -f "$APP_LOG" ]; then
+    printf '\n--- last lines of %s ---\n' "$APP_LOG" >&2
+    tail -n 40 "$APP_LOG" >&2 || true
   fi
   if [ "${PACK_SMOKE_KEEP:-}" = 1 ]; then
     echo "kept $WORK"
   else
     rm -rf "$WORK"
   fi
+  printf '\nstep timings:\n'
+  printf '  %s\n' "${TIMINGS[@]}"
+  printf '%5ss  total\n' "$SECONDS"
   [ "$status" -eq 0 ] && printf '\nPACK SMOKE PASSED\n' || printf '\nPACK SMOKE FAILED (exit %s)\n' "$status" >&2
 }
 trap cleanup EXIT
@@ -111,8 +133,113 @@ for tool in node npm curl redis-server redis-cli tar; do
 done
 echo "work dir: $WORK"
 
+
+# Process helpers for the apps and their Jest suites -------------------------------------------------------------------
+
+# run_logged NAME SECONDS COMMAND...: runs COMMAND (bounded by SECONDS) with its output in $WORK/NAME.log, shown on failure.
+run_logged() {
+  local name="$1" seconds="$2"
+  shift 2
+  timeout "$seconds" "$@" >"$WORK/$name.log" 2>&1 || {
+    tail -n 80 "$WORK/$name.log" >&2
+    fail "$name failed (or ran over ${seconds} s): $*"
+  }
+}
+
+# install_fixture NAME: copies scripts/pack-smoke/NAME to $WORK/NAME and installs its pinned dependencies plus the
+# tarball in one npm install; the caller continues in that directory.
+install_fixture() {
+  local name="$1"
+  cp -R "$FIXTURES/$name" "$WORK/$name"
+  cd "$WORK/$name"
+  npm pkg set "dependencies.@datapunk/nestjs-cache=file:$TARBALL"
+  run_logged "install-$name" 900 npm install "${NPM_FLAGS[@]}"
+  ok "installed @datapunk/nestjs-cache, @nestjs/core@$(node -p "require('@nestjs/core/package.json').version"), ioredis@$(node -p "require('ioredis/package.json').version"), jest@$(node -p "require('jest/package.json').version")"
+}
+
+# One copy of the package per process: require() and import() hand back the same CacheManager class and tokens.
+expect_one_copy() {
+  node -e '
+const required = require("@datapunk/nestjs-cache");
+import("@datapunk/nestjs-cache").then((imported) => {
+  for (const name of ["CacheModule", "CacheManager", "CacheInterceptor", "CACHE_MANAGER", "Cache"]) {
+    if (required[name] === undefined || required[name] !== imported[name]) {
+      console.error(`${name}: require() and import() give different values (two copies of the package)`);
+      process.exit(1);
+    }
+  }
+});' || fail "require() and import() load two copies of the package under node"
+  ok "node: require() and import() give the same CacheManager, CacheModule, CacheInterceptor, CACHE_MANAGER and Cache"
+}
+
+# start_app NAME ENTRY READY_PATH [VAR=value...]: `node ENTRY` in the current directory on a free loopback port;
+# sets APP_PID and BASE; waits (at most 30 s) until READY_PATH answers.
+start_app() {
+  local name="$1" entry="$2" ready="$3"
+  shift 3
+  local port
+  port="$(free_port)"
+  BASE="http://127.0.0.1:$port"
+  APP_LOG="$WORK/$name.log"
+  env PORT="$port" HOST=127.0.0.1 REDIS_URL="$REDIS_URL" NO_COLOR=1 "$@" node "$entry" >"$APP_LOG" 2>&1 &
+  APP_PID=$!
+  for _ in $(seq 300); do
+    curl -fsS --max-time 2 "$BASE$ready" >/dev/null 2>&1 && break
+    kill -0 "$APP_PID" 2>/dev/null || fail "$name exited before listening"
+    sleep 0.1
+  done
+  curl -fsS --max-time 2 "$BASE$ready" >/dev/null 2>&1 || fail "$name did not answer on $BASE$ready within 30 s"
+  ok "$name: pid $APP_PID on $BASE"
+}
+
+# stop_app ALLOWED_STATUSES...: SIGTERM, at most 10 s to exit with one of those statuses (a NestJS app with shutdown
+# hooks re-raises the signal: 143), and no Redis connection left behind but redis-cli's own.
+stop_app() {
+  local status=0 clients
+  kill -TERM "$APP_PID"
+  wait_exit "$APP_PID" 100 || fail "the app still runs 10 s after SIGTERM"
+  wait "$APP_PID" || status=$?
+  APP_PID=""
+  case " $* " in *" $status "*) ;; *) fail "the app exited with status $status after SIGTERM (expected one of: $*)" ;; esac
+  ok "exit status $status after SIGTERM"
+  clients="$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" client list | grep -c '^id=' || true)"
+  [ "$clients" -eq 1 ] || fail "Redis still has $clients clients (expected only redis-cli itself)"
+  ok "Redis clients left: redis-cli only"
+}
+
+# expect_miss_then_hit PATH EXPECTED_BODY: GET PATH twice: X-Cache MISS then HIT, the expected body both times.
+expect_miss_then_hit() {
+  local path="$1" expected="$2" attempt body x_cache wanted
+  for attempt in 1 2; do
+    body="$(curl -fsS --max-time 5 -D "$WORK/headers-$attempt.txt" "$BASE$path")" || fail "GET $path (#$attempt) failed"
+    [ "$body" = "$expected" ] || fail "GET $path (#$attempt) returned $body, expected $expected"
+    x_cache="$(tr -d '\r' <"$WORK/headers-$attempt.txt" | awk -F': ' 'tolower($1) == "x-cache" { print $2 }')"
+    wanted=MISS
+    [ "$attempt" = 1 ] || wanted=HIT
+    [ "$x_cache" = "$wanted" ] || fail "GET $path (#$attempt): X-Cache is '$x_cache', expected $wanted"
+    ok "GET $path (#$attempt) -> X-Cache: $x_cache, $body"
+  done
+}
+
+# expect_redis_key KEY: the key exists in Redis.
+expect_redis_key() {
+  [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" exists "$1")" = 1 ] || fail "Redis has no key $1"
+  ok "Redis has $1"
+}
+
+# fixture_checks NAME: tsc --noEmit, the unit and the e2e suites (each under its own namespace, against this Redis).
+fixture_checks() {
+  local name="$1"
+  run_logged "tsc-$name" 300 ./node_modules/.bin/tsc --noEmit -p tsconfig.json
+  ok "tsc --noEmit (src and test) passes against the package's types"
+  REDIS_URL="$REDIS_URL" CACHE_NAMESPACE="$name-unit" run_logged "unit-$name" 300 npm test
+  ok "npm test: $(grep -E '^Tests:' "$WORK/unit-$name.log")"
+  REDIS_URL="$REDIS_URL" CACHE_NAMESPACE="$name-e2e" run_logged "e2e-$name" 300 npm run test:e2e
+  ok "npm run test:e2e: $(grep -E '^Tests:' "$WORK/e2e-$name.log")"
+}
+
 # ---------------------------------------------------------------------------------------------
-step "npm pack (prepack builds dist/)"
+step "npm pack (prepack builds dist/: the ESM and the CommonJS build)"
 mkdir -p "$WORK/pack"
 (cd "$ROOT" && npm pack --pack-destination "$WORK/pack" --loglevel=warn) >"$WORK/pack.log" 2>&1 || {
   cat "$WORK/pack.log" >&2
@@ -127,64 +254,44 @@ ok "$(basename "$TARBALL") ($(du -h "$TARBALL" | cut -f1))"
 
 step "tarball contents"
 tar -tzf "$TARBALL" | sed 's#^package/##' | sort >"$WORK/contents.txt"
-for required in package.json dist/index.js dist/index.d.ts README.md LICENSE; do
+for required in package.json dist/index.js dist/index.d.ts dist/esm-probe.js dist/cjs/package.json dist/cjs/require.cjs \
+  dist/cjs/index.js dist/cjs/index.d.ts README.md LICENSE; do
   grep -qxF "$required" "$WORK/contents.txt" || fail "the tarball lacks $required"
-  ok "has $required"
 done
-forbidden="$(grep -E '^(test|sample-app|lib|bench|scripts|dist-sample|dist-bench|node_modules)/|(^|/)[^/]*\.ts$|\.tgz$|(^|/)\.env' "$WORK/contents.txt" | grep -vE '\.d\.ts$' || true)"
+ok "has the ESM build (dist/), the CommonJS build (dist/cjs/), its require entry, README.md and LICENSE"
+forbidden="$(grep -E '^(test|sample-app|lib|bench|scripts|dist-sample|dist-bench|node_modules)/|(^|/)[^/]*\.[cm]?ts$|\.tgz$|(^|/)\.env' "$WORK/contents.txt" | grep -vE '\.d\.[cm]?ts$' || true)"
 [ -z "$forbidden" ] || fail "the tarball holds files it must not:"$'\n'"$forbidden"
 ok "no test/, sample-app/, lib/ or .ts sources ($(wc -l <"$WORK/contents.txt") files)"
+mkdir -p "$WORK/unpacked"
+tar -xzf "$TARBALL" -C "$WORK/unpacked"
+# Every file of the CommonJS build compiles as a CommonJS module body: no import/export statement, no import.meta.
+node -e '
+const { readdirSync, readFileSync } = require("node:fs");
+const { join } = require("node:path");
+const { Script } = require("node:vm");
+let count = 0;
+for (const entry of readdirSync(process.argv[1], { recursive: true })) {
+  if (!/\.c?js$/.test(entry)) continue;
+  const file = join(process.argv[1], entry);
+  try {
+    new Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(file, "utf8")}\n})`, { filename: file });
+  } catch (error) {
+    console.error(`${file}: ${error.message}`);
+    process.exit(1);
+  }
+  count++;
+}
+console.log(count);' "$WORK/unpacked/package/dist/cjs" >"$WORK/cjs-files.txt" || fail "dist/cjs/ holds a file that is not CommonJS"
+ok "all $(cat "$WORK/cjs-files.txt") files of dist/cjs/ parse as CommonJS (no ESM syntax, no import.meta)"
+
+step "types: @arethetypeswrong/cli (node10, node16 from CJS and from ESM, bundler)"
+run_logged attw 120 "$ROOT/node_modules/.bin/attw" --format table-flipped "$TARBALL"
+ok "$(grep -E 'No problems found' "$WORK/attw.log" | sed 's/ *$//')"
 
 # ---------------------------------------------------------------------------------------------
-step "scratch app: npm init, install the tarball and peers"
-mkdir -p "$APP_DIR/src"
-cd "$APP_DIR"
-npm init -y >/dev/null
-npm pkg set type=module
-npm install "${NPM_FLAGS[@]}" "$TARBALL" \
-  @nestjs/common@12 @nestjs/core@12 @nestjs/platform-express@12 @nestjs/config @nestjs/terminus@12 \
-  @willsoto/nestjs-prometheus prom-client ioredis reflect-metadata rxjs \
-  typescript@5.9.3 @types/node@20 >"$WORK/install.log" 2>&1 || {
-  cat "$WORK/install.log" >&2
-  fail "npm install failed"
-}
-ok "installed @datapunk/nestjs-cache@$(node -p "require('./node_modules/@datapunk/nestjs-cache/package.json').version")"
-node --input-type=module -e "
-  const m = await import('@datapunk/nestjs-cache');
-  for (const name of ['CacheModule', 'CacheManager', 'CacheError', 'CACHE_METRICS']) if (!m[name]) throw new Error(name + ' is not exported');
-" || fail "the installed package does not import"
-ok "import('@datapunk/nestjs-cache') exposes CacheModule, CacheManager, CacheError, CACHE_METRICS"
-
-step "compile the sample app's sources with the scratch app's own tsc"
-(cd "$ROOT/sample-app" && find . -name '*.ts' ! -name '*.d.ts' -print0) | while IFS= read -r -d '' file; do
-  mkdir -p "src/$(dirname "$file")"
-  cp "$ROOT/sample-app/$file" "src/$file"
-done
-cat >tsconfig.json <<'JSON'
-{
-  "compilerOptions": {
-    "target": "ES2022",
-    "module": "NodeNext",
-    "moduleResolution": "NodeNext",
-    "lib": ["ES2022"],
-    "types": ["node"],
-    "strict": true,
-    "experimentalDecorators": true,
-    "emitDecoratorMetadata": true,
-    "skipLibCheck": true,
-    "rootDir": "src",
-    "outDir": "dist"
-  },
-  "include": ["src"]
-}
-JSON
-./node_modules/.bin/tsc -p tsconfig.json || fail "tsc failed on the sample app against the installed package"
-[ -f dist/main.js ] || fail "tsc emitted no dist/main.js"
-ok "compiled $(find src -name '*.ts' | wc -l) files to dist/"
-
-# ---------------------------------------------------------------------------------------------
-step "start redis-server and the app on free loopback ports"
+step "start redis-server on a free loopback port"
 REDIS_PORT="$(free_port)"
+REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 mkdir -p "$WORK/redis"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK/redis" >"$WORK/redis.log" 2>&1 &
 REDIS_PID=$!
@@ -196,20 +303,54 @@ done
 [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null || true)" = PONG ] || fail "redis-server did not answer PING within 10 s"
 ok "redis-server pid $REDIS_PID on 127.0.0.1:$REDIS_PORT"
 
-APP_PORT="$(free_port)"
-BASE="http://127.0.0.1:$APP_PORT"
-PORT="$APP_PORT" HOST=127.0.0.1 REDIS_URL="redis://127.0.0.1:$REDIS_PORT" NO_COLOR=1 node dist/main.js >"$WORK/app.log" 2>&1 &
-APP_PID=$!
-for _ in $(seq 300); do
-  curl -fsS --max-time 2 "$BASE/metrics" >/dev/null 2>&1 && break
-  kill -0 "$APP_PID" 2>/dev/null || fail "the app exited before listening"
-  sleep 0.1
-done
-curl -fsS --max-time 2 "$BASE/metrics" >/dev/null 2>&1 || fail "the app did not answer on $BASE within 30 s"
-ok "app pid $APP_PID on $BASE"
+# ---------------------------------------------------------------------------------------------
+step "nest11-cjs: install (NestJS 11, CommonJS, Jest 29 + ts-jest, ioredis 5, Terminus 11)"
+install_fixture nest11-cjs
+
+step "nest11-cjs: tsc --noEmit, Jest unit and e2e suites (Jest's CommonJS loader: the CommonJS build)"
+fixture_checks nest11-cjs
+
+step "nest11-cjs: built with tsc, booted with node (require() gets the ESM build: one copy of the package)"
+expect_one_copy
+run_logged build-nest11-cjs 300 npm run build
+start_app nest11-cjs dist/main.js /health CACHE_NAMESPACE=nest11-node
+expect_miss_then_hit /products/1 '{"id":1,"name":"Keyboard","price":49}'
+curl -fsS --max-time 5 "$BASE/metrics" >"$WORK/metrics-nest11.txt" || fail "GET /metrics failed"
+expect_metric "$WORK/metrics-nest11.txt" cache_misses_total 1 namespace=nest11-node cache=ProductsController.findOne
+expect_metric "$WORK/metrics-nest11.txt" cache_hits_total 1 namespace=nest11-node cache=ProductsController.findOne
+expect_redis_key nest11-node:http:GET:/products/1
+expect_redis_key nest11-node:product:1
+stop_app 0 143
 
 # ---------------------------------------------------------------------------------------------
-step "GET /products/1 twice: a miss (loaded, stored in Redis), then a hit"
+step "nest12-esm: install (NestJS 12, ESM, Jest 30 in ESM mode + ts-jest, ioredis 6, Terminus 12)"
+install_fixture nest12-esm
+
+step "nest12-esm: tsc --noEmit, Jest unit and e2e suites (Jest's ESM loader: the ESM build)"
+fixture_checks nest12-esm
+
+step "nest12-esm: built with tsc, booted with node"
+expect_one_copy
+run_logged build-nest12-esm 300 npm run build
+start_app nest12-esm dist/main.js /health CACHE_NAMESPACE=nest12-node
+expect_miss_then_hit /products/1 '{"id":1,"name":"Keyboard","price":49}'
+expect_redis_key nest12-node:http:GET:/products/1
+expect_redis_key nest12-node:product:1
+stop_app 0 143
+
+# ---------------------------------------------------------------------------------------------
+step "sample app: its sources compiled in the NestJS 12 app with that app's tsc"
+(cd "$ROOT/sample-app" && find . -name '*.ts' ! -name '*.d.ts' -print0) | while IFS= read -r -d '' file; do
+  mkdir -p "sample/$(dirname "$file")"
+  cp "$ROOT/sample-app/$file" "sample/$file"
+done
+cp "$FIXTURES/sample-app.tsconfig.json" tsconfig.sample.json
+run_logged tsc-sample 300 ./node_modules/.bin/tsc -p tsconfig.sample.json
+[ -f dist-sample/main.js ] || fail "tsc emitted no dist-sample/main.js"
+ok "compiled $(find sample -name '*.ts' | wc -l) files to dist-sample/"
+
+step "sample app: GET /products/1 twice: a miss (loaded, stored in Redis), then a hit"
+start_app sample-app dist-sample/main.js /metrics
 expected='{"id":1,"name":"Keyboard","price":49}'
 for attempt in 1 2; do
   body="$(curl -fsS --max-time 5 "$BASE/products/1")" || fail "GET /products/1 (#$attempt) failed"
@@ -225,71 +366,5 @@ stored="$(stored_json sample:product:1)"
 [ "$stored" = "$expected" ] || fail "Redis holds '$stored' under sample:product:1, expected $expected"
 ok "Redis: sample:product:1 = $stored"
 
-step "SIGTERM: the app exits 0 and closes its Redis connection"
-kill -TERM "$APP_PID"
-wait_exit "$APP_PID" 100 || fail "the app still runs 10 s after SIGTERM"
-app_status=0
-wait "$APP_PID" || app_status=$?
-APP_PID=""
-[ "$app_status" -eq 0 ] || fail "the app exited with status $app_status after SIGTERM"
-ok "exit status 0"
-clients="$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" client list | grep -c '^id=' || true)"
-[ "$clients" -eq 1 ] || fail "Redis still has $clients clients (expected only redis-cli itself)"
-ok "Redis clients left: redis-cli only"
-
-# ---------------------------------------------------------------------------------------------
-step "a CommonJS NestJS 11 app with ioredis 5 (the older peers) requires the package and caches"
-APP11_DIR="$WORK/app11"
-mkdir -p "$APP11_DIR"
-cd "$APP11_DIR"
-npm init -y >/dev/null
-npm install "${NPM_FLAGS[@]}" "$TARBALL" @nestjs/common@11 @nestjs/core@11 @nestjs/terminus@11 @willsoto/nestjs-prometheus prom-client ioredis@5 \
-  reflect-metadata rxjs >"$WORK/install11.log" 2>&1 || {
-  cat "$WORK/install11.log" >&2
-  fail "npm install (NestJS 11) failed"
-}
-ok "installed @nestjs/core@$(node -p "require('@nestjs/core/package.json').version"), ioredis@$(node -p "require('ioredis/package.json').version")"
-cat >app.cjs <<'JS'
-// CommonJS, as `nest new` on NestJS 11 compiles: require() of this ESM package works on Node >= 20.19.
-require('reflect-metadata');
-const { Module } = require('@nestjs/common');
-const { NestFactory } = require('@nestjs/core');
-const { PrometheusModule } = require('@willsoto/nestjs-prometheus');
-const { register } = require('prom-client');
-const { CacheModule, CacheManager, CacheHealthIndicator } = require('@datapunk/nestjs-cache');
-
-class AppModule {}
-Module({
-  imports: [
-    PrometheusModule.register(),
-    CacheModule.forRootAsync({ useFactory: () => ({ namespace: 'nest11', redis: { url: process.env.REDIS_URL } }) }),
-  ],
-})(AppModule);
-
-(async () => {
-  const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
-  const cache = app.get(CacheManager);
-  const loaded = await cache.getOrSet('k', () => ({ v: 1 }));
-  const again = await cache.get('k');
-  if (JSON.stringify(loaded) !== '{"v":1}' || JSON.stringify(again) !== '{"v":1}') throw new Error('wrong values');
-  // Terminus 11 (no `degraded`, HealthIndicatorService loaded from CommonJS by the ESM package).
-  const health = await app.get(CacheHealthIndicator).isHealthy('cache');
-  if (health.cache?.status !== 'up' || typeof health.cache.pingMs !== 'number') throw new Error(`health: ${JSON.stringify(health)}`);
-  console.error(`health (terminus 11): ${JSON.stringify(health)}`);
-  process.stdout.write(await register.metrics());
-  await app.close();
-})().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
-JS
-REDIS_URL="redis://127.0.0.1:$REDIS_PORT" NO_COLOR=1 timeout 30 node app.cjs >"$WORK/metrics-11.txt" 2>"$WORK/app11.log" || {
-  cat "$WORK/app11.log" >&2
-  fail "the NestJS 11 app failed"
-}
-expect_metric "$WORK/metrics-11.txt" cache_misses_total 1 namespace=nest11 cache=direct
-expect_metric "$WORK/metrics-11.txt" cache_hits_total 1 namespace=nest11 cache=direct
-stored="$(stored_json nest11:k)"
-[ "$stored" = '{"v":1}' ] || fail "Redis holds '$stored' under nest11:k"
-ok "Redis: nest11:k = $stored"
-ok "$(grep -o 'health (terminus 11).*' "$WORK/app11.log")"
+step "sample app: SIGTERM exits 0 and closes its Redis connection"
+stop_app 0

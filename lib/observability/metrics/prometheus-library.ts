@@ -1,5 +1,5 @@
 import type { FactoryProvider } from '@nestjs/common';
-import { createRequire } from 'node:module';
+import { packageRequire } from '../../peers/package-require.cjs';
 
 /** The options @willsoto/nestjs-prometheus's make*Provider take (the parts this package uses). */
 export interface LibraryMetricOptions {
@@ -28,10 +28,10 @@ const ENTRY_POINTS = ['@willsoto/nestjs-prometheus/dist/metrics/index.js', '@wil
 
 /**
  * @willsoto/nestjs-prometheus's provider factories when the app has installed it (it is an optional peer), else
- * undefined. Loaded with `require` from this module (synchronously: a CommonJS app loads this package with require(esm),
+ * undefined. Loaded with this package's `require` (synchronously: a CommonJS app loads this package with require(esm),
  * which refuses top-level await), from the app's node_modules as any import would be.
  */
-export function loadPrometheusLibrary(require: NodeJS.Require = createRequire(import.meta.url)): PrometheusLibrary | undefined {
+export function loadPrometheusLibrary(require: NodeJS.Require = packageRequire): PrometheusLibrary | undefined {
   for (const entry of ENTRY_POINTS) {
     try {
       const library = require(entry) as Partial<PrometheusLibrary>;

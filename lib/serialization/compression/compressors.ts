@@ -1,11 +1,10 @@
-import { createRequire } from 'node:module';
+import { packageRequire } from '../../peers/package-require.cjs';
 import type { CompressionAlgorithm, Compressor } from './compressor.js';
 import { lz4Compressor } from './native.compressors.js';
 import { brotliCompressor, deflateCompressor, gzipCompressor } from './zlib.compressors.js';
 
 export const COMPRESSION_ALGORITHMS: readonly CompressionAlgorithm[] = ['deflate', 'gzip', 'brotli', 'lz4'];
 
-const require = createRequire(import.meta.url);
 const loaded = new Map<CompressionAlgorithm, Compressor | undefined>();
 
 /** The compressor for `algorithm`, or undefined when it needs an optional package that is not installed. */
@@ -33,6 +32,6 @@ function load(algorithm: CompressionAlgorithm): Compressor | undefined {
     case 'brotli':
       return brotliCompressor;
     case 'lz4':
-      return lz4Compressor(require);
+      return lz4Compressor(packageRequire);
   }
 }
