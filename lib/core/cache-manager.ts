@@ -84,7 +84,7 @@ export class CacheManager {
     this.tags = new TagGuard(new TagTokens(store, this.keys.prefix), codec);
     this.l1 = l1Tiers?.tierFor(options.namespace, this.l1Settings(settings));
     // Loads in flight, abandoned past their join bound (counted), detached by the invalidations that cover them.
-    const inFlight = new InFlightLoads((flight) => metrics.loadRace(flight.call.policy?.label ?? DIRECT, 'abandoned'));
+    const inFlight = new InFlightLoads((flight) => metrics.loadRace(flight.call.policy.label, 'abandoned'));
     this.invalidator = new Invalidator({
       flights: inFlight,
       store,

@@ -125,11 +125,14 @@ export class BatchReadThrough {
     seen: ReadonlyMap<string, Buffer> | undefined,
   ): Promise<void> {
     const settle = new Map<string, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
+    const calls = new Map<string, Call<unknown>>(); // what getOrSet calls that join a key's flight check
+    const flightPolicy = { label: policy.label, ttlFor: policy.ttlFor, ttlHintMs: 0, lock: false, stale: policy.stale } as Call<unknown>['policy'];
     for (const position of missing) {
       const fullKey = fullKeys[position];
       const promise = new Promise<unknown>((resolve, reject) => settle.set(fullKey, { resolve, reject }));
       promise.catch(() => undefined); // a flight nobody joined must not be an unhandled rejection
-      const call = { key: keys[position], fullKey, basis: undefined } as Call<unknown>;
+      const call: Call<unknown> = { key: keys[position], fullKey, lockKey: '', loader: () => undefined, policy: flightPolicy };
+      calls.set(fullKey, call);
       this.deps.inFlight.add(fullKey, promise, call);
     }
     let holds: LeaseHold[] | undefined;
@@ -143,7 +146,7 @@ export class BatchReadThrough {
         missingKeys,
       );
       missing.forEach((position, n) => (values[position] = loaded[n]));
-      if (holds !== undefined) await this.write(keys, fullKeys, missing, loaded, policy, startedAt, holds);
+      if (holds !== undefined) await this.write(keys, fullKeys, missing, loaded, policy, startedAt, holds, calls);
       missing.forEach((position, n) => settle.get(fullKeys[position])!.resolve(loaded[n]));
     } catch (error) {
       missing.forEach((position, n) => this.leases.release(fullKeys[position], holds?.[n])); // nothing stored: free the keys
@@ -179,6 +182,7 @@ export class BatchReadThrough {
     policy: BatchPolicy<T>,
     loadStartedAt: number,
     holds: readonly LeaseHold[],
+    calls: ReadonlyMap<string, Call<unknown>>,
   ): Promise<void> {
     const { entries, failures, invalidator, metrics } = this.deps;
     const loadMicros = Math.round(((Date.now() - loadStartedAt) * 1000) / Math.max(1, missing.length));
@@ -202,12 +206,18 @@ export class BatchReadThrough {
       }
     });
     if (writes.length === 0) return;
-    for (const { key } of writes) this.deps.l1?.evict(key);
+    for (const { key } of writes) {
+      this.deps.l1?.evict(key);
+      calls.get(key)!.stored = 'unverifiable'; // until its write is confirmed: a getOrSet joining meanwhile reads through again
+    }
     const startedAt = performance.now();
     const written = this.leases.writeMany(writes, writeHolds).then(
       (stored) => {
         metrics.observe('mset', 'ok', startedAt);
-        for (const ok of stored) if (!ok) metrics.loadRace(policy.label, 'superseded'); // invalidated, set or stored meanwhile
+        stored.forEach((ok, i) => {
+          if (ok) calls.get(writes[i].key)!.stored = writes[i].value;
+          else metrics.loadRace(policy.label, 'superseded'); // invalidated, set or stored meanwhile
+        });
       },
       (error: unknown) => failures.failedOpen('mset', `${writes.length} keys`, error, startedAt),
     );

@@ -1,3 +1,4 @@
+import type { Invalidation } from '../invalidation/invalidation.js';
 import type { Call } from './read-through-call.js';
 
 /** A lookup or load in flight on one key in this process, which later calls on the key share. */
@@ -8,14 +9,12 @@ export interface Flight {
   startedAt: number;
 }
 
-/** How long later calls join a load in flight when the call sets no loaderTimeout: past it they start their own. */
-export const MAX_JOIN_MS = 60_000;
+/**
+ * The longest later calls join a load in flight (a shorter loaderTimeout bounds it sooner): past it they start their
+ * own. Also the shortest a load's lease lives (load-leases.ts).
+ */
+export const MAX_LOAD_MS = 60_000;
 
-/** What an invalidation covers, as far as flights go (tagged values are checked by their joiners instead). */
-export type FlightChange =
-  | { kind: 'keys'; fullKeys: readonly string[] }
-  | { kind: 'prefix'; fullPrefix: string }
-  | { kind: 'tags'; tags: readonly string[] };
 
 /**
  * Single flight's registry, by full key: getOrSet and getOrSetMany register their loads here and join each other's.
@@ -32,7 +31,7 @@ export class InFlightLoads {
   joinable(fullKey: string): Flight | undefined {
     const flight = this.flights.get(fullKey);
     if (flight === undefined) return undefined;
-    const boundMs = flight.call.policy?.stale.loaderTimeoutMs ?? MAX_JOIN_MS;
+    const boundMs = Math.min(flight.call.policy.stale.loaderTimeoutMs ?? MAX_LOAD_MS, MAX_LOAD_MS);
     if (performance.now() - flight.startedAt <= boundMs) return flight;
     this.flights.delete(fullKey);
     this.onAbandoned(flight);
@@ -50,8 +49,8 @@ export class InFlightLoads {
     return flight;
   }
 
-  /** Detaches the flights an invalidation covers: they run on, but no call joins them any more. */
-  detachFor(change: FlightChange): void {
+  /** Detaches the flights an invalidation covers (by key or prefix; tagged values are checked by their joiners instead). */
+  detachFor(change: Invalidation): void {
     if (this.flights.size === 0) return;
     if (change.kind === 'keys') for (const fullKey of change.fullKeys) this.flights.delete(fullKey);
     else if (change.kind === 'prefix') {

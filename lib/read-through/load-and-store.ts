@@ -14,10 +14,9 @@ export type LoadAndStoreDeps = NamespaceReads;
 
 /**
  * What a load's write may replace: `replacing`, the entry a refresh or revalidation read (only while unchanged);
- * `missed`, what a lookup found but could not serve (null: nothing), replaced through a lease taken before the load;
- * `anything` (warming), also through a lease.
+ * `missed`, what a lookup found but could not serve (null: nothing), replaced through a lease taken before the load.
  */
-export type WriteOver = { replacing: Buffer } | { missed: Buffer | null | undefined } | 'anything';
+export type WriteOver = { replacing: Buffer } | { missed: Buffer | null | undefined };
 
 const MISSED_NOTHING: WriteOver = { missed: null };
 
@@ -49,7 +48,7 @@ export class LoadAndStore {
     // Both before the loader, in one round trip: the tag stamps, and the lease that an invalidation of the key revokes.
     const [ticket, hold] = await Promise.all([
       policy.tags === undefined ? null : this.tagTicket(key, policy.tags, prefetch),
-      typeof over === 'object' && 'replacing' in over ? null : this.lease(call, over),
+      'replacing' in over ? null : this.lease(call, over.missed),
     ]);
     if (ticket === undefined || hold === undefined) {
       this.leases.release(call.fullKey, hold);
@@ -100,10 +99,9 @@ export class LoadAndStore {
   }
 
   /** The lease this load writes over, taken before it runs; undefined when Redis failed (reported). */
-  private async lease<T>(call: Call<T>, over: WriteOver): Promise<LeaseHold | undefined> {
+  private async lease<T>(call: Call<T>, seen: Buffer | null | undefined): Promise<LeaseHold | undefined> {
     const startedAt = performance.now();
     try {
-      const seen = over === 'anything' ? 'anything' : (over as { missed: Buffer | null | undefined }).missed;
       return await this.leases.take(call.fullKey, call.policy.stale.loaderTimeoutMs, seen);
     } catch (error) {
       this.deps.failures.failedOpen('getOrSet', call.key, error, startedAt);

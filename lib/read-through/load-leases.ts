@@ -2,6 +2,7 @@ import { headerOf } from '../entry/entry-format.js';
 import { isLease, newLease } from '../entry/load-lease.js';
 import type { KeyValueStore, StoreEntry } from '../stores/cache-store.interface.js';
 import { setIfUnchanged } from '../stores/set-if-unchanged.js';
+import { MAX_LOAD_MS } from './in-flight.js';
 
 /**
  * What a load may write over: `lease`, the lease it took (or joined); `occupied`, an entry was written since the
@@ -9,8 +10,6 @@ import { setIfUnchanged } from '../stores/set-if-unchanged.js';
  */
 export type LeaseHold = { lease: Buffer; own: boolean } | 'occupied' | 'unconditional';
 
-/** How long a lease lives unless the loader timeout is longer: a load that outlives its lease is not stored. */
-export const MAX_LEASE_MS = 60_000;
 
 /**
  * Leases around read-through loads (Facebook's memcache leases), so that a value loaded before an invalidation of its
@@ -23,20 +22,28 @@ export class LoadLeases {
 
   /**
    * Takes or joins the lease of a key before its loader runs. `seen`: the entry the lookup found but may not serve
-   * (the lease replaces it while unchanged); 'anything' (warming) replaces any entry. Rejects when the store failed: the load then stores nothing.
+   * (the lease replaces it while unchanged). A lease lives MAX_LOAD_MS, or the loader timeout when longer: a load that
+   * outlives it is not stored. Rejects when the store failed: the load then stores nothing.
    */
-  async take(fullKey: string, loaderTimeoutMs: number | undefined, seen: Buffer | null | undefined | 'anything'): Promise<LeaseHold> {
+  async take(fullKey: string, loaderTimeoutMs: number | undefined, seen: Buffer | null | undefined): Promise<LeaseHold> {
     if (this.store.acquireLease === undefined) return 'unconditional';
     const lease = newLease();
-    const expected = seen == null || seen === 'anything' ? seen ?? undefined : isLease(seen) ? undefined : headerOf(seen);
-    const blocker = await this.store.acquireLease(fullKey, lease, Math.max(MAX_LEASE_MS, loaderTimeoutMs ?? 0), expected);
+    const expected = seen == null || isLease(seen) ? undefined : headerOf(seen);
+    const blocker = await this.store.acquireLease(fullKey, lease, Math.max(MAX_LOAD_MS, loaderTimeoutMs ?? 0), expected);
     if (blocker == null) return { lease, own: true };
     return isLease(blocker) ? { lease: blocker, own: false } : 'occupied';
   }
 
-  /** Leases of many keys, taken in one tick (one round trip; one per node on a Cluster). */
-  takeMany(fullKeys: readonly string[], loaderTimeoutMs: number | undefined, seen: ReadonlyArray<Buffer | null | undefined>): Promise<LeaseHold[]> {
-    return Promise.all(fullKeys.map((fullKey, i) => this.take(fullKey, loaderTimeoutMs, seen[i])));
+  /**
+   * Leases of many keys, taken in one tick (one round trip; one per node on a Cluster). When any fails, those taken
+   * are freed and it rejects: the batch then stores nothing, and must not leave its keys leased.
+   */
+  async takeMany(fullKeys: readonly string[], loaderTimeoutMs: number | undefined, seen: ReadonlyArray<Buffer | null | undefined>): Promise<LeaseHold[]> {
+    const taken = await Promise.allSettled(fullKeys.map((fullKey, i) => this.take(fullKey, loaderTimeoutMs, seen[i])));
+    const failed = taken.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed === undefined) return taken.map((outcome) => (outcome as PromiseFulfilledResult<LeaseHold>).value);
+    taken.forEach((outcome, i) => outcome.status === 'fulfilled' && this.release(fullKeys[i], outcome.value));
+    throw failed.reason;
   }
 
   /**

@@ -63,7 +63,7 @@ export class ResilientStore implements CacheStore {
   }
 
   /** Present only when the wrapped store has it: read-through then writes loads unconditionally. */
-  readonly acquireLease?: (key: string, lease: Buffer, ttlMs: number, expected?: Buffer | 'anything') => Promise<Buffer | null>;
+  readonly acquireLease?: (key: string, lease: Buffer, ttlMs: number, expected?: Buffer) => Promise<Buffer | null>;
   readonly releaseLease?: (key: string, lease: Buffer) => Promise<void>;
 
   mset(entries: ReadonlyArray<StoreEntry>): Promise<void> {

@@ -16,12 +16,12 @@ export interface KeyValueStore {
   setIfUnchanged?(key: string, expected: Buffer, value: Buffer, ttlMs: number): Promise<boolean>;
   /**
    * Takes a load lease, atomically: sets `lease` with `ttlMs` to live when the key is absent, or holds bytes starting
-   * with `expected` (an entry the lookup found but may not serve: invalidated by tag, past its logical TTL), or holds
-   * any entry when `expected` is 'anything' (warming), and resolves to null; else resolves to what is there instead (a lease, whole, or the start of an entry). Read-through
+   * with `expected` (an entry the lookup found but may not serve: invalidated by tag, past its logical TTL), and
+   * resolves to null; else resolves to what is there instead (a lease, whole, or the start of an entry). Read-through
    * takes a lease right before a load and writes the value with setIfUnchanged over it, so an invalidation of the key
    * during the load (which deletes the lease) wins. Optional: without it, a load writes unconditionally.
    */
-  acquireLease?(key: string, lease: Buffer, ttlMs: number, expected?: Buffer | 'anything'): Promise<Buffer | null>;
+  acquireLease?(key: string, lease: Buffer, ttlMs: number, expected?: Buffer): Promise<Buffer | null>;
   /** Deletes `key` only while it still holds `lease` (a load that stores nothing frees its key). Optional, with acquireLease. */
   releaseLease?(key: string, lease: Buffer): Promise<void>;
   /** Stores every entry (each with its own TTL); rejects if any write failed. */

@@ -35,9 +35,9 @@ export class MemoryStore implements CacheStore {
     return true;
   }
 
-  async acquireLease(key: string, lease: Buffer, ttlMs: number, expected?: Buffer | 'anything'): Promise<Buffer | null> {
+  async acquireLease(key: string, lease: Buffer, ttlMs: number, expected?: Buffer): Promise<Buffer | null> {
     const current = this.entry(key);
-    const replaceable = current === undefined || expected === 'anything' || (expected !== undefined && startsWith(current, expected));
+    const replaceable = current === undefined || (expected !== undefined && startsWith(current, expected));
     if (current !== undefined && (isLease(current) || !replaceable)) return current;
     this.lru.set(key, lease, { ttl: ttlMs });
     return null;

@@ -5,6 +5,7 @@ import type { CacheKeys } from '../core/cache-keys.js';
 import { isPastLogicalExpiry } from '../core/logical-ttl.js';
 import type { Ttl } from '../core/ttl.js';
 import { hasExtensions } from '../entry/entry-format.js';
+import { isLease } from '../entry/load-lease.js';
 import type { Invalidator } from '../invalidation/invalidator.js';
 import type { TagSource } from '../invalidation/tags/tag-guard.js';
 import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
@@ -72,19 +73,22 @@ export class CacheWarming {
     if (entry === null || typeof entry !== 'object' || typeof entry.loader !== 'function')
       throw new CacheError('warm', undefined, 'a warm entry must be { key, loader, ttl?, tags? }');
     const fullKey = keys.full(entry.key, 'warm');
-    if (skipIfFresh && !invalidator.pending.coversKey(fullKey) && (await this.isFresh(fullKey))) return 'skipped';
+    const current = await this.deps.store.get(fullKey);
+    if (skipIfFresh && !invalidator.pending.coversKey(fullKey) && (await this.isFresh(current))) return 'skipped';
     const ttlMs = this.deps.ttlOf(entry.ttl, entry.key);
     const tags = entry.tags === undefined ? undefined : this.deps.tagSource(entry.tags, entry.key);
     const policy = { label, ttlFor: () => ttlMs, ttlHintMs: ttlMs, lock: false, tags, stale: this.deps.stale };
     const call = { key: entry.key, fullKey, lockKey: keys.lockKey(entry.key), loader: entry.loader, policy };
-    await loads.run(call, NOTHING_PREFETCHED, Number.POSITIVE_INFINITY, 'warm', 'anything');
+    // An entry there stays served while the warm load runs, and is replaced only while unchanged (an invalidation or a
+    // write meanwhile wins); an absent key gets a lease, as a read-through miss does.
+    const over = current == null || isLease(current) ? { missed: current } : { replacing: current };
+    await loads.run(call, NOTHING_PREFETCHED, Number.POSITIVE_INFINITY, 'warm', over);
     return 'loaded';
   }
 
   /** Present, before its logical expiry, and (when tagged) not invalidated. */
-  private async isFresh(fullKey: string): Promise<boolean> {
-    const bytes = await this.deps.store.get(fullKey);
-    if (bytes == null || isPastLogicalExpiry(bytes)) return false;
+  private async isFresh(bytes: Buffer | null | undefined): Promise<boolean> {
+    if (bytes == null || isLease(bytes) || isPastLogicalExpiry(bytes)) return false;
     return !hasExtensions(bytes) || this.deps.invalidator.tagsHold(bytes);
   }
 }

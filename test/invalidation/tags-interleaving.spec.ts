@@ -1,11 +1,10 @@
 import { randomInt } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import { register } from 'prom-client';
-import type { CacheManager, CacheModuleOptions } from '@datapunk/nestjs-cache';
+import type { CacheManager } from '@datapunk/nestjs-cache';
 import type { TestingModule } from '@nestjs/testing';
 import { bootCache } from '../support/cache-app.js';
-import { RedisCluster } from '../support/redis-cluster.js';
-import { RedisServer } from '../support/redis-server.js';
+import { gate, TOPOLOGIES, type Topology } from '../support/topologies.js';
 
 /**
  * Issue 8's acceptance test (extended by issue 18 to invalidations by key and by prefix): a randomised interleaving of
@@ -374,39 +373,9 @@ async function metricSum(name: string, labels: Record<string, string>): Promise<
     .reduce((sum, sample) => sum + sample.value, 0);
 }
 
-interface Topology {
-  name: string;
-  namespace: string;
-  start(): Promise<{ redis: CacheModuleOptions['redis']; raw: Redis | Cluster; stop(): Promise<void> }>;
-}
+/** The two topologies, each run in a namespace of its own. */
+const topologies = TOPOLOGIES.map((topology, i) => ({ ...topology, namespace: ['interleave-single', 'interleave-cluster'][i] }));
 
-const topologies: Topology[] = [
-  {
-    name: 'a single redis-server',
-    namespace: 'interleave-single',
-    async start() {
-      const server = await RedisServer.start();
-      const raw = new Redis(server.port, '127.0.0.1');
-      return { redis: { url: server.url }, raw, stop: async () => (raw.disconnect(), server.dispose()) };
-    },
-  },
-  {
-    name: 'a 3-master Redis Cluster',
-    namespace: 'interleave-cluster',
-    async start() {
-      const cluster = await RedisCluster.start();
-      const raw = new Cluster(cluster.nodes);
-      return { redis: { cluster: { nodes: cluster.nodes } }, raw, stop: async () => (raw.disconnect(), cluster.stop()) };
-    },
-  },
-];
-
-/** A promise and the function that resolves it: holds a loader while the test invalidates. */
-function gate<T>(): { promise: Promise<T>; open: (value: T) => void } {
-  let open!: (value: T) => void;
-  const promise = new Promise<T>((resolve) => (open = resolve));
-  return { promise, open };
-}
 
 test('the plan is a function of the seed', () => {
   expect(plan(SEED, 3, 500)).toEqual(plan(SEED, 3, 500));

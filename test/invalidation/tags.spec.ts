@@ -1,43 +1,9 @@
-import { Cluster, Redis } from 'ioredis';
-import { CacheError, type CacheManager, type CacheModuleOptions } from '@datapunk/nestjs-cache';
+import { CacheError, type CacheManager } from '@datapunk/nestjs-cache';
 import type { TestingModule } from '@nestjs/testing';
 import { bootCache } from '../support/cache-app.js';
-import { RedisCluster } from '../support/redis-cluster.js';
-import { RedisServer } from '../support/redis-server.js';
+import { gate, TOPOLOGIES, type Topology } from '../support/topologies.js';
 
-/** A promise and the function that resolves it: lets a test hold a loader while it invalidates. */
-function gate<T>(): { promise: Promise<T>; open: (value: T) => void } {
-  let open!: (value: T) => void;
-  const promise = new Promise<T>((resolve) => (open = resolve));
-  return { promise, open };
-}
-
-interface Topology {
-  name: string;
-  start(): Promise<{ redis: CacheModuleOptions['redis']; raw: Redis | Cluster; keyCount(): Promise<number>; stop(): Promise<void> }>;
-}
-
-const topologies: Topology[] = [
-  {
-    name: 'a single redis-server',
-    async start() {
-      const server = await RedisServer.start();
-      const raw = new Redis(server.port, '127.0.0.1');
-      return { redis: { url: server.url }, raw, keyCount: () => raw.dbsize(), stop: async () => (raw.disconnect(), server.dispose()) };
-    },
-  },
-  {
-    name: 'a 3-master Redis Cluster',
-    async start() {
-      const cluster = await RedisCluster.start();
-      const raw = new Cluster(cluster.nodes);
-      const keyCount = async () => (await Promise.all(raw.nodes('master').map((node) => node.dbsize()))).reduce((a, b) => a + b, 0);
-      return { redis: { cluster: { nodes: cluster.nodes } }, raw, keyCount, stop: async () => (raw.disconnect(), cluster.stop()) };
-    },
-  },
-];
-
-describe.each(topologies)('tags on $name', (topology) => {
+describe.each(TOPOLOGIES)('tags on $name', (topology) => {
   let setup: Awaited<ReturnType<Topology['start']>>;
   let module: TestingModule;
   let cache: CacheManager;

@@ -1,4 +1,4 @@
-import { InFlightLoads, MAX_JOIN_MS, type Flight } from '../../lib/read-through/in-flight.js';
+import { InFlightLoads, MAX_LOAD_MS, type Flight } from '../../lib/read-through/in-flight.js';
 import type { Call } from '../../lib/read-through/read-through-call.js';
 import { NO_STALE_POLICY } from '../../lib/read-through/stale-policy.js';
 
@@ -21,7 +21,7 @@ describe('InFlightLoads (single flight registry)', () => {
     const flights = new InFlightLoads((flight) => abandoned.push(flight));
     const flight = flights.add('ns:k', never(), callWith(undefined));
     expect(flights.joinable('ns:k')).toBe(flight);
-    flight.startedAt -= MAX_JOIN_MS + 1; // it has now run past the bound that applies without a loaderTimeout
+    flight.startedAt -= MAX_LOAD_MS + 1; // it has now run past the bound that applies without a loaderTimeout
     expect(flights.joinable('ns:k')).toBeUndefined();
     expect(flights.joinable('ns:k')).toBeUndefined();
     expect(abandoned).toEqual([flight]);
@@ -54,7 +54,7 @@ describe('InFlightLoads (single flight registry)', () => {
     for (const key of ['ns:a', 'ns:ab', 'ns:b']) flights.add(key, never(), callWith(undefined));
     flights.detachFor({ kind: 'tags', tags: ['t'] });
     expect(flights.size).toBe(3);
-    flights.detachFor({ kind: 'prefix', fullPrefix: 'ns:a' });
+    flights.detachFor({ kind: 'prefix', fullPrefix: 'ns:a', keepReserved: true });
     expect([flights.joinable('ns:a'), flights.joinable('ns:ab')]).toEqual([undefined, undefined]);
     flights.detachFor({ kind: 'keys', fullKeys: ['ns:b'] });
     expect(flights.size).toBe(0);

@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { Injectable } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { Cluster, Redis } from 'ioredis';
-import { Cacheable, CacheInvalidate, CacheManager, CacheModule, type CacheModuleOptions } from '@datapunk/nestjs-cache';
+import { Redis } from 'ioredis';
+import { Cacheable, CacheInvalidate, CacheManager, CacheModule } from '@datapunk/nestjs-cache';
 import { bootCache } from '../support/cache-app.js';
 import { metricValue } from '../faults/fault-harness.js';
-import { RedisCluster } from '../support/redis-cluster.js';
+import { gate, TOPOLOGIES, type Topology } from '../support/topologies.js';
 import { RedisServer } from '../support/redis-server.js';
 import { waitUntil } from '../support/wait-until.js';
 
@@ -14,41 +14,10 @@ import { waitUntil } from '../support/wait-until.js';
  * taken before the loader, revoked by the invalidation), and single flight must never wedge a key.
  */
 
-/** A promise and the function that resolves it: holds a loader while the test invalidates. */
-function gate<T>(): { promise: Promise<T>; open: (value: T) => void } {
-  let open!: (value: T) => void;
-  const promise = new Promise<T>((resolve) => (open = resolve));
-  return { promise, open };
-}
-
 /** Lets the lookup miss and the lease be taken: the loader has then read the database. */
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
 
-interface Topology {
-  name: string;
-  start(): Promise<{ redis: CacheModuleOptions['redis']; raw: Redis | Cluster; stop(): Promise<void> }>;
-}
-
-const topologies: Topology[] = [
-  {
-    name: 'a single redis-server',
-    async start() {
-      const server = await RedisServer.start();
-      const raw = new Redis(server.port, '127.0.0.1');
-      return { redis: { url: server.url }, raw, stop: async () => (raw.disconnect(), server.dispose()) };
-    },
-  },
-  {
-    name: 'a 3-master Redis Cluster',
-    async start() {
-      const cluster = await RedisCluster.start();
-      const raw = new Cluster(cluster.nodes);
-      return { redis: { cluster: { nodes: cluster.nodes } }, raw, stop: async () => (raw.disconnect(), cluster.stop()) };
-    },
-  },
-];
-
-describe.each(topologies)('a load racing an invalidation of its key, on $name', (topology) => {
+describe.each(TOPOLOGIES)('a load racing an invalidation of its key, on $name', (topology) => {
   let setup: Awaited<ReturnType<Topology['start']>>;
   const modules: TestingModule[] = [];
   /** Two service instances on one Redis and namespace. */
@@ -148,6 +117,7 @@ describe.each(topologies)('a load racing an invalidation of its key, on $name', 
     const held = gate<string>();
     const warming = writer.warm([{ key: 'warm', loader: () => held.promise }], { skipIfFresh: false });
     await settle();
+    expect(await reader.get('warm')).toBe('warmed'); // the entry is served while its warm load runs
     await reader.invalidate('warm');
     held.open('stale warm');
     await warming;

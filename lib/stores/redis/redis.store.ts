@@ -25,13 +25,12 @@ return 1`;
 
 /**
  * A load lease (lib/entry/load-lease.ts: 17 bytes, first 0xC1): a lease already there is returned (joined); an absent
- * key, one still starting with ARGV[3] (an entry the lookup would not serve), or any entry when ARGV[4] is '1',
- * gets ARGV[1] (PX ARGV[2]); anything else is returned by its first 17 bytes, enough to tell it from a lease.
+ * key, or one still starting with ARGV[3] (an entry the lookup would not serve), gets ARGV[1] (PX ARGV[2]); anything
+ * else is returned by its first 17 bytes, enough to tell it from a lease.
  */
 const ACQUIRE_LEASE_SCRIPT = `local current = redis.call('GET', KEYS[1])
 if current and string.len(current) == 17 and string.byte(current, 1) == 193 then return current end
-local replaceable = ARGV[4] == '1' or (ARGV[3] ~= '' and string.sub(current or '', 1, string.len(ARGV[3])) == ARGV[3])
-if current and not replaceable then return string.sub(current, 1, 17) end
+if current and (ARGV[3] == '' or string.sub(current, 1, string.len(ARGV[3])) ~= ARGV[3]) then return string.sub(current, 1, 17) end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return false`;
 
@@ -104,12 +103,11 @@ export class RedisStore implements CacheStore, ServerProbe {
     return (await this.client.eval(SET_IF_UNCHANGED_SCRIPT, 1, key, expected, value, ttlMs)) === 1;
   }
 
-  async acquireLease(key: string, lease: Buffer, ttlMs: number, expected?: Buffer | 'anything'): Promise<Buffer | null> {
+  async acquireLease(key: string, lease: Buffer, ttlMs: number, expected?: Buffer): Promise<Buffer | null> {
     this.batch?.hold();
     // evalBuffer (every ioredis command has a Buffer twin, untyped for EVAL): the reply may be binary.
     const evalBuffer = (this.client as unknown as { evalBuffer: RedisClient['eval'] }).evalBuffer.bind(this.client);
-    const [header, any] = expected === 'anything' ? ['', '1'] : [expected ?? '', ''];
-    return (await evalBuffer(ACQUIRE_LEASE_SCRIPT, 1, key, lease, ttlMs, header, any)) as Buffer | null;
+    return (await evalBuffer(ACQUIRE_LEASE_SCRIPT, 1, key, lease, ttlMs, expected ?? '')) as Buffer | null;
   }
 
   async releaseLease(key: string, lease: Buffer): Promise<void> {
