@@ -318,7 +318,7 @@ expect_miss_then_hit /products/1 '{"id":1,"name":"Keyboard","price":49}'
 curl -fsS --max-time 5 "$BASE/metrics" >"$WORK/metrics-nest11.txt" || fail "GET /metrics failed"
 expect_metric "$WORK/metrics-nest11.txt" cache_misses_total 1 namespace=nest11-node cache=ProductsController.findOne
 expect_metric "$WORK/metrics-nest11.txt" cache_hits_total 1 namespace=nest11-node cache=ProductsController.findOne
-expect_redis_key nest11-node:http:GET:/products/1
+expect_redis_key nest11-node:http:GET:127.0.0.1/products/1
 expect_redis_key nest11-node:product:1
 stop_app 0 143
 
@@ -334,7 +334,7 @@ expect_one_copy
 run_logged build-nest12-esm 300 npm run build
 start_app nest12-esm dist/main.js /health CACHE_NAMESPACE=nest12-node
 expect_miss_then_hit /products/1 '{"id":1,"name":"Keyboard","price":49}'
-expect_redis_key nest12-node:http:GET:/products/1
+expect_redis_key nest12-node:http:GET:127.0.0.1/products/1
 expect_redis_key nest12-node:product:1
 stop_app 0 143
 

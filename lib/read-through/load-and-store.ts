@@ -56,7 +56,7 @@ export class LoadAndStore {
     }
     let loaded: Loaded<T> | undefined;
     try {
-      loaded = await this.loadAndEncode(call, trigger, ticket);
+      loaded = await this.loadAndEncode(call, trigger, ticket, hold === 'occupied');
     } finally {
       if (loaded?.entry === undefined) this.leases.release(call.fullKey, hold); // nothing to store: free the key now
     }
@@ -73,13 +73,17 @@ export class LoadAndStore {
   }
 
   /** Runs the loader and encodes what it returned, stamped; no entry when the value is not to be stored. */
-  private async loadAndEncode<T>(call: Call<T>, trigger: LoadTrigger, ticket: LoadTicket | null): Promise<Loaded<T>> {
+  private async loadAndEncode<T>(call: Call<T>, trigger: LoadTrigger, ticket: LoadTicket | null, occupied: boolean): Promise<Loaded<T>> {
     const { key, policy } = call;
     const loadStartedAt = performance.now();
     const value = await meteredLoad(this.deps.metrics, policy.label, key, trigger, call.loader);
     const loadMicros = Math.round((performance.now() - loadStartedAt) * 1000);
     const ttlMs = value === undefined ? undefined : policy.ttlFor(value);
     if (ttlMs === undefined) return { value };
+    if (occupied) {
+      this.deps.metrics.loadRace(policy.label, 'superseded'); // another writer stored the key since the lookup: no write, no tag tokens
+      return { value };
+    }
     const logicalMs = jitteredTtlMs(ttlMs, policy.stale);
     const physicalMs = logicalMs + staleWindowMs(policy.stale);
     let stamps: TagStamp[] | undefined;

@@ -35,14 +35,14 @@ describe('AppController (e2e)', () => {
     expect(second.headers['x-cache']).toBe('HIT');
     expect(second.body).toEqual({ id: 1, name: 'Keyboard', price: 49 });
     expect(app.get(ProductsController).served).toBe(1);
-    expect(await redis.exists(`${namespace}:http:GET:/products/1`)).toBe(1);
+    expect(await redis.exists(`${namespace}:http:GET:127.0.0.1/products/1`)).toBe(1);
     expect(await app.get<Cache>(CACHE_MANAGER).get('last-viewed')).toBe(1);
   });
 
   it('/products/99 (GET): a 404 is not cached', async () => {
     await request(app.getHttpServer()).get('/products/99').expect(404);
     await request(app.getHttpServer()).get('/products/99').expect(404);
-    expect(await redis.exists(`${namespace}:http:GET:/products/99`)).toBe(0);
+    expect(await redis.exists(`${namespace}:http:GET:127.0.0.1/products/99`)).toBe(0);
   });
 
   it('/health (GET): terminus reports the cache up', async () => {
