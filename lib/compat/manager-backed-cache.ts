@@ -11,7 +11,8 @@ const DIRECT = 'direct';
 export class ManagerBackedCache extends Cache {
   private readonly logger: RateLimitedLogger;
 
-  constructor(private readonly manager: CacheManager) {
+  /** The CacheManager serving this facade; read by the CacheInterceptor (which reaches it through CACHE_MANAGER). @internal */
+  constructor(readonly manager: CacheManager) {
     super();
     this.logger = new RateLimitedLogger(`Cache:${manager.namespace}`);
   }
@@ -46,8 +47,7 @@ export class ManagerBackedCache extends Cache {
 
   wrap<T>(key: string, fn: () => T | Promise<T>, ttl?: WrapTtl<T>, ...unsupported: unknown[]): Promise<T> {
     const refused = unsupportedWrapOption(ttl, unsupported);
-    if (refused !== undefined)
-      return Promise.reject(new CacheError('getOrSet', key, `wrap: ${refused} is not supported (there is no refresh-ahead or raw mode)`));
+    if (refused !== undefined) return Promise.reject(new CacheError('getOrSet', key, `wrap: ${refused}`));
     const setting = ttl !== null && typeof ttl === 'object' ? ttl.ttl : ttl;
     if (typeof setting !== 'function') return this.manager.getOrSet(key, fn, { ttl: setting });
     try {
@@ -94,9 +94,24 @@ export class ManagerBackedCache extends Cache {
   }
 }
 
-/** cache-manager's wrap options this facade cannot honour, named, rather than silently ignored. */
+/**
+ * cache-manager's wrap options this facade does not take, named with what replaces them, rather than silently ignored.
+ * refreshThreshold R with ttl T (refresh in the background once less than R is left) is getOrSet with ttl T - R and
+ * staleWhileRevalidate R: served for T in all, one background reload after T - R.
+ */
 function unsupportedWrapOption(ttl: unknown, extra: unknown[]): string | undefined {
-  if (extra.length > 0 && extra[0] !== undefined) return 'refreshThreshold (the fourth argument)';
-  if (ttl === null || typeof ttl !== 'object') return undefined;
-  return ['refreshThreshold', 'raw'].find((option) => option in ttl);
+  const threshold = extra.length > 0 && extra[0] !== undefined ? 'the fourth argument' : undefined;
+  const inOptions = ttl !== null && typeof ttl === 'object' ? ['refreshThreshold', 'raw'].find((option) => option in ttl) : undefined;
+  if (inOptions === 'raw') return 'option "raw" is not supported (values are returned as they were stored)';
+  if (threshold === undefined && inOptions === undefined) return undefined;
+  return (
+    `refreshThreshold (${threshold ?? 'option "refreshThreshold"'}) is not taken: inject CacheManager and call ` +
+    'getOrSet(key, fn, { ttl: T - R, staleWhileRevalidate: R }) for wrap(key, fn, T, R) (the value is served for T, and ' +
+    'reloaded in the background once less than R is left), or getOrSet with refreshAhead: { beta: 1 } to refresh hot keys early'
+  );
+}
+
+/** The CacheManager behind a `Cache`, or undefined for a Cache of another kind (a test double in CACHE_MANAGER's place). */
+export function managerBehind(cache: unknown): CacheManager | undefined {
+  return cache instanceof ManagerBackedCache ? cache.manager : undefined;
 }

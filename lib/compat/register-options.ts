@@ -1,6 +1,6 @@
 import type { FactoryProvider, ModuleMetadata, Provider, Type } from '@nestjs/common';
 import { CacheError } from '../core/cache-error.js';
-import type { Ttl } from '../core/ttl.js';
+import { NEVER, type Ttl } from '../core/ttl.js';
 import type { CacheModuleOptions } from '../options/cache-options.js';
 
 /** The namespace `CacheModule.register()` uses when none is given (forRoot requires one). */
@@ -13,7 +13,10 @@ export const DEFAULT_REGISTER_NAMESPACE = 'cache';
 export type CacheRegisterOptions = Omit<CacheModuleOptions, 'namespace'> & {
   /** Prefix of every key. Default: `'cache'`. Give each service its own before sharing a Redis. */
   namespace?: string;
-  /** @nestjs/cache-manager's name for `defaultTtl`: milliseconds. Default: `'5m'`. */
+  /**
+   * @nestjs/cache-manager's name for `defaultTtl`: milliseconds, `'5m'`, or `'never'`.
+   * @default 'never' (as @nestjs/cache-manager: an entry set without a TTL does not expire), unless `defaultTtl` is given
+   */
   ttl?: Ttl;
   /** Register the module globally. Default: `false`. */
   isGlobal?: boolean;
@@ -41,13 +44,21 @@ const PEER_ONLY_OPTIONS: Record<string, string> = {
   stores: 'Keyv stores are not used: give `redis: { url }` (or host/port, a client, a cluster) instead',
   nonBlocking: 'it concerns several Keyv stores; there is one Redis store here',
   refreshAllStores: 'it concerns several Keyv stores; there is one Redis store here',
-  refreshThreshold: 'refresh-ahead is not offered; reads are single-flighted instead',
+  refreshThreshold:
+    '{ ttl: T, refreshThreshold: R } is { ttl: T - R, staleWhileRevalidate: R } here (the value is served for T, and ' +
+    'reloaded in the background once less than R is left), or refreshAhead: { beta: 1 } to refresh hot keys early by their load time',
   cacheId: 'there is no cache id; the namespace identifies the cache',
 };
 
+/** Connection settings that cache-manager 4/5 stores took beside `store:`; left here they would be ignored. */
+const LEGACY_CONNECTION_OPTIONS = ['host', 'port', 'password', 'username', 'db', 'url', 'socket', 'auth_pass', 'no_ready_check'];
+
+/** Settings measured from an expiry: with them, register() cannot default to "no expiry". */
+const EXPIRY_SETTINGS = ['refreshAhead', 'staleWhileRevalidate', 'staleIfError'] as const;
+
 /** Turns register() options into forRoot() options, refusing peer options that would otherwise be silently ignored. */
 export function fromRegisterOptions(options: CacheRegisterOptions | undefined | null): CacheModuleOptions {
-  if (options === undefined || options === null) return { namespace: DEFAULT_REGISTER_NAMESPACE };
+  if (options === undefined || options === null) return { namespace: DEFAULT_REGISTER_NAMESPACE, defaultTtl: NEVER };
   if (typeof options !== 'object') {
     throw new CacheError('configure', undefined, `CacheModule.register options must be an object, got ${typeof options}`);
   }
@@ -55,10 +66,30 @@ export function fromRegisterOptions(options: CacheRegisterOptions | undefined | 
     const reason = PEER_ONLY_OPTIONS[name];
     if (reason !== undefined)
       throw new CacheError('configure', undefined, `option "${name}" of @nestjs/cache-manager is not supported: ${reason}`);
+    if (LEGACY_CONNECTION_OPTIONS.includes(name))
+      throw new CacheError(
+        'configure',
+        undefined,
+        `option "${name}" is a connection setting of a cache-manager store: give it inside redis: { ... } (redis: { url }, or redis: { host, port, options: { password, username, db } })`,
+      );
   }
   const { ttl, isGlobal: _isGlobal, namespace, ...rest } = options;
   if (ttl !== undefined && rest.defaultTtl !== undefined) {
     throw new CacheError('configure', undefined, 'options "ttl" and "defaultTtl" name the same setting: give one');
   }
-  return { ...rest, namespace: namespace ?? DEFAULT_REGISTER_NAMESPACE, defaultTtl: ttl ?? rest.defaultTtl };
+  return { ...rest, namespace: namespace ?? DEFAULT_REGISTER_NAMESPACE, defaultTtl: ttl ?? rest.defaultTtl ?? peerDefaultTtl(options) };
+}
+
+/**
+ * The peer keeps an entry set without a TTL, in a cache registered without one, forever: so does register(). With a
+ * setting measured from an expiry there is no such default to keep: the boot says to give `ttl`.
+ */
+function peerDefaultTtl(options: CacheRegisterOptions): Ttl {
+  const needsExpiry = EXPIRY_SETTINGS.filter((name) => options[name] !== undefined);
+  if (needsExpiry.length === 0) return NEVER;
+  throw new CacheError(
+    'configure',
+    undefined,
+    `CacheModule.register() without "ttl" keeps entries without expiry (as @nestjs/cache-manager), which ${needsExpiry.map((name) => `"${name}"`).join(' and ')} cannot work with: give "ttl"`,
+  );
 }

@@ -3,7 +3,7 @@ import type { StaleOptions } from '../options/cache-options.js';
 
 /** Options of the CacheManager's calls. */
 export interface SetOptions extends Pick<StaleOptions, 'ttlJitter'> {
-  /** Milliseconds or `'30s'`/`'5m'`/`'1h'`. Default: the module's `defaultTtl`. */
+  /** Milliseconds, `'30s'`/`'5m'`/`'1h'`, or `'never'` (no expiry). Default: the module's `defaultTtl`. */
   ttl?: Ttl;
   /**
    * Tags of the entry, for `invalidateTags` (at most 8; printable ASCII without spaces or braces). `set` stamps the
@@ -15,7 +15,7 @@ export interface SetOptions extends Pick<StaleOptions, 'ttlJitter'> {
 
 /** `refreshAhead`, `staleWhileRevalidate`, `staleIfError`, `loaderTimeout`, `ttlJitter`: the namespace's unless given here. */
 export interface GetOrSetOptions<T = unknown> extends StaleOptions {
-  /** Milliseconds or `'30s'`/`'5m'`/`'1h'`. Default: the module's `defaultTtl`. */
+  /** Milliseconds, `'30s'`/`'5m'`/`'1h'`, or `'never'` (no expiry). Default: the module's `defaultTtl`. */
   ttl?: Ttl;
   /** Take a Redis lock so that only one instance runs the loader for this key. Default: the module's `lock.enabled`. */
   lock?: boolean;

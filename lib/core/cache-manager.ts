@@ -12,7 +12,7 @@ import { ReadThrough, type ReadThroughPolicy } from '../read-through/read-throug
 import { StampedeLock } from '../read-through/stampede-lock.js';
 import { InFlightLoads } from '../read-through/in-flight.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
-import { assertEntryTtl, parseTtl, type Ttl } from './ttl.js';
+import { assertEntryTtl, parseEntryTtl, type Ttl } from './ttl.js';
 import type { CacheEntry, GetOrSetManyOptions, GetOrSetOptions, SetOptions } from './cache-manager.options.js';
 import { CacheWarming } from '../warming/cache-warming.js';
 import type { WarmEntries, WarmOptions, WarmResult } from '../warming/warm.types.js';
@@ -379,8 +379,8 @@ export class CacheManager {
     this.metrics.uncacheableCall(cache, reason);
   }
 
-  /** A TTL in milliseconds: the given one, or the module's default. @internal */
+  /** An entry's TTL in milliseconds (NO_EXPIRY for `'never'`): the given one, or the module's default. @internal */
   ttlOf(ttl: Ttl | undefined, key: string | undefined, operation: 'set' | 'mset' | 'getOrSet'): number {
-    return ttl === undefined ? this.options.defaultTtlMs : parseTtl(ttl, operation, key);
+    return ttl === undefined ? this.options.defaultTtlMs : parseEntryTtl(ttl, operation, key);
   }
 }

@@ -6,7 +6,7 @@ import type { FailureReporter } from '../observability/failure-reporter.js';
 import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
 import type { KeyValueStore } from '../stores/cache-store.interface.js';
 import { CacheError, type CacheOperation } from './cache-error.js';
-import { maxTtlMs } from './ttl.js';
+import { maxTtlMs, NO_EXPIRY } from './ttl.js';
 
 /**
  * Takes a decoded reply besides the caller (the in-process tier, under the ticket its read took; undefined: a miss):
@@ -38,8 +38,11 @@ export class StoredEntries {
     if (value === undefined) throw new CacheError(operation, key, 'undefined cannot be stored (a miss already reads as undefined)');
     const createdAt = Date.now();
     // Calls check the TTL before loading; a TTL computed from the loaded value, spread by jitter, is caught here.
-    if (ttlMs > maxTtlMs(createdAt)) throw new CacheError(operation, key, `ttl ${ttlMs} ms (after ttlJitter) is over the longest TTL an entry can have`);
-    const meta: EntryMeta = { createdAt, logicalExpiresAt: createdAt + ttlMs, loadMicros };
+    const never = ttlMs === NO_EXPIRY;
+    if (!never && ttlMs > maxTtlMs(createdAt))
+      throw new CacheError(operation, key, `ttl ${ttlMs} ms (after ttlJitter) is over the longest TTL an entry can have`);
+    // A logical expiry of 0 is "none": the entry is fresh until removed (ttl 'never').
+    const meta: EntryMeta = { createdAt, logicalExpiresAt: never ? 0 : createdAt + ttlMs, loadMicros };
     try {
       const entry = this.codec.encode(value, meta, stamps);
       this.metrics.valueStored(entry);

@@ -4,9 +4,18 @@ import { staleWindowMs, type StalePolicy } from '../read-through/stale-policy.js
 
 /**
  * A time to live: a number of **milliseconds** (as in @nestjs/cache-manager 5+),
- * or a human string such as `'30s'`, `'5m'`, `'1h'`, `'2d'`.
+ * or a human string such as `'30s'`, `'5m'`, `'1h'`, `'2d'`. An entry's TTL may also be `'never'` (no expiry).
  */
 export type Ttl = number | string;
+
+/** The explicit "no expiry" of an entry's TTL: 0 never means it (a typo must not keep an entry forever). */
+export const NEVER = 'never';
+
+/**
+ * An entry TTL of `'never'`, parsed: the entry records no logical expiry (header field 0) and is written to Redis
+ * without PX. Stores take it as "no expiry" (see KeyValueStore).
+ */
+export const NO_EXPIRY = Number.POSITIVE_INFINITY;
 
 /** The latest logical expiry an entry header records: 48 bits of ms since the epoch (the year 10889). */
 const LATEST_EXPIRY_MS = 2 ** 48 - 1;
@@ -26,6 +35,7 @@ export function maxTtlMs(now = Date.now()): number {
  * (0 never silently means "no expiry"). `subject` names what is parsed in the error.
  */
 export function parseTtl(ttl: unknown, operation: CacheOperation, key?: string, subject = 'ttl'): number {
+  if (ttl === NEVER) throw new CacheError(operation, key, `${subject} cannot be 'never': only an entry's TTL can ask for no expiry`);
   const millis = typeof ttl === 'number' ? ttl : typeof ttl === 'string' && ttl !== '' ? ms(ttl as ms.StringValue) : undefined;
   if (typeof millis !== 'number' || !Number.isFinite(millis)) {
     throw new CacheError(operation, key, `${subject} ${describe(ttl)} is neither milliseconds nor a duration like '30s', '5m', '1h'`);
@@ -39,11 +49,20 @@ export function parseTtl(ttl: unknown, operation: CacheOperation, key?: string, 
 }
 
 /**
+ * An entry's TTL (set, getOrSet, @Cacheable, @CacheTTL, the module's `defaultTtl`): as parseTtl, and `'never'`
+ * gives NO_EXPIRY.
+ */
+export function parseEntryTtl(ttl: unknown, operation: CacheOperation, key?: string, subject = 'ttl'): number {
+  return ttl === NEVER ? NO_EXPIRY : parseTtl(ttl, operation, key, subject);
+}
+
+/**
  * Refuses an entry's TTL that only fits before its additions: spread by up to +`ttlJitter` its logical expiry must
  * still fit the header, and the Redis TTL (that plus the stale window) what Redis is sent. Called where a write's
  * TTL meets its policy, before any loader runs.
  */
 export function assertEntryTtl(ttlMs: number, policy: StalePolicy, operation: CacheOperation, key: string | undefined): void {
+  if (ttlMs === NO_EXPIRY) return assertNoExpiryAllowed(policy, operation, key);
   const spread = Math.ceil(ttlMs * (1 + policy.ttlJitter));
   const max = maxTtlMs();
   if (spread > max) {
@@ -54,6 +73,22 @@ export function assertEntryTtl(ttlMs: number, policy: StalePolicy, operation: Ca
   if (spread + window > LONGEST_PX_MS) {
     const physical = `ttl ${ttlMs} ms with ttlJitter ${policy.ttlJitter} and a stale window of ${window} ms`;
     throw new CacheError(operation, key, `${physical} is over the longest TTL Redis is sent (${LONGEST_PX_MS} ms)`);
+  }
+}
+
+/**
+ * Refresh-ahead and the stale windows are measured from the logical expiry, which a `'never'` entry does not have:
+ * refused, naming the setting, rather than silently never refreshing or serving stale.
+ */
+export function assertNoExpiryAllowed(policy: StalePolicy, operation: CacheOperation, key: string | undefined, subject = "ttl 'never'"): void {
+  const needsExpiry = [
+    policy.refreshBeta !== undefined && 'refreshAhead',
+    policy.staleWhileRevalidateMs > 0 && 'staleWhileRevalidate',
+    policy.staleIfErrorMs > 0 && 'staleIfError',
+  ].filter((name): name is string => name !== false);
+  if (needsExpiry.length > 0) {
+    const names = needsExpiry.map((name) => `"${name}"`).join(' and ');
+    throw new CacheError(operation, key, `${subject} (no expiry) cannot be used with ${names}: they are measured from an expiry: give a TTL, or leave them out where the TTL is 'never'`);
   }
 }
 

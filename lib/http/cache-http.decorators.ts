@@ -1,6 +1,6 @@
 import { SetMetadata, type ExecutionContext } from '@nestjs/common';
 import { CacheError } from '../core/cache-error.js';
-import { parseTtl, type Ttl } from '../core/ttl.js';
+import { parseEntryTtl, type Ttl } from '../core/ttl.js';
 import { validTags } from '../invalidation/tags/tag-rules.js';
 
 export const CACHE_KEY_METADATA = 'datapunk:nestjs-cache:http-key';
@@ -29,9 +29,9 @@ export const CacheKey = (key: string | CacheKeyFactory) => {
 /** A route's TTL, or (as in @nestjs/cache-manager) a function of the request's context that returns one, or a promise of one. */
 export type CacheTtlSetting = Ttl | ((context: ExecutionContext) => Ttl | Promise<Ttl>);
 
-/** The TTL of a route's cached responses: milliseconds or `'30s'`/`'5m'`, or a function of the context. */
+/** The TTL of a route's cached responses: milliseconds, `'30s'`/`'5m'` or `'never'`, or a function of the context. */
 export const CacheTTL = (ttl: CacheTtlSetting) => {
-  if (typeof ttl !== 'function') parseTtl(ttl, 'configure', undefined, '@CacheTTL');
+  if (typeof ttl !== 'function') parseEntryTtl(ttl, 'configure', undefined, '@CacheTTL');
   return SetMetadata(CACHE_TTL_METADATA, ttl);
 };
 

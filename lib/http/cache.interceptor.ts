@@ -1,8 +1,13 @@
-import { Injectable, StreamableFile, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Inject, Injectable, Optional, StreamableFile, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import { lastValueFrom, of, type Observable } from 'rxjs';
-import { CacheManager } from '../core/cache-manager.js';
+import { Cache, CACHE_MANAGER } from '../compat/cache.js';
+import { managerBehind } from '../compat/manager-backed-cache.js';
+import type { CacheManager } from '../core/cache-manager.js';
+import type { Ttl } from '../core/ttl.js';
+import type { ResolvedHttpOptions } from '../options/cache-options.js';
+import { resolveHttpOptions } from '../options/resolve-http-options.js';
 import type { TagSource } from '../invalidation/tags/tag-guard.js';
 import { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 import {
@@ -19,6 +24,7 @@ import { credentialsOf, keyedByCredentials, variedHeaders, variesOnASecret, vari
 import { AUTHORITY_HEADERS, authorityOf } from './http-authority.js';
 import { headerOf, isStorableResponse, varyOf, type HttpRequest, type HttpResponse } from './http-messages.js';
 import { varyDigest } from './vary-digest.js';
+import { interceptThroughCache } from './intercept-through-cache.js';
 
 /** Marks a request already handled, so a route under both a global and a local interceptor is cached once (not deadlocked on itself). */
 const INTERCEPTED = Symbol('datapunk.nestjs-cache.intercepted');
@@ -34,16 +40,29 @@ const MAX_PLAIN_URL = 256;
  * (Authorization, Cookie, Proxy-Authorization, X-Api-Key, `http.credentialHeaders`) are passed through unless the
  * route declares what the response varies on (@CacheVary); responses that set cookies, are private, or whose `Vary`
  * names a header the key does not hold are not stored; concurrent misses on one route run the handler once. Adds `X-Cache`.
+ *
+ * Shaped as @nestjs/cache-manager's, so subclasses written for it keep working: it injects `CACHE_MANAGER` and
+ * `Reflector` (constructor) and `HttpAdapterHost` (property), all three protected, and asks the protected hooks
+ * `isRequestCacheable(context)` and `trackBy(context)`. When `CACHE_MANAGER` is a test double rather than this
+ * module's Cache, it caches through that double as the peer does (get, then set).
  */
 @Injectable()
 export class CacheInterceptor implements NestInterceptor {
+  @Optional()
+  @Inject(HttpAdapterHost)
+  protected readonly httpAdapterHost?: HttpAdapterHost;
+
+  /** Methods the default isRequestCacheable lets through, as in @nestjs/cache-manager. Keys hold the method. */
+  protected allowedMethods = ['GET'];
+
   constructor(
-    private readonly cache: CacheManager,
-    private readonly reflector: Reflector,
-    private readonly adapterHost: HttpAdapterHost,
+    @Inject(CACHE_MANAGER) protected readonly cacheManager: Cache,
+    protected readonly reflector: Reflector,
   ) {}
 
   private readonly logger = new RateLimitedLogger('CacheInterceptor');
+  /** The http settings when CACHE_MANAGER is a test double (no module options to read them from): the defaults. */
+  private fallbackSettings?: ResolvedHttpOptions;
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     if (context.getType() !== 'http') return next.handle();
@@ -51,20 +70,25 @@ export class CacheInterceptor implements NestInterceptor {
     const response = context.switchToHttp().getResponse<HttpResponse>();
     if (request[INTERCEPTED]) return next.handle();
     request[INTERCEPTED] = true;
-    if (request.method !== 'GET' || headerOf(request, 'cache-control')?.includes('no-store')) return next.handle();
+    if (!this.isRequestCacheable(context) || headerOf(request, 'cache-control')?.includes('no-store')) return next.handle();
 
     const targets = [context.getHandler(), context.getClass()];
     const route = `${context.getClass().name}.${context.getHandler().name}`;
-    const keyed = await this.keyFor(context, request, targets, route);
+    const manager = managerBehind(this.cacheManager);
+    const keyed = await this.keyFor(context, request, targets, route, manager);
     if (keyed === undefined) return next.handle();
     const { key, inKey, perCaller } = keyed;
-    const ttlMs = await this.ttlOf(context, targets, key, route);
+    if (manager === undefined) {
+      const ttl = await this.peerTtlOf(context, targets, route);
+      return interceptThroughCache(this.cacheManager, key, ttl, next, (state) => this.setCacheHeader(response, state), this.logger);
+    }
+    const ttlMs = await this.ttlOf(manager, context, targets, key, route);
     if (ttlMs === undefined) return next.handle();
-    const tags = await this.tagsOf(context, targets, key, route);
+    const tags = await this.tagsOf(manager, context, targets, key, route);
     if (tags === null) return next.handle();
     const run = () => lastValueFrom(next.handle(), { defaultValue: undefined });
     let ranHandler = false;
-    const entry = await this.cache.cached<CachedResponse>(
+    const entry = await manager.cached<CachedResponse>(
       key,
       async () => {
         ranHandler = true;
@@ -78,8 +102,21 @@ export class CacheInterceptor implements NestInterceptor {
     );
     // A response that may not be stored may not be shared either: a caller that joined its flight runs its own handler.
     if (!ranHandler && unshareable.has(entry)) return of(await run());
-    this.adapterHost.httpAdapter.setHeader(response, 'X-Cache', ranHandler ? 'MISS' : 'HIT');
+    this.setCacheHeader(response, ranHandler ? 'MISS' : 'HIT');
     return of(entry.body);
+  }
+
+  /**
+   * Whether this request may be served from and stored in the cache at all, as @nestjs/cache-manager's hook: by default
+   * its method is in `allowedMethods` (GET). Override it to exclude requests; credentials are checked after it.
+   */
+  protected isRequestCacheable(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<HttpRequest>();
+    return this.allowedMethods.includes(request.method ?? '');
+  }
+
+  private setCacheHeader(response: HttpResponse, state: 'HIT' | 'MISS'): void {
+    this.httpAdapterHost?.httpAdapter?.setHeader(response, 'X-Cache', state);
   }
 
   /**
@@ -92,10 +129,11 @@ export class CacheInterceptor implements NestInterceptor {
     request: HttpRequest,
     targets: RouteTargets,
     route: string,
+    manager: CacheManager | undefined,
   ): Promise<{ key: string; inKey: ReadonlySet<string>; perCaller: boolean } | undefined> {
     const vary = this.reflector.getAllAndOverride<CacheVarySource[] | undefined>(CACHE_VARY_METADATA, targets);
     const varied = variedHeaders(vary);
-    const settings = this.cache.httpSettings;
+    const settings = manager?.httpSettings ?? (this.fallbackSettings ??= resolveHttpOptions(undefined));
     const credentials = credentialsOf(request, settings.credentialHeaders);
     if (!variesOnCredentials(credentials, vary, varied)) return undefined;
     const values = vary?.map((source) => (typeof source === 'function' ? source(request) : headerOf(request, source)) ?? '');
@@ -109,7 +147,7 @@ export class CacheInterceptor implements NestInterceptor {
     const bySite = this.reflector.get(CACHE_KEY_METADATA, context.getHandler()) === undefined;
     const digest = values && varyDigest(values, variesOnASecret(varied, settings.credentialHeaders), settings, this.logger);
     return {
-      key: keyOf(bySite ? authorityOf(request) : undefined, tracked, digest),
+      key: keyOf(request.method ?? 'GET', bySite ? authorityOf(request) : undefined, tracked, digest),
       inKey: bySite ? new Set([...varied, ...AUTHORITY_HEADERS]) : varied,
       perCaller: vary !== undefined,
     };
@@ -136,12 +174,29 @@ export class CacheInterceptor implements NestInterceptor {
    * The route's TTL in ms. A @CacheTTL function may return a promise (as the peer's may); one that yields no valid
    * TTL leaves this request uncached (logged), rather than failing a request the handler could serve.
    */
-  private async ttlOf(context: ExecutionContext, targets: RouteTargets, key: string, route: string): Promise<number | undefined> {
+  private async ttlOf(
+    manager: CacheManager,
+    context: ExecutionContext,
+    targets: RouteTargets,
+    key: string,
+    route: string,
+  ): Promise<number | undefined> {
     const setting = this.reflector.getAllAndOverride<CacheTtlSetting | undefined>(CACHE_TTL_METADATA, targets);
     try {
-      return this.cache.ttlOf(typeof setting === 'function' ? await setting(context) : setting, key, 'set');
+      return manager.ttlOf(typeof setting === 'function' ? await setting(context) : setting, key, 'set');
     } catch (error) {
       this.logger.warn(`ttl:${route}`, `@CacheTTL of ${route}: ${(error as Error).message}; serving uncached`);
+      return undefined;
+    }
+  }
+
+  /** The route's @CacheTTL as the peer hands it to its cache (a test double here): as given, or its function's result. */
+  private async peerTtlOf(context: ExecutionContext, targets: RouteTargets, route: string): Promise<Ttl | undefined> {
+    const setting = this.reflector.getAllAndOverride<CacheTtlSetting | undefined>(CACHE_TTL_METADATA, targets);
+    try {
+      return typeof setting === 'function' ? await setting(context) : setting;
+    } catch (error) {
+      this.logger.warn(`ttl:${route}`, `@CacheTTL of ${route}: ${(error as Error)?.message ?? String(error)}; stored without one`);
       return undefined;
     }
   }
@@ -151,6 +206,7 @@ export class CacheInterceptor implements NestInterceptor {
    * tags that break the rules: as for @CacheTTL, the request is served uncached (logged) rather than failed.
    */
   private async tagsOf(
+    manager: CacheManager,
     context: ExecutionContext,
     targets: RouteTargets,
     key: string,
@@ -159,7 +215,7 @@ export class CacheInterceptor implements NestInterceptor {
     const setting = this.reflector.getAllAndOverride<CacheTagsSetting | undefined>(CACHE_TAGS_METADATA, targets);
     if (setting === undefined) return undefined;
     try {
-      return this.cache.tagSource(typeof setting === 'function' ? await setting(context) : setting, key);
+      return manager.tagSource(typeof setting === 'function' ? await setting(context) : setting, key);
     } catch (error) {
       this.logger.warn(`tags:${route}`, `@CacheTags of ${route}: ${(error as Error)?.message ?? String(error)}; serving uncached`);
       return null;
@@ -203,13 +259,14 @@ interface CachedResponse {
 const unshareable = new WeakSet<CachedResponse>();
 
 /**
- * `http:GET:<site><url>[:<digest of the varied values>]`, or `http:GET:<@CacheKey>[:<digest>]`. `<site>` (authorityOf)
+ * `http:GET:<site><url>[:<digest of the varied values>]`, or `http:GET:<@CacheKey>[:<digest>]` (another method, where
+ * isRequestCacheable lets one through, in place of GET). `<site>` (authorityOf)
  * holds no "/" nor "|", so a site and a URL (or, from a trackBy override, `<site>|<key>`) read back one way only.
  * Past 256 characters, the site and URL are hashed so a key never outgrows the key limit.
  */
-function keyOf(site: string | undefined, tracked: string, digest: string | undefined): string {
+function keyOf(method: string, site: string | undefined, tracked: string, digest: string | undefined): string {
   const plain = site === undefined ? tracked : `${site}${tracked.startsWith('/') ? '' : '|'}${tracked}`;
-  const key = `http:GET:${plain.length > MAX_PLAIN_URL ? hash(plain) : plain}`;
+  const key = `http:${method}:${plain.length > MAX_PLAIN_URL ? hash(plain) : plain}`;
   return digest === undefined ? key : `${key}:${digest}`;
 }
 

@@ -1,6 +1,6 @@
 import { CacheError } from '../core/cache-error.js';
 import type { CacheManager } from '../core/cache-manager.js';
-import { parseTtl } from '../core/ttl.js';
+import { parseEntryTtl } from '../core/ttl.js';
 import type { StalePolicy } from '../read-through/stale-policy.js';
 import { defaultBatchKeys } from './method-key.js';
 import { KeyRefusal } from './key-encoding.js';
@@ -45,7 +45,7 @@ export async function cacheableBatch(
   }
   const idOf = new Map(keys.map((key, i) => [key, ids[i]]));
   const ttlMs = manager.ttlOf(options.ttl, undefined, 'getOrSet');
-  const nullTtlMs = options.nullTtl === undefined ? ttlMs : parseTtl(options.nullTtl, 'getOrSet');
+  const nullTtlMs = options.nullTtl === undefined ? ttlMs : parseEntryTtl(options.nullTtl, 'getOrSet');
   const cacheNull = options.cacheNull ?? true;
   const values = await manager.cachedMany(
     keys,

@@ -1,6 +1,6 @@
 import { CacheError } from '../core/cache-error.js';
 import { assertValidNamespace } from '../core/cache-keys.js';
-import { parseTtl, type Ttl } from '../core/ttl.js';
+import { parseEntryTtl, type Ttl } from '../core/ttl.js';
 import { resolveOptionalVersion } from '../core/cache-version.js';
 import type { CacheableOptions, CacheInvalidateOptions, CachePutOptions } from './method-cache.options.js';
 import { wrapMethod } from './method-binding.js';
@@ -71,7 +71,7 @@ function checkBatch(target: object, propertyKey: string | symbol, options: Cache
 
 /** Fails at class definition, not at the first call, on a TTL that cannot work. */
 function checkTtl(decorator: string, option: string, ttl: Ttl | undefined): void {
-  if (ttl !== undefined) parseTtl(ttl, 'configure', undefined, `@${decorator} option "${option}"`);
+  if (ttl !== undefined) parseEntryTtl(ttl, 'configure', undefined, `@${decorator} option "${option}"`);
 }
 
 function checkNamespace(decorator: string, namespace: string | undefined, version: unknown): void {

@@ -3,7 +3,7 @@ import type { CacheManager } from '../core/cache-manager.js';
 import type { CacheVersion } from '../core/cache-version.js';
 import type { TagSource } from '../invalidation/tags/tag-guard.js';
 import type { RateLimitedLogger } from '../observability/rate-limited-logger.js';
-import { parseTtl } from '../core/ttl.js';
+import { parseEntryTtl } from '../core/ttl.js';
 import type { StalePolicy } from '../read-through/stale-policy.js';
 import { defaultMethodKey } from './method-key.js';
 import { KeyRefusal } from './key-encoding.js';
@@ -42,7 +42,7 @@ export class MethodCache {
       return original.apply(self, args);
     }
     const ttlMs = manager.ttlOf(options.ttl, key, 'getOrSet');
-    const nullTtlMs = options.nullTtl === undefined ? ttlMs : parseTtl(options.nullTtl, 'getOrSet', key);
+    const nullTtlMs = options.nullTtl === undefined ? ttlMs : parseEntryTtl(options.nullTtl, 'getOrSet', key);
     const cacheNull = options.cacheNull ?? true;
     return manager.cached(key, () => original.apply(self, args), {
       label: cacheName,

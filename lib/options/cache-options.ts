@@ -22,7 +22,11 @@ export interface CacheModuleOptions {
   version?: CacheVersion;
   /** Where the cache lives. Default: none, which selects the embedded in-process store (for local runs). */
   redis?: CacheRedisOptions;
-  /** TTL of entries set without one: milliseconds or `'30s'`/`'5m'`/`'1h'`. Default: `'5m'`. */
+  /**
+   * TTL of entries set without one: milliseconds, `'30s'`/`'5m'`/`'1h'`, or `'never'` (no expiry; not with module-wide
+   * `refreshAhead` / `staleWhileRevalidate` / `staleIfError`, which need an expiry).
+   * @default '5m' (`CacheModule.register()` without `ttl`: `'never'`, as @nestjs/cache-manager)
+   */
   defaultTtl?: Ttl;
   /**
    * How values become bytes: `'json'` (strict: refuses what JSON would change), `'msgpack'` (msgpackr: keeps
@@ -266,7 +270,8 @@ export interface CacheRedisOptions {
   /** `redis://[:password@]host:port[/db]` or `rediss://…`. */
   url?: string;
   host?: string;
-  port?: number;
+  /** A number, or a string of digits (as an environment variable gives it). */
+  port?: number | string;
   /** An ioredis client you own: the module uses it and never closes it. */
   client?: Redis | Cluster;
   /** Redis Cluster seed nodes, with ioredis cluster options. */

@@ -4,7 +4,7 @@ import { assertValidNamespace } from '../core/cache-keys.js';
 import type { EntryCodecSettings } from '../entry/entry-codec.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
 import type { CacheModuleOptions, CacheRedisOptions, ResolvedCacheOptions, ResolvedRedisOptions } from './cache-options.js';
-import { parseTtl } from '../core/ttl.js';
+import { assertNoExpiryAllowed, NO_EXPIRY, parseEntryTtl, parseTtl } from '../core/ttl.js';
 import { DEFAULT_COMPRESSION, resolveEncoding } from './resolve-encoding.js';
 import { DEFAULT_PENDING } from '../invalidation/pending-invalidations.js';
 import { DEFAULT_FAILED_LOADER_THROTTLE_MS, NO_STALE_POLICY, type StalePolicy } from '../read-through/stale-policy.js';
@@ -16,6 +16,7 @@ import { resolveHealthOptions } from './resolve-health-options.js';
 import { resolveHttpOptions } from './resolve-http-options.js';
 import { resolveRedisUrl } from './resolve-redis-url.js';
 import { redactedWhenPrinted } from './redacted-redis-options.js';
+import { refuseLegacyStore } from './legacy-store.js';
 
 const DEFAULT_TTL = '5m';
 const DEFAULT_MEMORY_MAX_ENTRIES = 10_000;
@@ -50,7 +51,10 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
     },
     (option) => `option "${option}"`,
   );
+  refuseLegacyStore(options.store);
   if (options.redis !== undefined && options.store !== undefined) throw configError('options "redis" and "store" contradict each other: give one');
+  const defaultTtlMs = parseEntryTtl(options.defaultTtl ?? DEFAULT_TTL, 'configure', undefined, 'option "defaultTtl"');
+  if (defaultTtlMs === NO_EXPIRY) assertNoExpiryAllowed(stalePolicy, 'configure', undefined, `option "defaultTtl" 'never'`);
   const l1 = resolveL1(options.l1, 'l1');
   const namespaceVersions = resolveNamespaceVersions(options);
   return {
@@ -59,7 +63,7 @@ export function resolveCacheOptions(options: CacheModuleOptions | undefined): Re
     namespaceVersions,
     redis: options.redis === undefined ? undefined : resolveRedis(options.redis),
     store: resolveStore(options.store),
-    defaultTtlMs: parseTtl(options.defaultTtl ?? DEFAULT_TTL, 'configure', undefined, 'option "defaultTtl"'),
+    defaultTtlMs,
     encoding: resolveEncoding(encodingDefaults.serializer, encodingDefaults.compression, maxValueBytes, 'option ', encodingDefaults.msgpackTypes),
     namespaceEncodings: resolveNamespaces(options.namespaces, encodingDefaults),
     configuredNamespaces: new Set([options.namespace, ...Object.keys(options.namespaces ?? {})]),
@@ -279,13 +283,20 @@ function resolveRedis(redis: CacheRedisOptions): ResolvedRedisOptions {
       'option "redis" names no server: give "url", "host"/"port", "client", "cluster" or "sentinels" (or leave "redis" out for the embedded store)',
     );
   }
-  if (redis.port !== undefined && (!Number.isInteger(redis.port) || redis.port < 1 || redis.port > 65535)) {
-    throw configError(`option "redis.port" must be a port number, got ${JSON.stringify(redis.port)}`);
-  }
   return redactedWhenPrinted({
     mode: 'standalone',
-    options: { ...redis.options, host: redis.host ?? redis.options?.host, port: redis.port ?? redis.options?.port },
+    options: { ...redis.options, host: redis.host ?? redis.options?.host, port: redisPort(redis.port) ?? redis.options?.port },
   });
+}
+
+/** A port number, or a string of digits (an environment variable, as ioredis itself takes it). */
+function redisPort(port: unknown): number | undefined {
+  if (port === undefined) return undefined;
+  const number = typeof port === 'string' && /^\d{1,5}$/.test(port) ? Number(port) : port;
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < 1 || number > 65535) {
+    throw configError(`option "redis.port" must be a port number (or a string of digits), got ${JSON.stringify(port)}`);
+  }
+  return number;
 }
 
 function configError(message: string): CacheError {

@@ -3,6 +3,8 @@
  * so a store knows nothing of namespaces' meaning, TTL parsing or serialization.
  */
 export interface KeyValueStore {
+  // Every `ttlMs` a store is given is milliseconds to live, or `Infinity`: no expiry (an entry's ttl 'never', and
+  // the tag tokens such an entry is stamped with).
   /** The stored bytes; null or undefined when absent (whichever is cheaper for the backend). */
   get(key: string): Promise<Buffer | null | undefined>;
   /** Values in the order asked. */

@@ -25,13 +25,13 @@ export class MemoryStore implements CacheStore {
   }
 
   async set(key: string, value: Buffer, ttlMs: number): Promise<void> {
-    this.lru.set(key, value, { ttl: ttlMs });
+    this.lru.set(key, value, { ttl: lruTtl(ttlMs) });
   }
 
   async setIfUnchanged(key: string, expected: Buffer, value: Buffer, ttlMs: number): Promise<boolean> {
     const current = this.entry(key);
     if (current === undefined || !startsWith(current, expected)) return false;
-    this.lru.set(key, value, { ttl: ttlMs });
+    this.lru.set(key, value, { ttl: lruTtl(ttlMs) });
     return true;
   }
 
@@ -39,7 +39,7 @@ export class MemoryStore implements CacheStore {
     const current = this.entry(key);
     const replaceable = current === undefined || (expected !== undefined && startsWith(current, expected));
     if (current !== undefined && (isLease(current) || !replaceable)) return current;
-    this.lru.set(key, lease, { ttl: ttlMs });
+    this.lru.set(key, lease, { ttl: lruTtl(ttlMs) });
     return null;
   }
 
@@ -48,7 +48,7 @@ export class MemoryStore implements CacheStore {
   }
 
   async mset(entries: ReadonlyArray<StoreEntry>): Promise<void> {
-    for (const { key, value, ttlMs } of entries) this.lru.set(key, value, { ttl: ttlMs });
+    for (const { key, value, ttlMs } of entries) this.lru.set(key, value, { ttl: lruTtl(ttlMs) });
   }
 
   async delete(keys: readonly string[]): Promise<number> {
@@ -81,31 +81,31 @@ export class MemoryStore implements CacheStore {
     return keys.map((key, i) => {
       const token = this.lru.get(key);
       if (token !== undefined) return String(token);
-      this.lru.set(key, candidates[i], { ttl: ttlMs });
+      this.lru.set(key, candidates[i], { ttl: lruTtl(ttlMs) });
       return candidates[i];
     });
   }
 
   async replaceTokens(keys: readonly string[], tokens: readonly string[]): Promise<void> {
     keys.forEach((key, i) => {
-      if (this.lru.has(key)) this.lru.set(key, tokens[i], { ttl: this.lru.getRemainingTTL(key) });
+      if (this.lru.has(key)) this.lru.set(key, tokens[i], { ttl: lruTtl(this.lru.getRemainingTTL(key)) });
     });
   }
 
   async extendTokens(keys: readonly string[], ttlMs: number): Promise<void> {
     for (const key of keys) {
       const token = this.lru.get(key);
-      if (token !== undefined && this.lru.getRemainingTTL(key) < ttlMs) this.lru.set(key, token, { ttl: ttlMs });
+      if (token !== undefined && this.lru.getRemainingTTL(key) < ttlMs) this.lru.set(key, token, { ttl: lruTtl(ttlMs) });
     }
   }
 
   async putToken(key: string, token: string, ttlMs: number): Promise<void> {
-    this.lru.set(key, token, { ttl: ttlMs });
+    this.lru.set(key, token, { ttl: lruTtl(ttlMs) });
   }
 
   async acquireLock(key: string, token: string, ttlMs: number): Promise<boolean> {
     if (this.lru.has(key)) return false;
-    this.lru.set(key, token, { ttl: ttlMs });
+    this.lru.set(key, token, { ttl: lruTtl(ttlMs) });
     return true;
   }
 
@@ -128,4 +128,9 @@ export class MemoryStore implements CacheStore {
 
 function startsWith(bytes: Buffer, start: Buffer): boolean {
   return bytes.length >= start.length && bytes.subarray(0, start.length).equals(start);
+}
+
+/** lru-cache's TTL for a store TTL: 0 is its "no expiry", which an infinite TTL ('never') means. */
+function lruTtl(ttlMs: number): number {
+  return ttlMs === Infinity ? 0 : ttlMs;
 }

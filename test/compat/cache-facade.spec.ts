@@ -121,8 +121,16 @@ describe('Cache (the @nestjs/cache-manager interface)', () => {
     await expect(cache.get('x'.repeat(2000))).rejects.toThrow(/key length must be 1\.\.1024/);
     await expect(cache.set('zero', 1, 0)).rejects.toThrow(/must be positive/);
     const wrap = cache.wrap.bind(cache) as (...args: unknown[]) => Promise<unknown>;
-    await expect(wrap('r', async () => 1, 1_000, 500)).rejects.toThrow(/wrap: refreshThreshold \(the fourth argument\) is not supported/);
-    await expect(wrap('r', async () => 1, { ttl: 1_000, raw: true })).rejects.toThrow(/wrap: raw is not supported/);
+    await expect(wrap('r', async () => 1, { ttl: 1_000, raw: true })).rejects.toThrow(/wrap: option "raw" is not supported/);
+  });
+
+  it('refuses refreshThreshold and names its equivalent: staleWhileRevalidate (or refreshAhead)', async () => {
+    const wrap = cache.wrap.bind(cache) as (...args: unknown[]) => Promise<unknown>;
+    const equivalent = /getOrSet\(key, fn, \{ ttl: T - R, staleWhileRevalidate: R \}\) for wrap\(key, fn, T, R\).*refreshAhead/;
+    await expect(wrap('r', async () => 1, 1_000, 500)).rejects.toThrow(/wrap: refreshThreshold \(the fourth argument\) is not taken/);
+    await expect(wrap('r', async () => 1, 1_000, 500)).rejects.toThrow(equivalent);
+    await expect(wrap('r', async () => 1, { ttl: 1_000, refreshThreshold: 500 })).rejects.toThrow(equivalent);
+    expect(await db.redis.exists('facade:r')).toBe(0);
   });
 });
 

@@ -18,9 +18,12 @@ const CLUSTER_WRITE_WINDOW = 256;
 /** Deletes the lock only while it still holds the caller's token (atomic on the server). */
 const RELEASE_LOCK_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
-/** Writes ARGV[2] (PX ARGV[3]) only while the key starts with ARGV[1]; GETRANGE reads the header, not the whole value. */
+/**
+ * Writes ARGV[2] (PX ARGV[3]; ARGV[3] '0': no expiry) only while the key starts with ARGV[1]; GETRANGE reads the
+ * header, not the whole value.
+ */
 const SET_IF_UNCHANGED_SCRIPT = `if redis.call('GETRANGE', KEYS[1], 0, string.len(ARGV[1]) - 1) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+if ARGV[3] == '0' then redis.call('SET', KEYS[1], ARGV[2]) else redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
 return 1`;
 
 /**
@@ -95,12 +98,13 @@ export class RedisStore implements CacheStore, ServerProbe {
 
   set(key: string, value: Buffer, ttlMs: number): Promise<unknown> {
     this.batch?.hold();
-    return this.client.set(key, value, 'PX', ttlMs); // no extra async layer: this is the hot path
+    // No extra async layer: this is the hot path. An infinite TTL ('never') is a SET without PX.
+    return ttlMs === Infinity ? this.client.set(key, value) : this.client.set(key, value, 'PX', ttlMs);
   }
 
   async setIfUnchanged(key: string, expected: Buffer, value: Buffer, ttlMs: number): Promise<boolean> {
     this.batch?.hold();
-    return (await this.client.eval(SET_IF_UNCHANGED_SCRIPT, 1, key, expected, value, ttlMs)) === 1;
+    return (await this.client.eval(SET_IF_UNCHANGED_SCRIPT, 1, key, expected, value, ttlMs === Infinity ? 0 : ttlMs)) === 1;
   }
 
   async acquireLease(key: string, lease: Buffer, ttlMs: number, expected?: Buffer): Promise<Buffer | null> {
@@ -123,13 +127,16 @@ export class RedisStore implements CacheStore, ServerProbe {
       // pipeline only when every command in it failed alike (one that half-applied its writes just fails).
       for (let start = 0; start < entries.length; start += CLUSTER_WRITE_WINDOW) {
         const window = entries.slice(start, start + CLUSTER_WRITE_WINDOW);
-        await Promise.all(window.map(({ key, value, ttlMs }) => this.client.set(key, value, 'PX', ttlMs)));
+        await Promise.all(window.map(({ key, value, ttlMs }) => this.set(key, value, ttlMs)));
       }
       return;
     }
     this.batch?.hold();
     const pipeline = this.client.pipeline();
-    for (const { key, value, ttlMs } of entries) pipeline.set(key, value, 'PX', ttlMs);
+    for (const { key, value, ttlMs } of entries) {
+      if (ttlMs === Infinity) pipeline.set(key, value);
+      else pipeline.set(key, value, 'PX', ttlMs);
+    }
     const results = (await pipeline.exec()) ?? [];
     const failed = results.find(([error]) => error);
     if (failed) throw failed[0];
@@ -202,7 +209,11 @@ export class RedisStore implements CacheStore, ServerProbe {
   async ensureTokens(keys: readonly string[], candidates: readonly string[], ttlMs: number): Promise<string[]> {
     this.batch?.hold();
     // All issued in this tick: one round trip (one per node on a Cluster). NX GET needs Redis 7.0.
-    const previous = await Promise.all(keys.map((key, i) => this.client.set(key, candidates[i], 'PX', ttlMs, 'NX', 'GET')));
+    const previous = await Promise.all(
+      keys.map((key, i) =>
+        ttlMs === Infinity ? this.client.set(key, candidates[i], 'NX', 'GET') : this.client.set(key, candidates[i], 'PX', ttlMs, 'NX', 'GET'),
+      ),
+    );
     return previous.map((token, i) => token ?? candidates[i]);
   }
 
@@ -213,12 +224,13 @@ export class RedisStore implements CacheStore, ServerProbe {
 
   async extendTokens(keys: readonly string[], ttlMs: number): Promise<void> {
     this.batch?.hold();
-    await Promise.all(keys.map((key) => this.client.pexpire(key, ttlMs, 'GT')));
+    // A token of an entry that never expires must not either: PERSIST (PEXPIRE GT never shortens, nor can it remove a TTL).
+    await Promise.all(keys.map((key) => (ttlMs === Infinity ? this.client.persist(key) : this.client.pexpire(key, ttlMs, 'GT'))));
   }
 
   async putToken(key: string, token: string, ttlMs: number): Promise<void> {
     this.batch?.hold();
-    await this.client.set(key, token, 'PX', ttlMs);
+    await (ttlMs === Infinity ? this.client.set(key, token) : this.client.set(key, token, 'PX', ttlMs));
   }
 
   async acquireLock(key: string, token: string, ttlMs: number): Promise<boolean> {
