@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { DiscoveryService } from '@nestjs/core';
 import type { CacheManager } from '../core/cache-manager.js';
+import { printedAs } from '../core/printed-as.js';
 import type { ResolvedCacheOptions } from '../options/cache-options.js';
 import { CACHE_WARMER, CACHE_WARMER_CLASS, type CacheWarmerOptions } from './cache-warmer.decorator.js';
 import { progressLogger } from './warm-progress.js';
@@ -28,6 +29,7 @@ export class WarmingOrchestrator implements OnApplicationBootstrap, OnModuleDest
     private readonly options: ResolvedCacheOptions,
   ) {
     this.logger = new Logger(`CacheWarming:${manager.namespace}`);
+    printedAs(this, 'WarmingOrchestrator', () => ({ namespace: manager.namespace }));
   }
 
   async onApplicationBootstrap(): Promise<void> {

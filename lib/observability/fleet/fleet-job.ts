@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '../../stores/redis/redis-connection.js';
+import { printedAs } from '../../core/printed-as.js';
 import type { RateLimitedLogger } from '../rate-limited-logger.js';
 import { InvalidReport } from './report-check.js';
 
@@ -59,7 +60,9 @@ export class FleetJob<R> {
     private readonly work: FleetJobWork<R>,
     private readonly logger: RateLimitedLogger,
     private readonly rejections: ReportRejections,
-  ) {}
+  ) {
+    printedAs(this, 'FleetJob', () => ({ name: work.name, reportKey: work.reportKey }));
+  }
 
   /** First tick now (in the background), then one per interval. Timers never keep the process alive. */
   start(): void {
