@@ -2,7 +2,9 @@ import { inspect } from 'node:util';
 import { jest } from '@jest/globals';
 import type { LoggerService } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
+import { Redis } from 'ioredis';
 import { CacheError, CacheHealthIndicator, type CacheManager, type CacheRedisOptions } from '@datapunk/nestjs-cache';
+import { cacheProviders } from '../lib/module/cache.providers.js';
 import { bootCache } from './support/cache-app.js';
 import { RedisServer } from './support/redis-server.js';
 
@@ -28,6 +30,21 @@ function everyPrintedForm(error: unknown): string[] {
     forms.push(link.message, link.stack ?? '', JSON.stringify(Object.getOwnPropertyDescriptors(link)));
   }
   return forms;
+}
+
+/** JSON.stringify, or the error it threw (a cycle names the path, never a value). */
+function json(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch (error) {
+    return String(error);
+  }
+}
+
+/** What was printed just before the password, if it was: enough to find the holder without printing everything. */
+function printedBefore(form: string): string | undefined {
+  const at = form.indexOf(PASSWORD);
+  return at < 0 ? undefined : form.slice(Math.max(0, at - 400), at);
 }
 
 /**
@@ -91,5 +108,55 @@ describe('no password printed for a malformed redis.url or a printed manager', (
       expect(printed).toContain("CacheManager { namespace: 'printed' }");
       expect(JSON.stringify({ versioned })).toBe('{"versioned":{"namespace":"printed-v","version":"3"}}');
     });
+
+    const holders: Array<[string, () => { redis: CacheRedisOptions; own?: Redis }]> = [
+      ['the password in the URL', () => ({ redis: { url: `redis://:${PASSWORD}@127.0.0.1:${db.server.port}` } })],
+      ['the password in options', () => ({ redis: { host: '127.0.0.1', port: db.server.port, options: { password: PASSWORD } } })],
+      [
+        'a client of the user with the password',
+        () => {
+          const own = new Redis({ host: '127.0.0.1', port: db.server.port, password: PASSWORD, lazyConnect: true });
+          return { redis: { client: own }, own };
+        },
+      ],
+    ];
+
+    // The ioredis client's public `options` hold the password, and the health indicator, the store, the l1's tracking
+    // connections, the monitors and the connection provider hold a client; the explorers reach Nest's whole container.
+    it.each(holders)(
+      '%s: the health indicator and every provider of the module print without the password, at any depth',
+      async (_, configure) => {
+        const { redis, own } = configure();
+        try {
+          let cache: CacheManager;
+          ({ module, cache } = await bootCache({
+            namespace: 'held',
+            redis,
+            l1: { maxEntries: 100 },
+            footprint: { interval: '60s' },
+            redisInfo: { interval: '60s' },
+          }));
+          await cache.set('k', 1);
+          expect(await cache.get('k')).toBe(1);
+          const health = module.get(CacheHealthIndicator);
+          expect((await health.report()).status).toBe('up');
+          const providers = cacheProviders.map(
+            (provider) => module!.get((provider as { provide: string | symbol }).provide, { strict: false }) as unknown,
+          );
+          const printed = { health, providers };
+          const forms = [inspect(printed, { depth: Infinity }), inspect(printed, { depth: 8, showHidden: true }), json(printed)];
+          for (const provider of providers) forms.push(inspect(provider), json(provider));
+          expect(forms.map(printedBefore).filter((leak) => leak !== undefined)).toEqual([]);
+          // What is printed still says what each holder is (and shows that the l1's channel and the monitors were reached).
+          expect(inspect(health, { depth: 6 })).toMatch(/RedisStore \{ kind: 'redis', status: 'ready' \}/);
+          expect(forms[0]).toMatch(/TrackingChannel \{ state: '\w+' \}/);
+          expect(forms[0]).toContain("FleetJob { name: 'footprint'");
+        } finally {
+          await module?.close();
+          module = undefined;
+          own?.disconnect();
+        }
+      },
+    );
   });
 });

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { CacheError } from '../core/cache-error.js';
 import { tagOfTokenKey } from '../core/cache-keys.js';
 import { TAG_SEGMENT } from '../invalidation/tags/tag-tokens.js';
 import type { ResolvedCacheOptions, ResolvedL1Options } from '../options/cache-options.js';
 import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
+import { EscapedLogger } from '../observability/escaped-logger.js';
 import type { RedisConnection } from '../stores/redis/redis-connection.js';
 import { startupTimeoutMs } from '../stores/redis/redis-connection.js';
 import { TTL_COHERENCE, type L1Coherence } from './l1-coherence.js';
@@ -33,7 +34,8 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
   /** Tracking turned out unavailable: tiers made from now on are ttl-only too. */
   private fellBack = false;
   private closed = false;
-  private readonly logger: Logger;
+  /** Escaped: the reasons it logs are Redis's and the network's messages. */
+  private readonly logger: EscapedLogger;
   private readonly topology?: TrackingTopology;
   private readonly instanceId = randomBytes(6).toString('base64url');
 
@@ -42,7 +44,7 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
     private readonly connection: RedisConnection | undefined,
     private readonly metrics: CacheMetrics,
   ) {
-    this.logger = new Logger(`CacheModule:${options.namespace}`);
+    this.logger = new EscapedLogger(`CacheModule:${options.namespace}`);
     if (connection !== undefined) this.topology = trackingTopology(connection.client);
   }
 

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { Lease } from './lease.js';
+import { printedAs } from '../core/printed-as.js';
 import { TrackingReplyError } from './tracking-connections.js';
 
 /** Redis publishes invalidation messages here (RESP2 clients redirected to a subscribed connection). */
@@ -69,6 +70,7 @@ export class TrackingChannel {
     });
     this.timer = setInterval(() => this.tick(), Math.max(25, Math.floor(boundMs / 4)));
     this.timer.unref();
+    printedAs(this, 'TrackingChannel', () => ({ state: this.state }));
   }
 
   /** Connects; resolves once the first heartbeat echoed, rejects when Redis refuses tracking or cannot be reached. */

@@ -1,6 +1,7 @@
 import type { OnModuleInit } from '@nestjs/common';
 import type { DiscoveryService } from '@nestjs/core';
 import type { CacheManager } from '../core/cache-manager.js';
+import { printedAs } from '../core/printed-as.js';
 import { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 import { bindMethodCache, CACHED_CLASS } from './method-binding.js';
 import { MethodCache } from './method-cache.js';
@@ -14,7 +15,9 @@ export class CacheExplorer implements OnModuleInit {
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly manager: CacheManager,
-  ) {}
+  ) {
+    printedAs(this, 'CacheExplorer', () => ({ namespace: manager.namespace }));
+  }
 
   onModuleInit(): void {
     const methodCache = new MethodCache(this.manager, new RateLimitedLogger(`CacheDecorators:${this.manager.namespace}`));

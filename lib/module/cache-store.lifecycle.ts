@@ -1,6 +1,7 @@
-import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { CacheError } from '../core/cache-error.js';
 import type { ResolvedCacheOptions } from '../options/cache-options.js';
+import { EscapedLogger } from '../observability/escaped-logger.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
 import { startupTimeoutMs } from '../stores/redis/redis-connection.js';
 
@@ -9,13 +10,14 @@ import { startupTimeoutMs } from '../stores/redis/redis-connection.js';
  * use (or warm) the cache in their own onModuleInit; closes what it owns when the app closes.
  */
 export class CacheStoreLifecycle implements OnModuleInit, OnModuleDestroy {
-  private readonly logger: Logger;
+  /** Escaped: the startup failure it logs quotes Redis's or the network's message. */
+  private readonly logger: EscapedLogger;
 
   constructor(
     private readonly options: ResolvedCacheOptions,
     private readonly store: CacheStore,
   ) {
-    this.logger = new Logger(`CacheModule:${options.namespace}`);
+    this.logger = new EscapedLogger(`CacheModule:${options.namespace}`);
   }
 
   async onModuleInit(): Promise<void> {

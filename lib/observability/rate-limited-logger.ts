@@ -1,6 +1,4 @@
-import { Logger } from '@nestjs/common';
-import { scrubSecrets } from '../core/redact-error.js';
-import { escapeForLog } from './log-text.js';
+import { EscapedLogger } from './escaped-logger.js';
 
 /**
  * A logger that writes at most one line per category per interval, so an outage at
@@ -9,7 +7,7 @@ import { escapeForLog } from './log-text.js';
  * written as one line: control characters in the keys, tags and messages it embeds are escaped (see escapeForLog).
  */
 export class RateLimitedLogger {
-  private readonly logger: Logger;
+  private readonly logger: EscapedLogger;
   private readonly lastLogged = new Map<string, number>();
   private readonly suppressed = new Map<string, number>();
 
@@ -17,7 +15,7 @@ export class RateLimitedLogger {
     context: string,
     private readonly intervalMs = 10_000,
   ) {
-    this.logger = new Logger(context);
+    this.logger = new EscapedLogger(context);
   }
 
   warn(category: string, message: string): void {
@@ -30,8 +28,8 @@ export class RateLimitedLogger {
     const skipped = this.suppressed.get(category) ?? 0;
     this.lastLogged.set(category, now);
     this.suppressed.delete(category);
-    const line = escapeForLog(scrubSecrets(message)); // only for lines written: suppressed ones cost a map update, nothing more
-    this.logger.warn(skipped > 0 ? `${line} (${skipped} similar suppressed)` : line);
+    // Scrubbed and escaped by EscapedLogger only for lines written: suppressed ones cost a map update, nothing more.
+    this.logger.warn(skipped > 0 ? `${message} (${skipped} similar suppressed)` : message);
   }
 
   /** Counts the category as logged now: its next lines within the interval are suppressed (another line told it). */
@@ -40,6 +38,6 @@ export class RateLimitedLogger {
   }
 
   log(message: string): void {
-    this.logger.log(escapeForLog(scrubSecrets(message)));
+    this.logger.log(message);
   }
 }

@@ -1,11 +1,11 @@
-import type { Logger } from '@nestjs/common';
+import type { EscapedLogger } from '../observability/escaped-logger.js';
 import type { WarmResult } from './warm.types.js';
 
 /** Entries between two progress lines when the total is not known up front (a generator). */
 const STEP_WITHOUT_TOTAL = 1000;
 
 /** A progress callback that logs one line per 10 % of a known total (or per 1,000 entries), never one per key. */
-export function progressLogger(logger: Logger, name: string): (result: Readonly<WarmResult>, total: number | undefined) => void {
+export function progressLogger(logger: EscapedLogger, name: string): (result: Readonly<WarmResult>, total: number | undefined) => void {
   let logged = 0;
   return (result, total) => {
     const done = result.loaded + result.skipped + result.failed;

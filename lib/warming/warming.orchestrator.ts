@@ -1,6 +1,8 @@
-import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { DiscoveryService } from '@nestjs/core';
 import type { CacheManager } from '../core/cache-manager.js';
+import { printedAs } from '../core/printed-as.js';
+import { EscapedLogger } from '../observability/escaped-logger.js';
 import type { ResolvedCacheOptions } from '../options/cache-options.js';
 import { CACHE_WARMER, CACHE_WARMER_CLASS, type CacheWarmerOptions } from './cache-warmer.decorator.js';
 import { progressLogger } from './warm-progress.js';
@@ -18,7 +20,8 @@ interface FoundWarmer {
  * the app stops taking new entries and waits for the loads under way.
  */
 export class WarmingOrchestrator implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger: Logger;
+  /** Escaped: a warmer's error message is the user's (or a remote service's) text. */
+  private readonly logger: EscapedLogger;
   private readonly abort = new AbortController();
   private running?: Promise<void>;
 
@@ -27,7 +30,8 @@ export class WarmingOrchestrator implements OnApplicationBootstrap, OnModuleDest
     private readonly manager: CacheManager,
     private readonly options: ResolvedCacheOptions,
   ) {
-    this.logger = new Logger(`CacheWarming:${manager.namespace}`);
+    this.logger = new EscapedLogger(`CacheWarming:${manager.namespace}`);
+    printedAs(this, 'WarmingOrchestrator', () => ({ namespace: manager.namespace }));
   }
 
   async onApplicationBootstrap(): Promise<void> {

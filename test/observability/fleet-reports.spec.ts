@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { register } from 'prom-client';
 import type { TestingModule } from '@nestjs/testing';
 import type { CacheManager } from '@datapunk/nestjs-cache';
@@ -82,6 +83,35 @@ describe('shared measurement reports', () => {
     await waitUntil('the next shared estimate', 10_000, async () => cache.stats().footprint?.keys === 7);
     expect(await seriesCount()).toBe(series);
     expect(await metric('cache_footprint_keys', { namespace: 'stranger-1' })).toBeUndefined();
+  });
+
+  // A forged report of any size was fetched whole (GET) by every instance every interval before its length was checked.
+  it('a report over 1 MiB is counted as too_large without ever being fetched whole (no GET of it, seen with MONITOR)', async () => {
+    const namespace = 'fleet-huge';
+    const reportKey = `${namespace}:__monitor__:footprint`;
+    await db.redis.set(`${reportKey}:turn`, 'another instance', 'PX', 600_000);
+    await db.redis.set(reportKey, Buffer.alloc(32 * 1024 * 1024, 'x'));
+    const watcher = new Redis(db.server.port, '127.0.0.1');
+    const monitor = await watcher.monitor(); // a connection of its own
+    try {
+      const reads: string[][] = [];
+      monitor.on('monitor', (_time: string, args: string[]) => {
+        if (args[1] === reportKey && args[0].toLowerCase() !== 'set') reads.push(args);
+      });
+      ({ module } = await bootCache({ namespace, redis: { url: db.server.url }, footprint: { interval: '1s' } }));
+      const labels = { namespace, measurement: 'footprint', reason: 'too_large' };
+      await waitUntil('the report to be refused twice', 10_000, async () => ((await metric('cache_fleet_reports_rejected_total', labels)) ?? 0) >= 2);
+      await module.close();
+      module = undefined;
+      await db.redis.ping(); // MONITOR lines of the reads have arrived before this reply's
+      expect(reads.length).toBeGreaterThanOrEqual(2);
+      expect(reads.filter(([name]) => name.toLowerCase() === 'get')).toEqual([]);
+      // What was read of it: at most one byte more than the limit, to tell that it is over.
+      for (const [name, , start, end] of reads) expect([name.toLowerCase(), Number(start), Number(end)]).toEqual(['getrange', 0, 1024 * 1024]);
+    } finally {
+      monitor.disconnect();
+      watcher.disconnect();
+    }
   });
 
   it('redisInfo: a report of non-numbers or infinities is counted and ignored; the gauges keep the last good values', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '../../stores/redis/redis-connection.js';
+import { printedAs } from '../../core/printed-as.js';
 import type { RateLimitedLogger } from '../rate-limited-logger.js';
 import { InvalidReport } from './report-check.js';
 
@@ -29,10 +30,11 @@ export interface FleetJobWork<R> {
 }
 
 /**
- * Longest shared report read, in characters: a footprint report takes about 150 per namespace, so this holds thousands
- * of namespaces, and a forged one of megabytes is refused before JSON.parse spends time on it.
+ * Longest shared report read, in bytes: a footprint report takes about 150 per namespace, so this holds thousands of
+ * namespaces. Only this much (and one byte more, to tell a longer one) is ever fetched: a forged report of hundreds of
+ * megabytes costs each instance at most this per interval, and JSON.parse never sees it.
  */
-export const MAX_REPORT_CHARS = 1024 * 1024;
+export const MAX_REPORT_BYTES = 1024 * 1024;
 
 /** How long a shared report outlives its interval: a fleet that stopped measuring leaves nothing stale behind for long. */
 const REPORT_LIFETIMES = 3;
@@ -59,7 +61,9 @@ export class FleetJob<R> {
     private readonly work: FleetJobWork<R>,
     private readonly logger: RateLimitedLogger,
     private readonly rejections: ReportRejections,
-  ) {}
+  ) {
+    printedAs(this, 'FleetJob', () => ({ name: work.name, reportKey: work.reportKey }));
+  }
 
   /** First tick now (in the background), then one per interval. Timers never keep the process alive. */
   start(): void {
@@ -104,18 +108,19 @@ export class FleetJob<R> {
 
   /** Publishes the fleet's report; false when there is none yet. A bad one is counted and ignored (the last good one stays). */
   private async readShared(): Promise<boolean> {
-    const text = await this.client.get(this.work.reportKey);
-    if (text === null || this.stopped) return false;
-    const report = this.accept(text);
+    // GETRANGE answers "" for a missing key: an empty report is no report.
+    const head = await this.client.getrangeBuffer(this.work.reportKey, 0, MAX_REPORT_BYTES);
+    if (head.length === 0 || this.stopped) return false;
+    const report = this.accept(head);
     if (report !== undefined) this.work.publish(report);
     return true;
   }
 
-  private accept(text: string): R | undefined {
-    if (text.length > MAX_REPORT_CHARS) return this.reject('too_large', `longer than ${MAX_REPORT_CHARS} characters`);
+  private accept(head: Buffer): R | undefined {
+    if (head.length > MAX_REPORT_BYTES) return this.reject('too_large', `longer than ${MAX_REPORT_BYTES} bytes`);
     let shared: unknown;
     try {
-      shared = JSON.parse(text);
+      shared = JSON.parse(head.toString());
     } catch {
       return this.reject('not_json', 'not JSON');
     }

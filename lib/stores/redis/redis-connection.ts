@@ -1,6 +1,7 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { ResolvedRedisOptions } from '../../options/cache-options.js';
 import { CacheError } from '../../core/cache-error.js';
+import { printedAs } from '../../core/printed-as.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -18,7 +19,8 @@ export interface RedisConnection {
  * ioredis options override them.
  */
 export function createRedisConnection(redis: ResolvedRedisOptions, operationTimeoutMs: number): RedisConnection {
-  return { ...createClient(redis, operationTimeoutMs), openDeadlineMs: startupTimeoutMs(operationTimeoutMs) };
+  const connection: RedisConnection = { ...createClient(redis, operationTimeoutMs), openDeadlineMs: startupTimeoutMs(operationTimeoutMs) };
+  return printedAs(connection, 'RedisConnection', () => ({ owned: connection.owned, status: connection.client.status }));
 }
 
 function createClient(redis: ResolvedRedisOptions, operationTimeoutMs: number): Omit<RedisConnection, 'openDeadlineMs'> {

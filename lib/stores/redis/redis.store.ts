@@ -7,6 +7,7 @@ import { FIXED_HEADER_BYTES, MARKER } from '../../entry/entry-format.js';
 import type { RedisClient, RedisConnection } from './redis-connection.js';
 import { ConnectionErrors } from './connection-errors.js';
 import { TickWriteBatch } from './tick-write-batch.js';
+import { printedAs } from '../../core/printed-as.js';
 
 const SCAN_BATCH = 1000;
 /**
@@ -74,6 +75,7 @@ export class RedisStore implements CacheStore, ServerProbe {
     this.isCluster = connection.client instanceof Cluster;
     if (!(connection.client instanceof Cluster)) this.batch = new TickWriteBatch(connection.client);
     if (this.owned) this.connectionErrors = new ConnectionErrors(this.client, logger);
+    printedAs(this, 'RedisStore', () => ({ kind: this.kind, status: this.client.status }));
   }
 
   get(key: string): Promise<Buffer | null> {
