@@ -5,6 +5,7 @@ import { servableEntries } from '../core/servable-entries.js';
 import { settledWithin } from './load-and-store.js';
 import { LoadLeases, type LeaseHold } from './load-leases.js';
 import { meteredLoad } from './metered-load.js';
+import { within } from './soft-timeout.js';
 import type { Call } from './read-through-call.js';
 import type { InFlightLoads } from './in-flight.js';
 import { mgetThroughL1, type FetchMany } from '../l1/l1-reads.js';
@@ -165,12 +166,17 @@ export class BatchReadThrough {
   ): Promise<LeaseHold[] | undefined> {
     const startedAt = performance.now();
     const missingFullKeys = missing.map((position) => fullKeys[position]);
-    try {
-      return await this.leases.takeMany(missingFullKeys, policy.stale.loaderTimeoutMs, missingFullKeys.map((fullKey) => seen.get(fullKey)));
-    } catch (error) {
-      this.deps.failures.failedOpen('getOrSet', missing.length === 1 ? keys[missing[0]] : `${missing.length} keys`, error, startedAt);
-      return undefined;
+    const taking = this.leases.takeMany(missingFullKeys, policy.stale.loaderTimeoutMs, missingFullKeys.map((fullKey) => seen.get(fullKey)));
+    // At most the operation budget: past it (a Cluster failing over) the batch loads without the cache, and leases
+    // that land later are freed.
+    const outcome = await within(taking, Number.isFinite(this.deps.budgetMs) ? this.deps.budgetMs : undefined);
+    if ('value' in outcome) return outcome.value;
+    if ('error' in outcome) {
+      this.deps.failures.failedOpen('getOrSet', missing.length === 1 ? keys[missing[0]] : `${missing.length} keys`, outcome.error, startedAt);
+    } else {
+      taking.then((late) => late.forEach((hold, n) => this.leases.release(missingFullKeys[n], hold))).catch(() => undefined);
     }
+    return undefined;
   }
 
   /** One round trip writing the loaded values (those the policy stores) over their leases, awaited for at most the operation budget. */

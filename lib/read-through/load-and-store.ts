@@ -6,6 +6,7 @@ import type { LoadTrigger } from '../observability/metrics/cache-metrics.js';
 import { setIfUnchanged } from '../stores/set-if-unchanged.js';
 import { LoadLeases, type LeaseHold } from './load-leases.js';
 import { meteredLoad } from './metered-load.js';
+import { within } from './soft-timeout.js';
 import type { Call } from './read-through-call.js';
 import { jitteredTtlMs, staleWindowMs } from './stale-policy.js';
 
@@ -45,11 +46,13 @@ export class LoadAndStore {
    */
   async run<T>(call: Call<T>, prefetch: TagPrefetch, budgetLeftMs: number, trigger: LoadTrigger, over = MISSED_NOTHING): Promise<T> {
     const { key, policy } = call;
+    const startedAt = performance.now();
     // Both before the loader, in one round trip: the tag stamps, and the lease that an invalidation of the key revokes.
     const [ticket, hold] = await Promise.all([
       policy.tags === undefined ? null : this.tagTicket(key, policy.tags, prefetch),
-      'replacing' in over ? null : this.lease(call, over.missed),
+      'replacing' in over ? null : this.lease(call, over.missed, budgetLeftMs),
     ]);
+    budgetLeftMs -= performance.now() - startedAt; // what is left for the write
     if (ticket === undefined || hold === undefined) {
       this.leases.release(call.fullKey, hold);
       return meteredLoad(this.deps.metrics, policy.label, key, trigger, call.loader); // Redis failed: serve without the cache (counted)
@@ -102,15 +105,19 @@ export class LoadAndStore {
     }
   }
 
-  /** The lease this load writes over, taken before it runs; undefined when Redis failed (reported). */
-  private async lease<T>(call: Call<T>, seen: Buffer | null | undefined): Promise<LeaseHold | undefined> {
+  /**
+   * The lease this load writes over, taken before it runs; undefined when Redis failed (reported) or did not answer
+   * within the call's budget (a Cluster failing over): the load then runs without the cache, and a lease that lands
+   * later is freed.
+   */
+  private async lease<T>(call: Call<T>, seen: Buffer | null | undefined, budgetMs: number): Promise<LeaseHold | undefined> {
     const startedAt = performance.now();
-    try {
-      return await this.leases.take(call.fullKey, call.policy.stale.loaderTimeoutMs, seen);
-    } catch (error) {
-      this.deps.failures.failedOpen('getOrSet', call.key, error, startedAt);
-      return undefined;
-    }
+    const taking = this.leases.take(call.fullKey, call.policy.stale.loaderTimeoutMs, seen);
+    const outcome = await within(taking, Number.isFinite(budgetMs) ? Math.max(0, budgetMs) : undefined);
+    if ('value' in outcome) return outcome.value;
+    if ('error' in outcome) this.deps.failures.failedOpen('getOrSet', call.key, outcome.error, startedAt);
+    else taking.then((late) => this.leases.release(call.fullKey, late)).catch(() => undefined);
+    return undefined;
   }
 
   /** Tag stamps (or the epoch) taken before the loader runs; undefined when Redis failed (reported). */
