@@ -227,23 +227,11 @@ export class CacheMetrics {
   }
 
   staleServed(cache: string, reason: StaleReason, count = 1): void {
-    const id = `${reason}\u0000${cache}`;
-    let series = this.staleSeries.get(id);
-    if (series === undefined) {
-      series = this.optionalCount(this.series.staleServed, { namespace: this.namespace, cache, reason });
-      this.staleSeries.set(id, series);
-    }
-    series.add(count);
+    this.reasonCount(this.staleSeries, this.series.staleServed, cache, reason).add(count);
   }
 
   loadRace(cache: string, reason: LoadRace): void {
-    const id = `${reason}\u0000${cache}`;
-    let series = this.raceSeries.get(id);
-    if (series === undefined) {
-      series = this.optionalCount(this.series.loadRaces, { namespace: this.namespace, cache, reason });
-      this.raceSeries.set(id, series);
-    }
-    series.add(1);
+    this.reasonCount(this.raceSeries, this.series.loadRaces, cache, reason).add(1);
   }
 
   warmKeys(result: WarmResult, count = 1): void {
@@ -257,13 +245,18 @@ export class CacheMetrics {
 
   /** A decorated method call run uncached because its default key refused an argument (`reason`, a bounded set). */
   uncacheableCall(cache: string, reason: string): void {
+    this.reasonCount(this.uncacheableSeries, this.series.uncacheableCalls, cache, reason).add(1);
+  }
+
+  /** The pending count of a `{namespace, cache, reason}` series, bound once per cache and reason. */
+  private reasonCount(bound: Map<string, PendingCount>, counter: Counter | undefined, cache: string, reason: string): PendingCount {
     const id = `${reason}\u0000${cache}`;
-    let series = this.uncacheableSeries.get(id);
+    let series = bound.get(id);
     if (series === undefined) {
-      series = this.optionalCount(this.series.uncacheableCalls, { namespace: this.namespace, cache, reason });
-      this.uncacheableSeries.set(id, series);
+      series = this.optionalCount(counter, { namespace: this.namespace, cache, reason });
+      bound.set(id, series);
     }
-    series.add(1);
+    return series;
   }
 
   /** Records one finished operation; `startedAt` is a `performance.now()` reading. */
