@@ -11,6 +11,7 @@ import { meteredLoad } from './metered-load.js';
 import type { Invalidator } from '../invalidation/invalidator.js';
 import { BackgroundRefresh } from './background-refresh.js';
 import { FailedLoads } from './failed-loads.js';
+import { within } from './soft-timeout.js';
 import { LoadAndStore } from './load-and-store.js';
 import { NOTHING_PREFETCHED, type Call, type ReadThroughPolicy } from './read-through-call.js';
 import { freshnessOf, type Freshness, type StalePolicy } from './stale-policy.js';
@@ -90,18 +91,23 @@ export class ReadThrough {
   private async join<T>(flight: Flight, call: Call<T>, mayRetry: boolean): Promise<T> {
     const value = (await flight.promise) as T;
     const { basis, stored } = flight.call;
-    if (basis === 'unverifiable' || stored === 'unverifiable') return this.retry(call, mayRetry);
+    // Its write was superseded or not confirmed within the budget (Redis slow or failing): the joiner's own loader,
+    // unstored, without a second read-through that would wait on Redis again.
+    if (stored === 'unverifiable') return this.loadMiss(call);
+    if (basis === 'unverifiable') return this.retry(call, mayRetry);
     if (basis === undefined && (stored === undefined || stored === 'l1')) return value;
-    try {
-      // Both in one round trip: the entry is still the one the value came from, and its tag stamps still hold.
-      const [entryHolds, tagsHold] = await Promise.all([
+    // Both in one round trip, within the budget: the entry is still the one the value came from, its stamps still hold.
+    const checked = await within(
+      Promise.all([
         stored === undefined || stored === 'l1' ? true : this.stillStored(call.fullKey, stored),
         basis === undefined ? true : this.tags.tokens.read(basis.map(([tag]) => tag)).then((tokens) => TagTokens.holds(basis, tokens)),
-      ]);
-      if (entryHolds && tagsHold) return value;
-    } catch {
-      return this.loadMiss(call); // Redis failed: the value cannot be vouched for; serve the loader's, as when the cache fails
-    }
+      ]),
+      Number.isFinite(this.budgetMs) ? this.budgetMs : undefined,
+    );
+    // Redis failed or was slow: the value cannot be vouched for; serve the loader's, as when the cache fails.
+    if (!('value' in checked)) return this.loadMiss(call);
+    const [entryHolds, tagsHold] = checked.value;
+    if (entryHolds && tagsHold) return value;
     return this.retry(call, mayRetry);
   }
 
