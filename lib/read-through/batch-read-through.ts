@@ -216,12 +216,13 @@ export class BatchReadThrough {
       this.deps.l1?.evict(key);
       calls.get(key)!.stored = 'unverifiable'; // until its write is confirmed: a getOrSet joining meanwhile reads through again
     }
-    const startedAt = performance.now();
+    const startedAt = performance.now(); // also when the writes are issued: a call that joined before needs no check
     const written = this.leases.writeMany(writes, writeHolds).then(
       (stored) => {
         metrics.observe('mset', 'ok', startedAt);
         stored.forEach((ok, i) => {
-          if (ok) calls.get(writes[i].key)!.stored = writes[i].value;
+          const call = calls.get(writes[i].key)!;
+          if (ok) [call.stored, call.vouchedAt] = [writes[i].value, startedAt];
           else metrics.loadRace(policy.label, 'superseded'); // invalidated, set or stored meanwhile
         });
       },

@@ -7,6 +7,8 @@ export interface Flight {
   call: Call<unknown>;
   /** performance.now() when it started. */
   startedAt: number;
+  /** The one check, shared by its late joiners, that the entry its value came from is still in Redis. */
+  entryCheck?: Promise<boolean>;
 }
 
 /**

@@ -67,9 +67,10 @@ export class LoadAndStore {
     if (entry === undefined) return value;
     if (entry.stamps !== undefined) call.basis = entry.stamps;
     const target = hold === null ? (over as { replacing: Buffer }) : hold;
-    call.stored = 'unverifiable'; // until the write is confirmed: a joiner meanwhile reads through again
+    call.stored = 'unverifiable'; // until the write is confirmed: a joiner meanwhile runs its own loader
+    const issuedAt = performance.now(); // the write is issued right after: a call that joined before needs no check
     const written = this.write(key, call.fullKey, policy.label, entry.bytes, entry.ttlMs, entry.stamps, target).then((stored) => {
-      if (stored) call.stored = entry.bytes;
+      if (stored) [call.stored, call.vouchedAt] = [entry.bytes, issuedAt];
     });
     await settledWithin(written, budgetLeftMs);
     return value;

@@ -37,6 +37,11 @@ export interface Call<T> {
    * undefined for a value not cached at all (shared as it is).
    */
   stored?: Buffer | 'l1' | 'unverifiable';
+  /**
+   * performance.now() just before the command that read or wrote `stored` was issued: a call that joined before then
+   * needs no check (Redis ran that command after every invalidation that had completed when the call joined).
+   */
+  vouchedAt?: number;
 }
 
 export const NOTHING_PREFETCHED: TagPrefetch = {};

@@ -89,26 +89,38 @@ export class ReadThrough {
    * Otherwise it reads through again (once; then, or when the check itself fails, it runs its loader without storing).
    */
   private async join<T>(flight: Flight, call: Call<T>, mayRetry: boolean): Promise<T> {
+    const joinedAt = performance.now();
     const value = (await flight.promise) as T;
-    const { basis, stored } = flight.call;
+    const { basis, stored, vouchedAt } = flight.call;
     // Its write was superseded or not confirmed within the budget (Redis slow or failing): the joiner's own loader,
     // unstored, without a second read-through that would wait on Redis again.
     if (stored === 'unverifiable') return this.loadMiss(call);
     if (basis === 'unverifiable') return this.retry(call, mayRetry);
-    if (basis === undefined && (stored === undefined || stored === 'l1')) return value;
-    // Both in one round trip, within the budget: the entry is still the one the value came from, its stamps still hold.
-    const checked = await within(
-      Promise.all([
-        stored === undefined || stored === 'l1' ? true : this.stillStored(call.fullKey, stored),
+    // The entry needs a look only when the command that read or wrote it was issued before this call joined.
+    const entryCheck = stored instanceof Buffer && !(vouchedAt !== undefined && joinedAt < vouchedAt);
+    if (basis === undefined && !entryCheck) return value;
+    try {
+      // Both in one round trip: the entry is still the one the value came from, and its tag stamps still hold.
+      const [entryHolds, tagsHold] = await Promise.all([
+        entryCheck ? this.sharedEntryCheck(flight, call.fullKey, stored as Buffer) : true,
         basis === undefined ? true : this.tags.tokens.read(basis.map(([tag]) => tag)).then((tokens) => TagTokens.holds(basis, tokens)),
-      ]),
-      Number.isFinite(this.budgetMs) ? this.budgetMs : undefined,
-    );
-    // Redis failed or was slow: the value cannot be vouched for; serve the loader's, as when the cache fails.
-    if (!('value' in checked)) return this.loadMiss(call);
-    const [entryHolds, tagsHold] = checked.value;
-    if (entryHolds && tagsHold) return value;
+      ]);
+      if (entryHolds && tagsHold) return value;
+    } catch {
+      return this.loadMiss(call); // Redis failed or was slow: the value cannot be vouched for; serve the loader's, as when the cache fails
+    }
     return this.retry(call, mayRetry);
+  }
+
+  /** One look per flight, shared by all its late joiners, within the operation budget (past it: a failure). */
+  private sharedEntryCheck(flight: Flight, fullKey: string, entry: Buffer): Promise<boolean> {
+    flight.entryCheck ??= within(this.stillStored(fullKey, entry), Number.isFinite(this.budgetMs) ? this.budgetMs : undefined).then(
+      (outcome) => {
+        if ('value' in outcome) return outcome.value;
+        throw 'error' in outcome ? outcome.error : new Error('the check of a joined flight timed out');
+      },
+    );
+    return flight.entryCheck;
   }
 
   /** A joiner whose flight's value cannot be vouched for reads through again (once; then it runs its loader, unstored). */
@@ -144,7 +156,7 @@ export class ReadThrough {
       return copied;
     }
     const ticket = this.l1?.beginFill(fullKey);
-    const startedAt = performance.now();
+    const startedAt = performance.now(); // also when the GET that may vouch for a hit is issued
     let found: Buffer | null | undefined;
     let seen: Buffer | null | undefined; // what Redis holds, servable or not: a load's lease replaces it
     let prefetch = NOTHING_PREFETCHED;
@@ -172,6 +184,7 @@ export class ReadThrough {
     const cached = this.entries.decode<T>(key, fullKey, freshness === 'expired' ? null : found, policy.label, keep);
     if (cached !== undefined) {
       call.stored = found!;
+      call.vouchedAt = startedAt;
       if (hasExtensions(found!)) call.basis = this.tags.stampsFor(found!) ?? 'unverifiable';
       if (freshness === 'refresh') this.background.start(call, found!, 'refresh');
       else if (freshness === 'revalidate') {
