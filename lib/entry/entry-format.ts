@@ -245,3 +245,8 @@ export function headerOf(bytes: Buffer): Buffer {
   if (bytes[0] !== MARKER || bytes.length < FIXED_HEADER_BYTES) return bytes;
   return bytes.subarray(0, Math.min(bytes.length, Math.max(FIXED_HEADER_BYTES, bytes.readUInt16BE(2))));
 }
+
+/** Whether stored bytes start with `prefix` (a header, a lease): what every conditional write and check compares. */
+export function startsWithBytes(bytes: Buffer, prefix: Buffer): boolean {
+  return bytes.length >= prefix.length && bytes.subarray(0, prefix.length).equals(prefix);
+}

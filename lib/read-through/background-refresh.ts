@@ -1,4 +1,4 @@
-import { headerOf } from '../entry/entry-format.js';
+import { headerOf, startsWithBytes } from '../entry/entry-format.js';
 import type { FailureReporter } from '../observability/failure-reporter.js';
 import type { LoadTrigger } from '../observability/metrics/cache-metrics.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
@@ -49,7 +49,7 @@ export class BackgroundRefresh {
       token = await lock.acquire(call.lockKey);
       if (token === undefined) return; // another instance refreshes it, or its loader failed lately
       const current = await store.get(call.fullKey);
-      if (current == null || !startsWith(current, headerOf(seen))) {
+      if (current == null || !startsWithBytes(current, headerOf(seen))) {
         lock.release(call.lockKey, token).catch(() => undefined);
         return; // replaced since (or gone): nothing to do
       }
@@ -71,6 +71,3 @@ export class BackgroundRefresh {
   }
 }
 
-function startsWith(bytes: Buffer, prefix: Buffer): boolean {
-  return bytes.length >= prefix.length && bytes.subarray(0, prefix.length).equals(prefix);
-}

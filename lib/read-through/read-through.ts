@@ -1,6 +1,6 @@
 import type { NamespaceReads } from '../core/namespace-reads.js';
 import type { StoredEntries } from '../core/stored-entries.js';
-import { hasExtensions, headerOf, loadMicrosOf, logicalExpiryOf } from '../entry/entry-format.js';
+import { hasExtensions, headerOf, loadMicrosOf, logicalExpiryOf, startsWithBytes } from '../entry/entry-format.js';
 import type { TagGuard, TagPrefetch } from '../invalidation/tags/tag-guard.js';
 import { TagTokens } from '../invalidation/tags/tag-tokens.js';
 import type { FailureReporter } from '../observability/failure-reporter.js';
@@ -131,8 +131,7 @@ export class ReadThrough {
   /** Whether the key still holds the entry a flight's value came from (an invalidation or a write replaced it otherwise). */
   private async stillStored(fullKey: string, entry: Buffer): Promise<boolean> {
     const current = await this.store.get(fullKey);
-    const header = headerOf(entry);
-    return current != null && current.length >= header.length && current.subarray(0, header.length).equals(header);
+    return current != null && startsWithBytes(current, headerOf(entry));
   }
 
   private async lookupOrLoad<T>(call: Call<T>): Promise<T> {

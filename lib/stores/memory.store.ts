@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { startsWithBytes } from '../entry/entry-format.js';
 import { isLease } from '../entry/load-lease.js';
 import type { CacheStore, DeletePrefixOptions, StoreEntry } from './cache-store.interface.js';
 import { isOlderThan } from './delete-created-before.js';
@@ -30,14 +31,14 @@ export class MemoryStore implements CacheStore {
 
   async setIfUnchanged(key: string, expected: Buffer, value: Buffer, ttlMs: number): Promise<boolean> {
     const current = this.entry(key);
-    if (current === undefined || !startsWith(current, expected)) return false;
+    if (current === undefined || !startsWithBytes(current, expected)) return false;
     this.lru.set(key, value, { ttl: lruTtl(ttlMs) });
     return true;
   }
 
   async acquireLease(key: string, lease: Buffer, ttlMs: number, expected?: Buffer): Promise<Buffer | null> {
     const current = this.entry(key);
-    const replaceable = current === undefined || (expected !== undefined && startsWith(current, expected));
+    const replaceable = current === undefined || (expected !== undefined && startsWithBytes(current, expected));
     if (current !== undefined && (isLease(current) || !replaceable)) return current;
     this.lru.set(key, lease, { ttl: lruTtl(ttlMs) });
     return null;
@@ -124,10 +125,6 @@ export class MemoryStore implements CacheStore {
   async close(): Promise<void> {
     this.lru.clear();
   }
-}
-
-function startsWith(bytes: Buffer, start: Buffer): boolean {
-  return bytes.length >= start.length && bytes.subarray(0, start.length).equals(start);
 }
 
 /** lru-cache's TTL for a store TTL: 0 is its "no expiry", which an infinite TTL ('never') means. */

@@ -1,3 +1,4 @@
+import { startsWithBytes } from '../entry/entry-format.js';
 import type { KeyValueStore } from './cache-store.interface.js';
 
 /**
@@ -7,7 +8,7 @@ import type { KeyValueStore } from './cache-store.interface.js';
 export async function setIfUnchanged(store: KeyValueStore, key: string, expected: Buffer, value: Buffer, ttlMs: number): Promise<boolean> {
   if (store.setIfUnchanged !== undefined) return store.setIfUnchanged(key, expected, value, ttlMs);
   const current = await store.get(key);
-  if (current == null || current.length < expected.length || !current.subarray(0, expected.length).equals(expected)) return false;
+  if (current == null || !startsWithBytes(current, expected)) return false;
   await store.set(key, value, ttlMs);
   return true;
 }
