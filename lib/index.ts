@@ -1,6 +1,6 @@
 export { CacheModule } from './module/cache.module.js';
 export { CacheManager } from './core/cache-manager.js';
-export type { CacheEntry, GetOrSetManyOptions, GetOrSetOptions, SetOptions } from './core/cache-manager.options.js';
+export type { CacheEntry, GetOrSetManyOptions, GetOrSetOptions, SetOptions } from './options/entry-options.js';
 export type { BatchValues } from './read-through/batch-read-through.js';
 export { Cacheable, CacheInvalidate, CachePut } from './method-cache/cache.decorators.js';
 export type {
@@ -10,7 +10,7 @@ export type {
   CacheKeyable,
   CachePutOptions,
 } from './method-cache/method-cache.options.js';
-export { CacheError, type CacheOperation } from './core/cache-error.js';
+export { CacheError, type CacheOperation } from './kernel/cache-error.js';
 export type {
   CacheModuleOptions,
   CacheHealthOptions,
@@ -29,10 +29,10 @@ export { CACHE_MODULE_OPTIONS, type CacheModuleAsyncOptions } from './module/cac
 export type { CacheSerializer } from './serialization/cache-serializer.interface.js';
 export { JsonSerializer } from './serialization/json.serializer.js';
 export { CACHE_METRICS } from './observability/metrics/cache-metric-names.js';
-export type { CacheFootprint, CacheStats } from './observability/stats/cache-stats.js';
-export { MAX_KEY_LENGTH } from './core/cache-keys.js';
-export type { CacheVersion } from './core/cache-version.js';
-export type { Ttl } from './core/ttl.js';
+export type { CacheFootprint, CacheStats } from './telemetry/cache-stats.js';
+export { MAX_KEY_LENGTH } from './kernel/cache-keys.js';
+export type { CacheVersion } from './kernel/cache-version.js';
+export type { Ttl } from './kernel/ttl.js';
 export { CacheInterceptor } from './http/cache.interceptor.js';
 export {
   CacheKey,
@@ -52,7 +52,7 @@ export type {
   CacheHealthResult,
   CacheHealthStatus,
 } from './observability/health/cache-health-report.js';
-export { CACHE_EVENT_CHANNELS, type CacheEventChannel } from './observability/events/cache-event-channels.js';
+export { CACHE_EVENT_CHANNELS, type CacheEventChannel } from './telemetry/events/cache-event-channels.js';
 export type {
   CacheCircuitEvent,
   CacheErrorEvent,
@@ -61,12 +61,12 @@ export type {
   CacheLoadEvent,
   CacheMissEvent,
   CacheStaleServedEvent,
-} from './observability/events/cache-event-types.js';
-export type { LoadTrigger, StaleReason } from './observability/metrics/cache-metrics.js';
-export { Cache, CACHE_MANAGER, type CacheListEntry, type WrapTtl } from './compat/cache.js';
+} from './telemetry/events/cache-event-types.js';
+export type { LoadTrigger, StaleReason } from './telemetry/cache-metrics.js';
+export { Cache, CACHE_MANAGER, type CacheListEntry, type WrapTtl } from './core/compat-cache.js';
 export type { CacheOptionsFactory, CacheRegisterAsyncOptions, CacheRegisterOptions } from './compat/register-options.js';
 export { CacheWarmer, type CacheWarmerOptions } from './warming/cache-warmer.decorator.js';
-export type { WarmEntries, WarmEntry, WarmOptions, WarmResult } from './warming/warm.types.js';
+export type { WarmEntries, WarmEntry, WarmOptions, WarmResult } from './read-through/warm/warm.types.js';
 export { CacheAdminModule } from './admin/cache-admin.module.js';
 export type { CacheAdminOptions } from './admin/cache-admin.options.js';
 export type { InvalidateResult } from './admin/cache-admin.controller.js';

@@ -1,5 +1,5 @@
-import { CacheError } from '../lib/core/cache-error.js';
-import { assertValidNamespace, CacheKeys, MAX_KEY_LENGTH } from '../lib/core/cache-keys.js';
+import { CacheError } from '../lib/kernel/cache-error.js';
+import { assertValidNamespace, CacheKeys, MAX_KEY_LENGTH } from '../lib/kernel/cache-keys.js';
 import { escapeGlob } from '../lib/stores/redis/redis.store.js';
 
 describe('CacheKeys', () => {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Cache, CACHE_MANAGER, Cacheable, CacheError, CacheManager, CacheModule, type CacheRegisterOptions } from '@datapunk/nestjs-cache';
-import { parseEntryTtl, parseTtl } from '../lib/core/ttl.js';
+import { parseEntryTtl, parseTtl } from '../lib/kernel/ttl.js';
 import { bootCache } from './support/cache-app.js';
 import { useRedisServer } from './support/redis-fixture.js';
 

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { ReplyError } from 'ioredis';
-import { CacheError } from '../lib/core/cache-error.js';
-import { REDACTED, redactError, scrubSecrets } from '../lib/core/redact-error.js';
+import { CacheError } from '../lib/kernel/cache-error.js';
+import { REDACTED, redactError, scrubSecrets } from '../lib/kernel/redact-error.js';
 import { classifyError } from '../lib/resilience/redis-error-classifier.js';
 
 const SECRET = 's3cret-Pa55';

@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
-import { CacheError } from '../core/cache-error.js';
-import { CacheKeys } from '../core/cache-keys.js';
+import { CacheError } from '../kernel/cache-error.js';
+import { CacheKeys } from '../kernel/cache-keys.js';
 import { validTags } from '../invalidation/tags/tag-rules.js';
 
 /** Most keys (and most tags) one POST /cache/invalidate takes. */

@@ -13,9 +13,9 @@ import {
   type Type,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { CacheError } from '../core/cache-error.js';
+import { CacheError } from '../kernel/cache-error.js';
 import { CacheManager } from '../core/cache-manager.js';
-import type { CacheStats } from '../observability/stats/cache-stats.js';
+import type { CacheStats } from '../telemetry/cache-stats.js';
 import { checkedInvalidateRequest, checkedKey } from './admin-input.js';
 
 /** What POST /cache/invalidate answers. */

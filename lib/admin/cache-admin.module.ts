@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { CacheError } from '../core/cache-error.js';
+import { CacheError } from '../kernel/cache-error.js';
 import type { CacheAdminOptions } from './cache-admin.options.js';
 import { cacheAdminController } from './cache-admin.controller.js';
 

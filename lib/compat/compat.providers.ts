@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { CacheManager } from '../core/cache-manager.js';
-import { Cache, CACHE_MANAGER } from './cache.js';
-import { ManagerBackedCache } from './manager-backed-cache.js';
+import { Cache, CACHE_MANAGER } from '../core/compat-cache.js';
+import { ManagerBackedCache } from '../core/manager-backed-cache.js';
 
 /** `CACHE_MANAGER` and `Cache` (one instance under both tokens, as in @nestjs/cache-manager), served by the module's CacheManager. */
 export const compatProviders: Provider[] = [

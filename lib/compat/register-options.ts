@@ -1,6 +1,6 @@
 import type { FactoryProvider, ModuleMetadata, Provider, Type } from '@nestjs/common';
-import { CacheError } from '../core/cache-error.js';
-import { NEVER, type Ttl } from '../core/ttl.js';
+import { CacheError } from '../kernel/cache-error.js';
+import { NEVER, type Ttl } from '../kernel/ttl.js';
 import type { CacheModuleOptions } from '../options/cache-options.js';
 
 /** The namespace `CacheModule.register()` uses when none is given (forRoot requires one). */

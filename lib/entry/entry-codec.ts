@@ -183,3 +183,6 @@ function compacted(bytes: Buffer): Buffer {
   bytes.copy(copy);
   return copy;
 }
+
+/** Which replies of a batch read to keep: given the position in the batch and the entry as read. */
+export type KeepReplies = (index: number, bytes: Buffer | null | undefined, value: unknown) => boolean;

@@ -1,3 +1,8 @@
+import { CompressionId, SerializerId } from '../serialization/format-ids.js';
+
+// Re-exported: the header's flags hold these ids.
+export { CompressionId, SerializerId };
+
 /**
  * The bytes stored under a key (format version 1). Documented byte by byte in docs/entry-format.md;
  * keep the two in step. Every field is big-endian.
@@ -19,15 +24,6 @@ export const FIXED_HEADER_BYTES = 24;
 
 const MARKER_MASK = 0xc0;
 const MARKER_BITS = 0x80;
-
-/** Who turned the value into bytes. Ids are stored in entries: never renumber one. */
-export const SerializerId = { json: 0, msgpack: 1, custom: 15 } as const;
-export type SerializerId = (typeof SerializerId)[keyof typeof SerializerId];
-
-/** How the value bytes are compressed. Ids are stored in entries: never renumber one. */
-/** 4 is kept for zstd (see the README on why it is not offered yet). */
-export const CompressionId = { none: 0, gzip: 1, brotli: 2, lz4: 3, deflate: 5 } as const;
-export type CompressionId = (typeof CompressionId)[keyof typeof CompressionId];
 
 /** What the header says of an entry, besides its value. */
 export interface EntryMeta {

@@ -1,6 +1,6 @@
 import { SetMetadata, type ExecutionContext } from '@nestjs/common';
-import { CacheError } from '../core/cache-error.js';
-import { parseEntryTtl, type Ttl } from '../core/ttl.js';
+import { CacheError } from '../kernel/cache-error.js';
+import { parseEntryTtl, type Ttl } from '../kernel/ttl.js';
 import { validTags } from '../invalidation/tags/tag-rules.js';
 
 export const CACHE_KEY_METADATA = 'datapunk:nestjs-cache:http-key';

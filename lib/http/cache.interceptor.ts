@@ -2,14 +2,14 @@ import { Inject, Injectable, Optional, StreamableFile, type CallHandler, type Ex
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import { lastValueFrom, of, type Observable } from 'rxjs';
-import { Cache, CACHE_MANAGER } from '../compat/cache.js';
-import { managerBehind } from '../compat/manager-backed-cache.js';
+import { Cache, CACHE_MANAGER } from '../core/compat-cache.js';
+import { managerBehind } from '../core/manager-backed-cache.js';
 import type { CacheManager } from '../core/cache-manager.js';
-import type { Ttl } from '../core/ttl.js';
+import type { Ttl } from '../kernel/ttl.js';
 import type { ResolvedHttpOptions } from '../options/cache-options.js';
 import { resolveHttpOptions } from '../options/resolve-http-options.js';
 import type { TagSource } from '../invalidation/tags/tag-guard.js';
-import { RateLimitedLogger } from '../observability/rate-limited-logger.js';
+import { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
 import {
   CACHE_KEY_METADATA,
   CACHE_TAGS_METADATA,

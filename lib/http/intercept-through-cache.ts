@@ -1,8 +1,8 @@
 import { StreamableFile, type CallHandler } from '@nestjs/common';
 import { lastValueFrom, of, type Observable } from 'rxjs';
-import type { Cache } from '../compat/cache.js';
-import type { Ttl } from '../core/ttl.js';
-import type { RateLimitedLogger } from '../observability/rate-limited-logger.js';
+import type { Cache } from '../core/compat-cache.js';
+import type { Ttl } from '../kernel/ttl.js';
+import type { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
 
 /**
  * The interceptor's flow when `CACHE_MANAGER` is not this module's Cache (a test double, from `overrideProvider` or a

@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { ResolvedHttpOptions } from '../options/cache-options.js';
-import type { RateLimitedLogger } from '../observability/rate-limited-logger.js';
+import type { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
 
 /** Modules already warned that they hash credentials with a per-process secret: once per module, not per interceptor. */
 const warned = new WeakSet<ResolvedHttpOptions>();

@@ -1,12 +1,12 @@
-import type { CacheOperation } from '../core/cache-error.js';
-import type { CacheEvents } from '../observability/events/cache-events.js';
-import type { CacheInvalidationEvent } from '../observability/events/cache-event-types.js';
-import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
-import type { RateLimitedLogger } from '../observability/rate-limited-logger.js';
+import type { CacheOperation } from '../kernel/cache-error.js';
+import type { CacheEvents } from '../telemetry/events/cache-events.js';
+import type { CacheInvalidationEvent } from '../telemetry/events/cache-event-types.js';
+import type { CacheMetrics } from '../telemetry/cache-metrics.js';
+import type { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
 import { isOutage } from '../resilience/redis-error-classifier.js';
 import type { KeyValueStore } from '../stores/cache-store.interface.js';
 import { deleteCreatedBefore } from '../stores/delete-created-before.js';
-import type { CacheKeys } from '../core/cache-keys.js';
+import type { CacheKeys } from '../kernel/cache-keys.js';
 import { PendingInvalidations, type PendingSettings } from './pending-invalidations.js';
 import type { Invalidation, PrefixInvalidation } from './invalidation.js';
 import type { TagGuard } from './tags/tag-guard.js';

@@ -1,5 +1,5 @@
-import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
-import type { RateLimitedLogger } from '../observability/rate-limited-logger.js';
+import type { CacheMetrics } from '../telemetry/cache-metrics.js';
+import type { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
 import { estimatedBytes, keyCount, type Invalidation, type PrefixInvalidation } from './invalidation.js';
 
 export interface PendingSettings {

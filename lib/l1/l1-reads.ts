@@ -1,5 +1,5 @@
-import type { KeepReplies } from '../core/stored-entries.js';
-import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
+import type { KeepReplies } from '../entry/entry-codec.js';
+import type { CacheMetrics } from '../telemetry/cache-metrics.js';
 import type { L1Tier } from './l1-tier.js';
 
 /**

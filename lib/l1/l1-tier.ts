@@ -1,8 +1,8 @@
 import { LRUCache } from 'lru-cache';
 import { CompressionId, entryKind, EntryKinds, hasExtensions, readFrame, readTagStamps, type TagStamp } from '../entry/entry-format.js';
-import type { ResolvedL1Options } from '../options/cache-options.js';
-import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
-import type { PendingCount } from '../observability/metrics/pending-counts.js';
+import type { L1Settings } from './l1-settings.js';
+import type { CacheMetrics } from '../telemetry/cache-metrics.js';
+import type { PendingCount } from '../telemetry/pending-counts.js';
 import type { L1Coherence } from './l1-coherence.js';
 
 /** What the tier keeps of one entry: the decoded value, until when it may be served, and its tag stamps. */
@@ -56,7 +56,7 @@ export class L1Tier {
 
   constructor(
     readonly namespace: string,
-    readonly settings: ResolvedL1Options,
+    readonly settings: L1Settings,
     private coherence: L1Coherence,
     private readonly metrics: CacheMetrics,
   ) {

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { CacheError } from '../core/cache-error.js';
-import { tagOfTokenKey } from '../core/cache-keys.js';
-import { TAG_SEGMENT } from '../invalidation/tags/tag-tokens.js';
-import type { ResolvedCacheOptions, ResolvedL1Options } from '../options/cache-options.js';
-import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
-import { EscapedLogger } from '../observability/escaped-logger.js';
+import { CacheError } from '../kernel/cache-error.js';
+import { tagOfTokenKey } from '../kernel/cache-keys.js';
+import type { L1ModuleSettings, L1Settings } from './l1-settings.js';
+import type { CacheMetrics } from '../telemetry/cache-metrics.js';
+import { EscapedLogger } from '../kernel/escaped-logger.js';
 import type { RedisConnection } from '../stores/redis/redis-connection.js';
 import { startupTimeoutMs } from '../stores/redis/redis-connection.js';
 import { TTL_COHERENCE, type L1Coherence } from './l1-coherence.js';
@@ -13,7 +12,7 @@ import { L1Tier, type FlushReason } from './l1-tier.js';
 import { trackingTopology, type TrackingTopology } from './tracking-connections.js';
 import { TrackingCoherence } from './tracking-coherence.js';
 import { l1Messages } from './l1-messages.js';
-import { L1_LEASE_SEGMENT } from './l1-keys.js';
+import { L1_LEASE_SEGMENT, TAG_SEGMENT } from '../kernel/cache-keys.js';
 
 /** Tracking before startup decided it: nothing serves. */
 const NOT_STARTED: L1Coherence = { tracking: true, generation: 0, serving: () => false };
@@ -40,7 +39,7 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
   private readonly instanceId = randomBytes(6).toString('base64url');
 
   constructor(
-    private readonly options: ResolvedCacheOptions,
+    private readonly options: L1ModuleSettings,
     private readonly connection: RedisConnection | undefined,
     private readonly metrics: CacheMetrics,
   ) {
@@ -57,8 +56,8 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
   }
 
   /** The tier of `namespace`, made on first use; undefined when its l1 is off or pointless (the embedded store). */
-  tierFor(namespace: string, settings: ResolvedL1Options | undefined): L1Tier | undefined {
-    if (settings === undefined || (this.options.redis === undefined && this.options.store === undefined)) return undefined;
+  tierFor(namespace: string, settings: L1Settings | undefined): L1Tier | undefined {
+    if (settings === undefined || !this.options.sharedStore) return undefined;
     const existing = this.tiers.get(namespace);
     if (existing !== undefined) return existing;
     const usesTracking = settings.coherence !== 'ttl' && this.topology !== undefined && !this.fellBack;
@@ -79,7 +78,7 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
   }
 
   private async start(): Promise<void> {
-    if (this.options.redis === undefined && this.options.store === undefined) {
+    if (!this.options.sharedStore) {
       if (this.options.l1 !== undefined || [...this.options.namespaceL1.values()].some(Boolean)) this.logger.log(l1Messages.unnecessary());
       return;
     }

@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import { Lease } from './lease.js';
-import { printedAs } from '../core/printed-as.js';
-import { TrackingReplyError } from './tracking-connections.js';
+import { printedAs } from '../kernel/printed-as.js';
 
 /** Redis publishes invalidation messages here (RESP2 clients redirected to a subscribed connection). */
 export const INVALIDATE_CHANNEL = '__redis__:invalidate';
@@ -200,4 +199,12 @@ function isReplyError(error: unknown): boolean {
  */
 function isRefusal(error: unknown): boolean {
   return error instanceof TrackingReplyError && !/redirect/i.test(error.message);
+}
+
+/** Redis answered CLIENT TRACKING with an error (the heartbeat's other errors, such as OOM or READONLY, are not this). */
+export class TrackingReplyError extends Error {
+  constructor(readonly reply: Error) {
+    super(reply.message, { cause: reply });
+    this.name = 'TrackingReplyError';
+  }
 }

@@ -1,6 +1,6 @@
 import calculateSlot from 'cluster-key-slot';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import type { Heartbeat } from './tracking-channel.js';
+import { TrackingReplyError, type Heartbeat } from './tracking-channel.js';
 import type { RedisClient } from '../stores/redis/redis-connection.js';
 
 /**
@@ -157,14 +157,6 @@ async function sendHeartbeat(client: RedisClient, redirectId: number, key: strin
   if (tracking) throw new TrackingReplyError(tracking);
   const failed = replies?.find(([error]) => error !== null);
   if (failed !== undefined) throw failed[0];
-}
-
-/** Redis answered CLIENT TRACKING with an error (the heartbeat's other errors, such as OOM or READONLY, are not this). */
-export class TrackingReplyError extends Error {
-  constructor(readonly reply: Error) {
-    super(reply.message, { cause: reply });
-    this.name = 'TrackingReplyError';
-  }
 }
 
 /** A hash tag whose slot `node` serves now (per the client's slot map), so a heartbeat key lands on that master. */

@@ -1,7 +1,7 @@
-import { CacheError } from '../core/cache-error.js';
+import { CacheError } from '../kernel/cache-error.js';
 import type { CacheManager } from '../core/cache-manager.js';
-import { parseEntryTtl } from '../core/ttl.js';
-import type { StalePolicy } from '../read-through/stale-policy.js';
+import { parseEntryTtl } from '../kernel/ttl.js';
+import type { StalePolicy } from '../entry/stale-policy.js';
 import { defaultBatchKeys } from './method-key.js';
 import { KeyRefusal } from './key-encoding.js';
 import type { CacheableOptions } from './method-cache.options.js';

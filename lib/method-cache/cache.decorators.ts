@@ -1,11 +1,11 @@
-import { CacheError } from '../core/cache-error.js';
-import { assertValidNamespace } from '../core/cache-keys.js';
-import { parseEntryTtl, type Ttl } from '../core/ttl.js';
-import { resolveOptionalVersion } from '../core/cache-version.js';
+import { CacheError } from '../kernel/cache-error.js';
+import { assertValidNamespace } from '../kernel/cache-keys.js';
+import { parseEntryTtl, type Ttl } from '../kernel/ttl.js';
+import { resolveOptionalVersion } from '../kernel/cache-version.js';
 import type { CacheableOptions, CacheInvalidateOptions, CachePutOptions } from './method-cache.options.js';
 import { wrapMethod } from './method-binding.js';
 import { resolveStalePolicy } from '../options/resolve-stale-policy.js';
-import { NO_STALE_POLICY } from '../read-through/stale-policy.js';
+import { NO_STALE_POLICY } from '../entry/stale-policy.js';
 
 /**
  * Caches the method's result (read-through). Works on any provider or controller method; the

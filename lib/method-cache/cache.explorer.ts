@@ -1,8 +1,8 @@
 import type { OnModuleInit } from '@nestjs/common';
 import type { DiscoveryService } from '@nestjs/core';
 import type { CacheManager } from '../core/cache-manager.js';
-import { printedAs } from '../core/printed-as.js';
-import { RateLimitedLogger } from '../observability/rate-limited-logger.js';
+import { printedAs } from '../kernel/printed-as.js';
+import { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
 import { bindMethodCache, CACHED_CLASS } from './method-binding.js';
 import { MethodCache } from './method-cache.js';
 

@@ -1,4 +1,4 @@
-import { CacheError } from '../core/cache-error.js';
+import { CacheError } from '../kernel/cache-error.js';
 import type { MethodCache } from './method-cache.js';
 
 /** Where the explorer leaves the MethodCache on an instance (or, for request-scoped classes, on the prototype). */

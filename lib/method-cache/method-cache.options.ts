@@ -1,6 +1,6 @@
-import type { Ttl } from '../core/ttl.js';
+import type { Ttl } from '../kernel/ttl.js';
 import type { StaleOptions } from '../options/cache-options.js';
-import type { CacheVersion } from '../core/cache-version.js';
+import type { CacheVersion } from '../kernel/cache-version.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Args = any[];

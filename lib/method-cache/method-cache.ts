@@ -1,10 +1,10 @@
-import { CacheError } from '../core/cache-error.js';
+import { CacheError } from '../kernel/cache-error.js';
 import type { CacheManager } from '../core/cache-manager.js';
-import type { CacheVersion } from '../core/cache-version.js';
+import type { CacheVersion } from '../kernel/cache-version.js';
 import type { TagSource } from '../invalidation/tags/tag-guard.js';
-import type { RateLimitedLogger } from '../observability/rate-limited-logger.js';
-import { parseEntryTtl } from '../core/ttl.js';
-import type { StalePolicy } from '../read-through/stale-policy.js';
+import type { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
+import { parseEntryTtl } from '../kernel/ttl.js';
+import type { StalePolicy } from '../entry/stale-policy.js';
 import { defaultMethodKey } from './method-key.js';
 import { KeyRefusal } from './key-encoding.js';
 import { UncacheableCalls } from './uncacheable-calls.js';

@@ -1,5 +1,5 @@
 import type { CacheManager } from '../core/cache-manager.js';
-import type { RateLimitedLogger } from '../observability/rate-limited-logger.js';
+import type { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
 import { KEY_HOOK, type KeyRefusal } from './key-encoding.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { CacheError } from '../core/cache-error.js';
+import { CacheError } from '../kernel/cache-error.js';
 import type { ResolvedCacheOptions } from '../options/cache-options.js';
-import { EscapedLogger } from '../observability/escaped-logger.js';
+import { EscapedLogger } from '../kernel/escaped-logger.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
 import { startupTimeoutMs } from '../stores/redis/redis-connection.js';
 

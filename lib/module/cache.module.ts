@@ -7,7 +7,7 @@ import { cacheMetricTokens } from '../observability/metrics/cache-metrics.provid
 import { CacheHealthIndicator } from '../observability/health/cache-health.indicator.js';
 import { compatProviders, compatTokens } from '../compat/compat.providers.js';
 import type { CacheRegisterAsyncOptions, CacheRegisterOptions } from '../compat/register-options.js';
-import { registerCacheModule, registerCacheModuleAsync } from '../compat/register-cache-module.js';
+import { registerCacheModule, registerCacheModuleAsync } from './register-cache-module.js';
 
 /**
  * `CacheModule.forRoot(options)` or `CacheModule.forRootAsync({ imports, inject, useFactory, isGlobal })`

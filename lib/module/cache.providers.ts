@@ -5,13 +5,13 @@ import { CACHE_BACKEND, CACHE_REDIS_CONNECTION, CACHE_RESOLVED_OPTIONS, CACHE_ST
 import { CACHE_MODULE_OPTIONS } from './cache.module-definition.js';
 import { CacheManager } from '../core/cache-manager.js';
 import type { CacheModuleOptions, ResolvedCacheOptions } from '../options/cache-options.js';
-import { RateLimitedLogger } from '../observability/rate-limited-logger.js';
+import { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
 import { CACHE_METRICS } from '../observability/metrics/cache-metric-names.js';
-import { CacheMetrics, type CacheMetricSeries } from '../observability/metrics/cache-metrics.js';
+import { CacheMetrics, type CacheMetricSeries } from '../telemetry/cache-metrics.js';
 import { cacheMetricProviders, metricToken } from '../observability/metrics/cache-metrics.providers.js';
 import { resolveCacheOptions } from '../options/resolve-cache-options.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
-import { createCacheBackend, type CacheBackend } from '../stores/create-cache-store.js';
+import { createCacheBackend, type CacheBackend } from './create-cache-backend.js';
 import { CacheMonitors } from '../observability/cache-monitors.js';
 import { CacheStoreLifecycle } from './cache-store.lifecycle.js';
 import { CacheExplorer } from '../method-cache/cache.explorer.js';
@@ -106,7 +106,17 @@ export const cacheProviders: Provider[] = [
   {
     provide: L1Tiers,
     useFactory: (options: ResolvedCacheOptions, connection: RedisConnection | null, metrics: CacheMetrics) =>
-      new L1Tiers(options, connection ?? undefined, metrics),
+      new L1Tiers(
+        {
+          namespace: options.namespace,
+          sharedStore: options.redis !== undefined || options.store !== undefined,
+          l1: options.l1,
+          namespaceL1: options.namespaceL1,
+          operationTimeoutMs: options.operationTimeoutMs,
+        },
+        connection ?? undefined,
+        metrics,
+      ),
     inject: [CACHE_RESOLVED_OPTIONS, CACHE_REDIS_CONNECTION, CacheMetrics],
   },
   {

@@ -2,11 +2,11 @@ import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { ResolvedCacheOptions } from '../options/cache-options.js';
 import type { RedisConnection } from '../stores/redis/redis-connection.js';
 import { FleetJob } from './fleet/fleet-job.js';
-import { monitorKeys } from './fleet/monitor-keys.js';
+import { monitorKeys } from '../kernel/cache-keys.js';
 import { FootprintGauges, type FootprintSeries } from './footprint/footprint-gauges.js';
 import { footprintWork } from './footprint/footprint-sampler.js';
-import type { CacheMetrics } from './metrics/cache-metrics.js';
-import { RateLimitedLogger } from './rate-limited-logger.js';
+import type { CacheMetrics } from '../telemetry/cache-metrics.js';
+import { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
 import { RedisInfoGauges, type RedisInfoSeries } from './redis-info/redis-info-gauges.js';
 import { redisInfoWork } from './redis-info/redis-info.js';
 

@@ -6,9 +6,11 @@ import type { CacheSerializer } from '../serialization/cache-serializer.interfac
 import type { CompressionAlgorithm } from '../serialization/compression/compressor.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
 import type { PendingSettings } from '../invalidation/pending-invalidations.js';
-import type { Ttl } from '../core/ttl.js';
-import type { StalePolicy } from '../read-through/stale-policy.js';
-import type { CacheVersion } from '../core/cache-version.js';
+import type { Ttl } from '../kernel/ttl.js';
+import type { StalePolicy } from '../entry/stale-policy.js';
+import type { CacheVersion } from '../kernel/cache-version.js';
+import type { L1Settings } from '../l1/l1-settings.js';
+import type { ResolvedRedisOptions } from '../stores/redis/redis-options.js';
 
 /** Options of `CacheModule.forRoot()` / `forRootAsync()`. Validated once, at startup. */
 export interface CacheModuleOptions {
@@ -283,11 +285,8 @@ export interface CacheRedisOptions {
   options?: RedisOptions;
 }
 
-export type ResolvedRedisOptions =
-  | { mode: 'client'; client: Redis | Cluster }
-  | { mode: 'cluster'; nodes: ClusterNode[]; clusterOptions: ClusterOptions }
-  | { mode: 'url'; url: string; options: RedisOptions }
-  | { mode: 'standalone' | 'sentinel'; options: RedisOptions };
+/** Declared by the connection it configures (stores sit below options). */
+export type { ResolvedRedisOptions };
 
 /** Bounds of the queue of invalidations kept while Redis is unreachable (`invalidationQueue`). */
 export interface InvalidationQueueOptions {
@@ -368,15 +367,8 @@ export interface ResolvedCacheOptions {
   metricsRegistry?: Registry;
 }
 
-export interface ResolvedL1Options {
-  maxEntries: number;
-  maxBytes: number;
-  ttlMs: number;
-  maxStalenessMs: number;
-  /** 'auto': tracking when available, else ttl with a warning. */
-  coherence: 'tracking' | 'ttl' | 'auto';
-  clone: boolean;
-}
+/** Declared by the tier it configures (l1 sits below options). */
+export type ResolvedL1Options = L1Settings;
 
 export interface ResolvedHealthOptions {
   timeoutMs: number;

@@ -1,4 +1,4 @@
-import { CacheError } from '../core/cache-error.js';
+import { CacheError } from '../kernel/cache-error.js';
 
 /** The methods that tell a cache-manager 4/5 store or a Keyv store from a CacheStore that lacks some of ours. */
 const FOREIGN_STORE_METHODS = ['get', 'set'] as const;

@@ -1,13 +1,14 @@
 import type { Registry } from 'prom-client';
-import { CacheError } from '../core/cache-error.js';
-import { assertValidNamespace } from '../core/cache-keys.js';
+import { CacheError } from '../kernel/cache-error.js';
+import { assertValidNamespace } from '../kernel/cache-keys.js';
 import type { EntryCodecSettings } from '../entry/entry-codec.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
 import type { CacheModuleOptions, CacheRedisOptions, ResolvedCacheOptions, ResolvedRedisOptions } from './cache-options.js';
-import { assertNoExpiryAllowed, NO_EXPIRY, parseEntryTtl, parseTtl } from '../core/ttl.js';
+import { NO_EXPIRY, parseEntryTtl, parseTtl } from '../kernel/ttl.js';
+import { assertNoExpiryAllowed } from '../entry/entry-ttl.js';
 import { DEFAULT_COMPRESSION, resolveEncoding } from './resolve-encoding.js';
 import { DEFAULT_PENDING } from '../invalidation/pending-invalidations.js';
-import { DEFAULT_FAILED_LOADER_THROTTLE_MS, NO_STALE_POLICY, type StalePolicy } from '../read-through/stale-policy.js';
+import { DEFAULT_FAILED_LOADER_THROTTLE_MS, NO_STALE_POLICY, type StalePolicy } from '../entry/stale-policy.js';
 import { hasStaleOptions, resolveStalePolicy } from './resolve-stale-policy.js';
 import { resolveL1 } from './resolve-l1.js';
 import { resolveNamespaceVersions } from './resolve-namespace-versions.js';

@@ -1,4 +1,4 @@
-import { CacheError } from '../core/cache-error.js';
+import { CacheError } from '../kernel/cache-error.js';
 import type { EntryCodecSettings } from '../entry/entry-codec.js';
 import type { CompressionAlgorithm } from '../serialization/compression/compressor.js';
 import { COMPRESSION_ALGORITHMS, compressorFor, loadedDecompressors } from '../serialization/compression/compressors.js';

@@ -1,5 +1,5 @@
-import { CacheError } from '../core/cache-error.js';
-import { parseTtl } from '../core/ttl.js';
+import { CacheError } from '../kernel/cache-error.js';
+import { parseTtl } from '../kernel/ttl.js';
 import type { CacheHealthOptions, ResolvedHealthOptions } from './cache-options.js';
 
 const DEFAULT_HEALTH = { timeout: '1s', memoryThreshold: 0.9 } as const;

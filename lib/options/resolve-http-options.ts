@@ -1,5 +1,5 @@
 import { createSecretKey, randomBytes } from 'node:crypto';
-import { CacheError } from '../core/cache-error.js';
+import { CacheError } from '../kernel/cache-error.js';
 import type { CacheHttpOptions, ResolvedHttpOptions } from './cache-options.js';
 
 /** Request headers that are always credentials: a request carrying one is cached only on a route that varies on it. */

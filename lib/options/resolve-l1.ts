@@ -1,5 +1,5 @@
-import { CacheError } from '../core/cache-error.js';
-import { parseTtl } from '../core/ttl.js';
+import { CacheError } from '../kernel/cache-error.js';
+import { parseTtl } from '../kernel/ttl.js';
 import type { L1Options, ResolvedL1Options } from './cache-options.js';
 
 /** The defaults of the in-process tier (see L1Options). */

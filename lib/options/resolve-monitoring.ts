@@ -1,5 +1,5 @@
-import { CacheError } from '../core/cache-error.js';
-import { parseTtl } from '../core/ttl.js';
+import { CacheError } from '../kernel/cache-error.js';
+import { parseTtl } from '../kernel/ttl.js';
 import type { CacheModuleOptions, ResolvedCacheOptions } from './cache-options.js';
 
 const DEFAULT_FOOTPRINT_INTERVAL = '1m';

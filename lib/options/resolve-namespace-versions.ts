@@ -1,5 +1,5 @@
-import { CacheError } from '../core/cache-error.js';
-import { resolveOptionalVersion } from '../core/cache-version.js';
+import { CacheError } from '../kernel/cache-error.js';
+import { resolveOptionalVersion } from '../kernel/cache-version.js';
 import type { CacheModuleOptions } from './cache-options.js';
 
 /** Each namespace's default version: the module's `version` for its own namespace, `namespaces.<name>.version` for the others. */

@@ -1,4 +1,4 @@
-import { CacheError } from '../core/cache-error.js';
+import { CacheError } from '../kernel/cache-error.js';
 
 const FORM = 'redis://[[username]:password@]host[:port][/db] (or rediss://)';
 

@@ -1,6 +1,6 @@
-import { CacheError, type CacheOperation } from '../core/cache-error.js';
-import { parseTtl } from '../core/ttl.js';
-import type { StalePolicy } from '../read-through/stale-policy.js';
+import { CacheError, type CacheOperation } from '../kernel/cache-error.js';
+import { parseTtl } from '../kernel/ttl.js';
+import type { StalePolicy } from '../entry/stale-policy.js';
 import type { StaleOptions } from './cache-options.js';
 
 const FIELDS = ['refreshAhead', 'staleWhileRevalidate', 'staleIfError', 'loaderTimeout', 'ttlJitter'] as const;

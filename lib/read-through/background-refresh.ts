@@ -1,6 +1,6 @@
 import { headerOf, startsWithBytes } from '../entry/entry-format.js';
-import type { FailureReporter } from '../observability/failure-reporter.js';
-import type { LoadTrigger } from '../observability/metrics/cache-metrics.js';
+import type { FailureReporter } from '../telemetry/failure-reporter.js';
+import type { LoadTrigger } from '../telemetry/cache-metrics.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
 import type { FailedLoads } from './failed-loads.js';
 import type { LoadAndStore } from './load-and-store.js';

@@ -1,15 +1,15 @@
-import type { NamespaceReads } from '../core/namespace-reads.js';
-import type { KeepReplies } from '../core/stored-entries.js';
+import type { NamespaceReads } from './namespace-reads.js';
+import type { KeepReplies } from '../entry/entry-codec.js';
 import type { StoreEntry } from '../stores/cache-store.interface.js';
-import { servableEntries } from '../core/servable-entries.js';
+import { servableEntries } from './servable-entries.js';
 import { settledWithin } from './load-and-store.js';
 import { LoadLeases, type LeaseHold } from './load-leases.js';
 import { meteredLoad } from './metered-load.js';
-import { within } from './soft-timeout.js';
+import { within } from '../kernel/soft-timeout.js';
 import type { Call } from './read-through-call.js';
 import type { InFlightLoads } from './in-flight.js';
 import { mgetThroughL1, type FetchMany } from '../l1/l1-reads.js';
-import { jitteredTtlMs, staleWindowMs, type StalePolicy } from './stale-policy.js';
+import { jitteredTtlMs, staleWindowMs, type StalePolicy } from '../entry/stale-policy.js';
 
 /** What a batch loader returns for the keys it was given: values in their order, or a Map / object keyed by key. */
 export type BatchValues<T> = ReadonlyArray<T | undefined> | ReadonlyMap<string, T> | Readonly<Record<string, T>>;

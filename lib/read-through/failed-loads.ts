@@ -1,4 +1,4 @@
-import type { FailureReporter } from '../observability/failure-reporter.js';
+import type { FailureReporter } from '../telemetry/failure-reporter.js';
 import type { Call } from './read-through-call.js';
 import type { StampedeLock } from './stampede-lock.js';
 

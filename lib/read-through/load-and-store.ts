@@ -1,14 +1,14 @@
-import type { NamespaceReads } from '../core/namespace-reads.js';
-import { CacheError } from '../core/cache-error.js';
+import type { NamespaceReads } from './namespace-reads.js';
+import { CacheError } from '../kernel/cache-error.js';
 import { headerOf, type TagStamp } from '../entry/entry-format.js';
 import type { LoadTicket, TagPrefetch, TagSource } from '../invalidation/tags/tag-guard.js';
-import type { LoadTrigger } from '../observability/metrics/cache-metrics.js';
+import type { LoadTrigger } from '../telemetry/cache-metrics.js';
 import { setIfUnchanged } from '../stores/set-if-unchanged.js';
 import { LoadLeases, type LeaseHold } from './load-leases.js';
 import { meteredLoad } from './metered-load.js';
-import { within } from './soft-timeout.js';
+import { within } from '../kernel/soft-timeout.js';
 import type { Call } from './read-through-call.js';
-import { jitteredTtlMs, staleWindowMs } from './stale-policy.js';
+import { jitteredTtlMs, staleWindowMs } from '../entry/stale-policy.js';
 
 /** A load's write evicts the key from the in-process tier before it is sent. */
 export type LoadAndStoreDeps = NamespaceReads;

@@ -1,4 +1,4 @@
-import type { CacheMetrics, LoadTrigger } from '../observability/metrics/cache-metrics.js';
+import type { CacheMetrics, LoadTrigger } from '../telemetry/cache-metrics.js';
 
 /**
  * Runs a loader, counting the run and its duration by trigger (cache_loads_total, cache_load_duration_seconds) and

@@ -1,6 +1,6 @@
 import type { TagStamp } from '../entry/entry-format.js';
 import type { TagPrefetch, TagSource } from '../invalidation/tags/tag-guard.js';
-import type { StalePolicy } from './stale-policy.js';
+import type { StalePolicy } from '../entry/stale-policy.js';
 
 /** How one read-through call stores what it loads. */
 export interface ReadThroughPolicy<T> {

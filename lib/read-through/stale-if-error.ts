@@ -1,13 +1,13 @@
-import { CacheError } from '../core/cache-error.js';
-import type { StoredEntries } from '../core/stored-entries.js';
+import { CacheError } from '../kernel/cache-error.js';
+import type { StoredEntries } from './stored-entries.js';
 import { hasExtensions } from '../entry/entry-format.js';
 import type { TagGuard, TagPrefetch } from '../invalidation/tags/tag-guard.js';
-import type { FailureReporter } from '../observability/failure-reporter.js';
-import type { CacheMetrics, StaleReason } from '../observability/metrics/cache-metrics.js';
+import type { FailureReporter } from '../telemetry/failure-reporter.js';
+import type { CacheMetrics, StaleReason } from '../telemetry/cache-metrics.js';
 import type { FailedLoads } from './failed-loads.js';
 import type { LoadAndStore } from './load-and-store.js';
 import type { Call } from './read-through-call.js';
-import { within } from './soft-timeout.js';
+import { within } from '../kernel/soft-timeout.js';
 import type { StampedeLock } from './stampede-lock.js';
 
 export interface StaleIfErrorDeps {

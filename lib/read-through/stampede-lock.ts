@@ -68,5 +68,3 @@ export class StampedeLock {
 /** What a lock key holds during a failed loader's throttle window (a random token never equals it). */
 const FAILED_MARKER = 'loader-failed';
 
-/** Lock keys live beside the namespace's keys; user keys may not start with this segment. */
-export const LOCK_SEGMENT = '__lock__:';

@@ -1,4 +1,4 @@
-import { SerializerId } from '../entry/entry-format.js';
+import { SerializerId } from './format-ids.js';
 import type { CacheSerializer } from './cache-serializer.interface.js';
 import { JsonSerializer } from './json.serializer.js';
 import type { MsgpackType } from './msgpack-safety.js';

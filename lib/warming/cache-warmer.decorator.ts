@@ -1,5 +1,5 @@
-import { CacheError } from '../core/cache-error.js';
-import { assertValidNamespace } from '../core/cache-keys.js';
+import { CacheError } from '../kernel/cache-error.js';
+import { assertValidNamespace } from '../kernel/cache-keys.js';
 
 /** Marks a method as a warmer (its options), and its class as having one, for the WarmingOrchestrator. */
 export const CACHE_WARMER = 'datapunk:nestjs-cache:warmer';

@@ -1,5 +1,5 @@
-import type { EscapedLogger } from '../observability/escaped-logger.js';
-import type { WarmResult } from './warm.types.js';
+import type { EscapedLogger } from '../kernel/escaped-logger.js';
+import type { WarmResult } from '../read-through/warm/warm.types.js';
 
 /** Entries between two progress lines when the total is not known up front (a generator). */
 const STEP_WITHOUT_TOTAL = 1000;

@@ -1,12 +1,12 @@
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { DiscoveryService } from '@nestjs/core';
 import type { CacheManager } from '../core/cache-manager.js';
-import { printedAs } from '../core/printed-as.js';
-import { EscapedLogger } from '../observability/escaped-logger.js';
+import { printedAs } from '../kernel/printed-as.js';
+import { EscapedLogger } from '../kernel/escaped-logger.js';
 import type { ResolvedCacheOptions } from '../options/cache-options.js';
 import { CACHE_WARMER, CACHE_WARMER_CLASS, type CacheWarmerOptions } from './cache-warmer.decorator.js';
 import { progressLogger } from './warm-progress.js';
-import type { WarmEntries } from './warm.types.js';
+import type { WarmEntries } from '../read-through/warm/warm.types.js';
 
 interface FoundWarmer {
   name: string;

@@ -1,6 +1,6 @@
 import { InFlightLoads, MAX_LOAD_MS, type Flight } from '../../lib/read-through/in-flight.js';
 import type { Call } from '../../lib/read-through/read-through-call.js';
-import { NO_STALE_POLICY } from '../../lib/read-through/stale-policy.js';
+import { NO_STALE_POLICY } from '../../lib/entry/stale-policy.js';
 
 /** A call whose policy has the given loaderTimeout (undefined: none). */
 function callWith(loaderTimeoutMs: number | undefined): Call<unknown> {

@@ -1,5 +1,5 @@
-import { shouldRefreshEarly } from '../../lib/read-through/refresh-ahead.js';
-import { freshnessOf, jitteredTtlMs, NO_STALE_POLICY, staleWindowMs, type StalePolicy } from '../../lib/read-through/stale-policy.js';
+import { shouldRefreshEarly } from '../../lib/entry/refresh-ahead.js';
+import { freshnessOf, jitteredTtlMs, NO_STALE_POLICY, staleWindowMs, type StalePolicy } from '../../lib/entry/stale-policy.js';
 import { resolveStalePolicy } from '../../lib/options/resolve-stale-policy.js';
 import { CacheError } from '@datapunk/nestjs-cache';
 

@@ -1,4 +1,4 @@
-import { RateLimitedLogger } from '../../lib/observability/rate-limited-logger.js';
+import { RateLimitedLogger } from '../../lib/kernel/rate-limited-logger.js';
 import { createRedisConnection } from '../../lib/stores/redis/redis-connection.js';
 import { RedisStore } from '../../lib/stores/redis/redis.store.js';
 import { useRedisServer } from '../support/redis-fixture.js';

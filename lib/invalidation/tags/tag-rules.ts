@@ -1,4 +1,4 @@
-import { CacheError, type CacheOperation } from '../../core/cache-error.js';
+import { CacheError, type CacheOperation } from '../../kernel/cache-error.js';
 
 /** Most tags one entry may carry: each costs a token read on every read of it. */
 export const MAX_TAGS_PER_ENTRY = 8;

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { TagStamp } from '../../entry/entry-format.js';
 import type { CacheStore } from '../../stores/cache-store.interface.js';
+import { EPOCH_SEGMENT, TAG_SEGMENT } from '../../kernel/cache-keys.js';
 
-/** Reserved key segments: user keys may not start with them (see CacheKeys). */
-export const TAG_SEGMENT = '__tag__:';
-export const EPOCH_SEGMENT = '__tag-epoch__';
 
 /** How long a token seen by this process stamps `set` calls without being read again. */
 const RECENT_MS = 1000;

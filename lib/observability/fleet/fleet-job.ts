@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '../../stores/redis/redis-connection.js';
-import { printedAs } from '../../core/printed-as.js';
-import type { RateLimitedLogger } from '../rate-limited-logger.js';
-import { InvalidReport } from './report-check.js';
+import { printedAs } from '../../kernel/printed-as.js';
+import type { RateLimitedLogger } from '../../kernel/rate-limited-logger.js';
+import { InvalidReport } from '../../telemetry/report-check.js';
 
 /** Why a shared report was not published: the `reason` label of cache_fleet_reports_rejected_total. */
 export type ReportRejection = 'too_large' | 'not_json' | 'invalid';

@@ -1,5 +1,5 @@
 import type { NodeSample } from './keyspace-sample.js';
-import type { FootprintReport, NamespaceFootprint } from './footprint-report.js';
+import type { FootprintReport, NamespaceFootprint } from '../../telemetry/footprint-report.js';
 
 /**
  * Turns node samples into per-namespace estimates. On a node with N keys where n draws found k of a namespace, it holds

@@ -1,6 +1,6 @@
 import type { Gauge } from 'prom-client';
-import { trackGauges, untrackGauges } from '../metrics/pending-counts.js';
-import type { FootprintReport } from './footprint-report.js';
+import { trackGauges, untrackGauges } from '../../telemetry/pending-counts.js';
+import type { FootprintReport } from '../../telemetry/footprint-report.js';
 
 export interface FootprintSeries {
   keys: Gauge;

@@ -2,7 +2,7 @@ import { Cluster, type Redis } from 'ioredis';
 import type { RedisClient } from '../../stores/redis/redis-connection.js';
 import type { FleetJobWork } from '../fleet/fleet-job.js';
 import { estimateFootprint } from './footprint-estimate.js';
-import { checkFootprintReport, type FootprintReport } from './footprint-report.js';
+import { checkFootprintReport, type FootprintReport } from '../../telemetry/footprint-report.js';
 import { sampleNode } from './keyspace-sample.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { isMonitorKey } from '../fleet/monitor-keys.js';
+import { isMonitorKey } from '../../kernel/cache-keys.js';
 
 /** Commands sent per round trip: small enough that the app's own commands on the connection never wait long behind them. */
 const BATCH = 250;

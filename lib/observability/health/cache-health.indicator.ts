@@ -1,5 +1,5 @@
 import type { ResolvedCacheOptions } from '../../options/cache-options.js';
-import type { CacheBackend } from '../../stores/create-cache-store.js';
+import type { HealthTarget } from './health-target.js';
 import { judgeHealth, type CacheHealthReport, type CacheHealthResult } from './cache-health-report.js';
 import { HealthProbe } from './health-probe.js';
 import { terminusResult } from './terminus-result.js';
@@ -14,7 +14,7 @@ export class CacheHealthIndicator {
 
   constructor(
     private readonly options: ResolvedCacheOptions,
-    private readonly backend: CacheBackend,
+    private readonly backend: HealthTarget,
   ) {
     if (backend.probe !== undefined) this.probe = new HealthProbe(backend.probe, options.health.timeoutMs);
   }

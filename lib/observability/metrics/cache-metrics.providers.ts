@@ -1,9 +1,9 @@
 import type { FactoryProvider, InjectionToken } from '@nestjs/common';
 import { Counter, Gauge, Histogram, register, type Metric, type Registry } from 'prom-client';
 import { CACHE_METRICS } from './cache-metric-names.js';
-import { flushPendingCounts, publishGauges } from './pending-counts.js';
+import { flushPendingCounts, publishGauges } from '../../telemetry/pending-counts.js';
 import { loadPrometheusLibrary, type LibraryMetricOptions, type PrometheusLibrary } from './prometheus-library.js';
-import { CacheError } from '../../core/cache-error.js';
+import { CacheError } from '../../kernel/cache-error.js';
 
 /**
  * The token @willsoto/nestjs-prometheus gives a metric (`PROM_METRIC_<NAME>`), so an app can

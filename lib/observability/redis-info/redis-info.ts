@@ -1,7 +1,7 @@
 import { Cluster, type Redis } from 'ioredis';
 import type { RedisClient } from '../../stores/redis/redis-connection.js';
 import type { FleetJobWork } from '../fleet/fleet-job.js';
-import { countField, objectField } from '../fleet/report-check.js';
+import { countField, objectField } from '../../telemetry/report-check.js';
 
 /** The INFO fields the gauges show, over every master. */
 export interface RedisInfoReport {

@@ -1,4 +1,4 @@
-import { CompressionId } from '../../entry/entry-format.js';
+import { CompressionId } from '../format-ids.js';
 import type { Compressor } from './compressor.js';
 
 /** lz4-napi's block API: the output is prefixed with its decompressed size (u32, little-endian). */

@@ -1,5 +1,5 @@
 import { brotliCompressSync, brotliDecompressSync, constants, deflateRawSync, gunzipSync, gzipSync, inflateRawSync } from 'node:zlib';
-import { CompressionId } from '../../entry/entry-format.js';
+import { CompressionId } from '../format-ids.js';
 import type { Compressor } from './compressor.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { RateLimitedLogger } from '../../observability/rate-limited-logger.js';
+import type { RateLimitedLogger } from '../../kernel/rate-limited-logger.js';
 import type { RedisClient } from './redis-connection.js';
 
 const CATEGORY = 'redis-connection';

@@ -1,7 +1,7 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import type { ResolvedRedisOptions } from '../../options/cache-options.js';
-import { CacheError } from '../../core/cache-error.js';
-import { printedAs } from '../../core/printed-as.js';
+import type { ResolvedRedisOptions } from './redis-options.js';
+import { CacheError } from '../../kernel/cache-error.js';
+import { printedAs } from '../../kernel/printed-as.js';
 
 export type RedisClient = Redis | Cluster;
 

@@ -1,13 +1,13 @@
 import calculateSlot from 'cluster-key-slot';
 import { Cluster } from 'ioredis';
-import type { RateLimitedLogger } from '../../observability/rate-limited-logger.js';
+import type { RateLimitedLogger } from '../../kernel/rate-limited-logger.js';
 import type { CacheStore, DeletePrefixOptions, ServerProbe, StoreEntry } from '../cache-store.interface.js';
 import { CREATED_AT_OFFSET } from '../delete-created-before.js';
 import { FIXED_HEADER_BYTES, MARKER } from '../../entry/entry-format.js';
 import type { RedisClient, RedisConnection } from './redis-connection.js';
 import { ConnectionErrors } from './connection-errors.js';
 import { TickWriteBatch } from './tick-write-batch.js';
-import { printedAs } from '../../core/printed-as.js';
+import { printedAs } from '../../kernel/printed-as.js';
 
 const SCAN_BATCH = 1000;
 /**

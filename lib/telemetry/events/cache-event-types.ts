@@ -1,6 +1,11 @@
-import type { CacheError, CacheOperation } from '../../core/cache-error.js';
+import type { CacheError, CacheOperation } from '../../kernel/cache-error.js';
 import type { CircuitState } from '../../resilience/circuit-breaker.js';
-import type { LoadTrigger, StaleReason } from '../metrics/cache-metrics.js';
+
+/** What made a loader run (the `trigger` label of cache_loads_total). */
+export type LoadTrigger = 'miss' | 'refresh' | 'stale' | 'warm';
+
+/** Why an entry past its logical TTL was served (the `reason` label of cache_stale_served_total). */
+export type StaleReason = 'revalidating' | 'loader_error' | 'loader_timeout' | 'redis_down';
 
 /**
  * What the events carry. Unlike metric labels, events carry the key a call named (as the caller passed it, without the

@@ -1,13 +1,13 @@
 import type { DynamicModule, Provider } from '@nestjs/common';
-import { CacheError } from '../core/cache-error.js';
+import { CacheError } from '../kernel/cache-error.js';
 import type { CacheModuleOptions } from '../options/cache-options.js';
-import type { CacheModuleAsyncOptions } from '../module/cache.module-definition.js';
+import type { CacheModuleAsyncOptions } from './cache.module-definition.js';
 import {
   fromRegisterOptions,
   type CacheOptionsFactory,
   type CacheRegisterAsyncOptions,
   type CacheRegisterOptions,
-} from './register-options.js';
+} from '../compat/register-options.js';
 
 /** The module's `forRootAsync`, which register() and registerAsync() are built on. */
 type ForRootAsync = (options: CacheModuleAsyncOptions) => DynamicModule;

@@ -1,4 +1,4 @@
-import type { Ttl } from '../core/ttl.js';
+import type { Ttl } from '../kernel/ttl.js';
 
 /**
  * The injection token of @nestjs/cache-manager, with the same value, so `@Inject(CACHE_MANAGER) cache: Cache`

@@ -1,6 +1,5 @@
 import ms from 'ms';
 import { CacheError, type CacheOperation } from './cache-error.js';
-import { staleWindowMs, type StalePolicy } from '../read-through/stale-policy.js';
 
 /**
  * A time to live: a number of **milliseconds** (as in @nestjs/cache-manager 5+),
@@ -23,7 +22,7 @@ const LATEST_EXPIRY_MS = 2 ** 48 - 1;
  * The longest Redis TTL written: Redis takes PX up to 2^63 - 1 ms minus its clock, but a JavaScript number is an exact
  * integer (what ioredis sends) only up to 2^53 - 1.
  */
-const LONGEST_PX_MS = Number.MAX_SAFE_INTEGER;
+export const LONGEST_PX_MS = Number.MAX_SAFE_INTEGER;
 
 /** The longest TTL an entry written now can have: its expiry must fit the header (about 8,800 years from 2026). */
 export function maxTtlMs(now = Date.now()): number {
@@ -56,43 +55,7 @@ export function parseEntryTtl(ttl: unknown, operation: CacheOperation, key?: str
   return ttl === NEVER ? NO_EXPIRY : parseTtl(ttl, operation, key, subject);
 }
 
-/**
- * Refuses an entry's TTL that only fits before its additions: spread by up to +`ttlJitter` its logical expiry must
- * still fit the header, and the Redis TTL (that plus the stale window) what Redis is sent. Called where a write's
- * TTL meets its policy, before any loader runs.
- */
-export function assertEntryTtl(ttlMs: number, policy: StalePolicy, operation: CacheOperation, key: string | undefined): void {
-  if (ttlMs === NO_EXPIRY) return assertNoExpiryAllowed(policy, operation, key);
-  const spread = Math.ceil(ttlMs * (1 + policy.ttlJitter));
-  const max = maxTtlMs();
-  if (spread > max) {
-    const jittered = `ttl ${ttlMs} ms with ttlJitter ${policy.ttlJitter} (up to ${spread} ms)`;
-    throw new CacheError(operation, key, `${jittered} is over the longest TTL an entry can have (${longest(max)})`);
-  }
-  const window = staleWindowMs(policy);
-  if (spread + window > LONGEST_PX_MS) {
-    const physical = `ttl ${ttlMs} ms with ttlJitter ${policy.ttlJitter} and a stale window of ${window} ms`;
-    throw new CacheError(operation, key, `${physical} is over the longest TTL Redis is sent (${LONGEST_PX_MS} ms)`);
-  }
-}
-
-/**
- * Refresh-ahead and the stale windows are measured from the logical expiry, which a `'never'` entry does not have:
- * refused, naming the setting, rather than silently never refreshing or serving stale.
- */
-export function assertNoExpiryAllowed(policy: StalePolicy, operation: CacheOperation, key: string | undefined, subject = "ttl 'never'"): void {
-  const needsExpiry = [
-    policy.refreshBeta !== undefined && 'refreshAhead',
-    policy.staleWhileRevalidateMs > 0 && 'staleWhileRevalidate',
-    policy.staleIfErrorMs > 0 && 'staleIfError',
-  ].filter((name): name is string => name !== false);
-  if (needsExpiry.length > 0) {
-    const names = needsExpiry.map((name) => `"${name}"`).join(' and ');
-    throw new CacheError(operation, key, `${subject} (no expiry) cannot be used with ${names}: they are measured from an expiry: give a TTL, or leave them out where the TTL is 'never'`);
-  }
-}
-
-function longest(maxMs: number): string {
+export function longest(maxMs: number): string {
   return `${maxMs} ms, about ${Math.floor(maxMs / (365.25 * 24 * 3_600_000))} years: its expiry is stored as 48-bit milliseconds since 1970`;
 }
 

@@ -1,12 +1,22 @@
 import { CacheError, type CacheOperation } from './cache-error.js';
 import { isVersion } from './cache-version.js';
-import { EPOCH_SEGMENT, TAG_SEGMENT } from '../invalidation/tags/tag-tokens.js';
-import { LOCK_SEGMENT } from '../read-through/stampede-lock.js';
-import { MONITOR_SEGMENT } from '../observability/fleet/monitor-keys.js';
-import { L1_LEASE_SEGMENT } from '../l1/l1-keys.js';
 
+// The key layout: every reserved segment the package writes inside a namespace is declared here, in one place.
+/** Stampede locks (and failed-loader throttle markers) live beside the namespace's keys. */
+export const LOCK_SEGMENT = '__lock__:';
+/** Tag tokens: `<namespace>:__tag__:<tag>`. */
+export const TAG_SEGMENT = '__tag__:';
+/** The namespace's tag invalidation epoch. */
+export const EPOCH_SEGMENT = '__tag-epoch__';
 /** Warmers' singleInstance locks live at `<namespace>:__lock__:__warmer__:<Class.method>`. */
 export const WARMER_SEGMENT = '__warmer__:';
+/** The tracking channels' heartbeat keys, `<namespace>:__l1-lease__:<id>:…`. */
+export const L1_LEASE_SEGMENT = '__l1-lease__:';
+/**
+ * Where the periodic measurements keep their turn locks and shared reports: inside the module's namespace (so a Redis
+ * ACL user limited to `~<namespace>:*` can run them), under a segment user keys may not start with.
+ */
+export const MONITOR_SEGMENT = '__monitor__:';
 
 /**
  * Key prefixes the package uses inside a namespace, and under each of its versions (`<namespace>:v<version>:`): user
@@ -141,4 +151,15 @@ export function tagOfTokenKey(fullKey: string, namespaceEnd: number): string | u
     if (versionEnd > 0) start = versionEnd + 1;
   }
   return fullKey.startsWith(TAG_SEGMENT, start) ? fullKey.slice(start + TAG_SEGMENT.length) : undefined;
+}
+
+/** The turn lock and the shared report of one measurement of a module's fleet. */
+export function monitorKeys(namespace: string, measurement: string): { turnKey: string; reportKey: string } {
+  const report = `${namespace}:${MONITOR_SEGMENT}${measurement}`;
+  return { turnKey: `${report}:turn`, reportKey: report };
+}
+
+/** Whether `key` (whose namespace ends at `colon`) is one of these: not part of what the namespace stores. */
+export function isMonitorKey(key: string, colon: number): boolean {
+  return key.charCodeAt(colon + 1) === 95 /* _ */ && key.startsWith(MONITOR_SEGMENT, colon + 1);
 }

@@ -1,4 +1,4 @@
-import { countField, objectField } from '../fleet/report-check.js';
+import { countField, objectField } from './report-check.js';
 
 /** The footprint estimate of one namespace. */
 export interface NamespaceFootprint {

@@ -1,11 +1,15 @@
 import type { Counter, Gauge, Histogram } from 'prom-client';
-import type { CacheOperation } from '../../core/cache-error.js';
-import { CacheEvents } from '../events/cache-events.js';
+import type { CacheOperation } from '../kernel/cache-error.js';
+import { CacheEvents } from './events/cache-events.js';
+import type { LoadTrigger, StaleReason } from './events/cache-event-types.js';
+
+// Declared with the events (metrics import events, never the reverse); re-exported for the read path.
+export type { LoadTrigger, StaleReason };
 import { PendingCount, trackGauges, trackPending, untrackGauges, untrackPending } from './pending-counts.js';
-import type { CircuitState } from '../../resilience/circuit-breaker.js';
-import { compressionSavings } from '../../entry/entry-format.js';
-import type { FootprintReport } from '../footprint/footprint-report.js';
-import { cacheStats, type CacheStats, type NamespaceCounts } from '../stats/cache-stats.js';
+import type { CircuitState } from '../resilience/circuit-breaker.js';
+import { compressionSavings } from '../entry/entry-format.js';
+import type { FootprintReport } from './footprint-report.js';
+import { cacheStats, type CacheStats, type NamespaceCounts } from './cache-stats.js';
 
 type Status = 'ok' | 'error';
 
@@ -41,11 +45,6 @@ export interface CacheMetricSeries {
   fleetReportsRejected?: Counter;
 }
 
-/** What made a loader run (the `trigger` label of cache_loads_total). */
-export type LoadTrigger = 'miss' | 'refresh' | 'stale' | 'warm';
-
-/** Why an entry past its logical TTL was served (the `reason` label of cache_stale_served_total). */
-export type StaleReason = 'revalidating' | 'loader_error' | 'loader_timeout' | 'redis_down';
 
 /** Why a load lost a race (the `reason` label of cache_load_races_total). */
 export type LoadRace = 'superseded' | 'abandoned';

@@ -1,5 +1,5 @@
-import type { Ttl } from './ttl.js';
-import type { StaleOptions } from '../options/cache-options.js';
+import type { Ttl } from '../kernel/ttl.js';
+import type { StaleOptions } from './cache-options.js';
 
 /** Options of the CacheManager's calls. */
 export interface SetOptions extends Pick<StaleOptions, 'ttlJitter'> {

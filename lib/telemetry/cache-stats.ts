@@ -1,5 +1,5 @@
-import type { CircuitState } from '../../resilience/circuit-breaker.js';
-import type { FootprintReport } from '../footprint/footprint-report.js';
+import type { CircuitState } from '../resilience/circuit-breaker.js';
+import type { FootprintReport } from './footprint-report.js';
 
 /** A namespace's summary, as `CacheManager.stats()` returns it. Counts are this process's, since it started. */
 export interface CacheStats {

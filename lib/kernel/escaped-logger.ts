@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { scrubSecrets } from '../core/redact-error.js';
+import { scrubSecrets } from './redact-error.js';
 import { escapeForLog } from './log-text.js';
 
 /**

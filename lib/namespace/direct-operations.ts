@@ -1,17 +1,18 @@
-import type { NamespaceReads } from './namespace-reads.js';
-import type { KeepReplies } from './stored-entries.js';
-import { CacheError } from './cache-error.js';
-import type { CacheKeys } from './cache-keys.js';
-import type { CacheEntry, SetOptions } from './cache-manager.options.js';
-import type { DirectCommand } from './direct-command.js';
-import { servableEntries } from './servable-entries.js';
-import { isPastLogicalExpiry } from './logical-ttl.js';
-import { assertEntryTtl, type Ttl } from './ttl.js';
+import type { NamespaceReads } from '../read-through/namespace-reads.js';
+import type { KeepReplies } from '../entry/entry-codec.js';
+import { CacheError } from '../kernel/cache-error.js';
+import type { CacheKeys } from '../kernel/cache-keys.js';
+import type { CacheEntry, SetOptions } from '../options/entry-options.js';
+import type { DirectCommand } from '../telemetry/direct-command.js';
+import { servableEntries } from '../read-through/servable-entries.js';
+import { isPastLogicalExpiry } from '../entry/logical-ttl.js';
+import type { Ttl } from '../kernel/ttl.js';
+import { assertEntryTtl } from '../entry/entry-ttl.js';
 import { hasExtensions } from '../entry/entry-format.js';
 import { validTags } from '../invalidation/tags/tag-rules.js';
 import { mgetThroughL1, type FetchMany } from '../l1/l1-reads.js';
 import { resolveStalePolicy } from '../options/resolve-stale-policy.js';
-import { jitteredTtlMs, staleWindowMs, type StalePolicy } from '../read-through/stale-policy.js';
+import { jitteredTtlMs, staleWindowMs, type StalePolicy } from '../entry/stale-policy.js';
 import type { StoreEntry } from '../stores/cache-store.interface.js';
 
 /** The `cache` label of lookups made directly on the manager (decorated methods use their own name). */

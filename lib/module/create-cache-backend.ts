@@ -1,12 +1,12 @@
 import { Cluster } from 'ioredis';
 import type { ResolvedCacheOptions } from '../options/cache-options.js';
-import { RateLimitedLogger } from '../observability/rate-limited-logger.js';
-import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
+import { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
+import type { CacheMetrics } from '../telemetry/cache-metrics.js';
 import { CircuitBreaker, type CircuitState } from '../resilience/circuit-breaker.js';
-import type { CacheStore, ServerProbe } from './cache-store.interface.js';
-import { MemoryStore } from './memory.store.js';
-import { createRedisConnection, type RedisConnection } from './redis/redis-connection.js';
-import { RedisStore } from './redis/redis.store.js';
+import type { CacheStore, ServerProbe } from '../stores/cache-store.interface.js';
+import { MemoryStore } from '../stores/memory.store.js';
+import { createRedisConnection, type RedisConnection } from '../stores/redis/redis-connection.js';
+import { RedisStore } from '../stores/redis/redis.store.js';
 import { ResilientStore } from '../resilience/resilient.store.js';
 
 /** The backend of one module: the store the manager uses, and what health and stats read about it. */

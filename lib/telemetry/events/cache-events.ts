@@ -1,7 +1,6 @@
 import { channel } from 'node:diagnostics_channel';
-import type { CacheError, CacheOperation } from '../../core/cache-error.js';
+import type { CacheError, CacheOperation } from '../../kernel/cache-error.js';
 import type { CircuitState } from '../../resilience/circuit-breaker.js';
-import type { LoadTrigger, StaleReason } from '../metrics/cache-metrics.js';
 import { CACHE_EVENT_CHANNELS } from './cache-event-channels.js';
 import type {
   CacheCircuitEvent,
@@ -11,6 +10,8 @@ import type {
   CacheLoadEvent,
   CacheMissEvent,
   CacheStaleServedEvent,
+  LoadTrigger,
+  StaleReason,
 } from './cache-event-types.js';
 
 // Made once: a channel object is cheap to keep, and `hasSubscribers` on it is a field read.

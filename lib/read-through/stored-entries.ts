@@ -1,20 +1,18 @@
-import type { EntryCodec } from '../entry/entry-codec.js';
+import type { EntryCodec, KeepReplies } from '../entry/entry-codec.js';
 import { EntryError } from '../entry/entry-error.js';
 import type { EntryMeta, TagStamp } from '../entry/entry-format.js';
 import { isLease } from '../entry/load-lease.js';
-import type { FailureReporter } from '../observability/failure-reporter.js';
-import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
+import type { FailureReporter } from '../telemetry/failure-reporter.js';
+import type { CacheMetrics } from '../telemetry/cache-metrics.js';
 import type { KeyValueStore } from '../stores/cache-store.interface.js';
-import { CacheError, type CacheOperation } from './cache-error.js';
-import { maxTtlMs, NO_EXPIRY } from './ttl.js';
+import { CacheError, type CacheOperation } from '../kernel/cache-error.js';
+import { maxTtlMs, NO_EXPIRY } from '../kernel/ttl.js';
 
 /**
  * Takes a decoded reply besides the caller (the in-process tier, under the ticket its read took; undefined: a miss):
  * false when it could not copy the value, and the read must then be a miss too. Called once per key read.
  */
 export type KeepReply = (value: unknown) => boolean;
-/** KeepReply for a batch: the position in it, and the entry as read. */
-export type KeepReplies = (index: number, bytes: Buffer | null | undefined, value: unknown) => boolean;
 
 /**
  * Decides what the pure codec's answers mean for a namespace: a value that cannot be encoded is a

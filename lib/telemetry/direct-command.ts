@@ -1,6 +1,6 @@
-import type { CacheOperation } from './cache-error.js';
-import type { FailureReporter } from '../observability/failure-reporter.js';
-import type { CacheMetrics } from '../observability/metrics/cache-metrics.js';
+import type { CacheOperation } from '../kernel/cache-error.js';
+import type { FailureReporter } from './failure-reporter.js';
+import type { CacheMetrics } from './cache-metrics.js';
 
 /** Runs one direct store command, timing it and turning a failure into a counted CacheError. */
 export type DirectCommand = <T>(operation: CacheOperation, key: string | undefined, command: () => Promise<T>) => Promise<T>;

@@ -1,4 +1,4 @@
-import type { Ttl } from '../core/ttl.js';
+import type { Ttl } from '../../kernel/ttl.js';
 
 /** One entry to warm: its key, how to load it, and optionally its TTL and tags (as `getOrSet` takes them). */
 export interface WarmEntry<T = unknown> {

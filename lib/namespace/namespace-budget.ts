@@ -1,4 +1,4 @@
-import { CacheError } from './cache-error.js';
+import { CacheError } from '../kernel/cache-error.js';
 import type { ResolvedCacheOptions } from '../options/cache-options.js';
 
 /** What the budget needs to know of a namespace the module already made. */

@@ -1,5 +1,5 @@
-import { CacheError } from './cache-error.js';
-import { resolveVersion } from './cache-version.js';
+import { CacheError } from '../kernel/cache-error.js';
+import { resolveVersion } from '../kernel/cache-version.js';
 import type { NamespaceOptions, ResolvedCacheOptions } from '../options/cache-options.js';
 import { resolveEncoding } from '../options/resolve-encoding.js';
 import { resolveStalePolicy } from '../options/resolve-stale-policy.js';

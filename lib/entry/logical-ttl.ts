@@ -1,5 +1,5 @@
-import { logicalExpiryOf } from '../entry/entry-format.js';
-import { isLease } from '../entry/load-lease.js';
+import { logicalExpiryOf } from './entry-format.js';
+import { isLease } from './load-lease.js';
 
 /**
  * Whether an entry is past its logical TTL: Redis keeps it for the stale window (staleWhileRevalidate, staleIfError),

@@ -1,8 +1,8 @@
-import { CacheError } from '../core/cache-error.js';
-import type { CacheManager } from '../core/cache-manager.js';
-import type { Ttl } from '../core/ttl.js';
-import { RateLimitedLogger } from '../observability/rate-limited-logger.js';
-import { Cache, type CacheListEntry, type WrapTtl } from './cache.js';
+import { CacheError } from '../kernel/cache-error.js';
+import type { CacheManager } from './cache-manager.js';
+import type { Ttl } from '../kernel/ttl.js';
+import { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
+import { Cache, type CacheListEntry, type WrapTtl } from './compat-cache.js';
 
 /** The `cache` metric label of calls made through the Cache facade, as for direct CacheManager calls. */
 const DIRECT = 'direct';

@@ -1,7 +1,7 @@
-import { CacheError, type CacheOperation } from '../core/cache-error.js';
-import type { RateLimitedLogger } from './rate-limited-logger.js';
+import { CacheError, type CacheOperation } from '../kernel/cache-error.js';
+import type { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
 import { errorReason } from '../resilience/redis-error-classifier.js';
-import type { CacheMetrics } from './metrics/cache-metrics.js';
+import type { CacheMetrics } from './cache-metrics.js';
 
 /** One place that counts, wraps and (for fail-open paths) logs cache failures. */
 export class FailureReporter {

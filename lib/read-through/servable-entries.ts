@@ -1,4 +1,4 @@
-import { isPastLogicalExpiry } from './logical-ttl.js';
+import { isPastLogicalExpiry } from '../entry/logical-ttl.js';
 import type { NamespaceReads } from './namespace-reads.js';
 import { hasExtensions } from '../entry/entry-format.js';
 
