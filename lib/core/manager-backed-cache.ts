@@ -1,5 +1,6 @@
 import { CacheError } from '../kernel/cache-error.js';
 import type { CacheManager } from './cache-manager.js';
+import type { NamespaceEngine } from '../namespace/namespace-engine.js';
 import type { Ttl } from '../kernel/ttl.js';
 import { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
 import { Cache, type CacheListEntry, type WrapTtl } from './compat-cache.js';
@@ -11,8 +12,14 @@ const DIRECT = 'direct';
 export class ManagerBackedCache extends Cache {
   private readonly logger: RateLimitedLogger;
 
-  /** The CacheManager serving this facade; read by the CacheInterceptor (which reaches it through CACHE_MANAGER). @internal */
-  constructor(readonly manager: CacheManager) {
+  /**
+   * The CacheManager serving this facade, and its namespace's engine (the CacheInterceptor, which reaches this through
+   * CACHE_MANAGER, reads through it). @internal
+   */
+  constructor(
+    readonly manager: CacheManager,
+    readonly engine: NamespaceEngine,
+  ) {
     super();
     this.logger = new RateLimitedLogger(`Cache:${manager.namespace}`);
   }
@@ -51,8 +58,8 @@ export class ManagerBackedCache extends Cache {
     const setting = ttl !== null && typeof ttl === 'object' ? ttl.ttl : ttl;
     if (typeof setting !== 'function') return this.manager.getOrSet(key, fn, { ttl: setting });
     try {
-      const hintMs = this.manager.ttlOf(undefined, key, 'getOrSet');
-      return this.manager.cached(key, fn, { label: DIRECT, ttlFor: (value) => this.ttlFromValue(setting, value, key), ttlHintMs: hintMs });
+      const hintMs = this.engine.ttlOf(undefined, key, 'getOrSet');
+      return this.engine.reads.readThrough(key, fn, { label: DIRECT, ttlFor: (value) => this.ttlFromValue(setting, value, key), ttlHintMs: hintMs });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -71,7 +78,7 @@ export class ManagerBackedCache extends Cache {
   /** A TTL computed from the loaded value; one that is not a valid TTL leaves that value unstored (logged), as cache-manager cannot refuse it. */
   private ttlFromValue<T>(ttlOf: (value: T) => Ttl, value: T, key: string): number | undefined {
     try {
-      return this.manager.ttlOf(ttlOf(value), key, 'getOrSet');
+      return this.engine.ttlOf(ttlOf(value), key, 'getOrSet');
     } catch (error) {
       this.logger.warn('wrap:ttl', `wrap "${key}": ${(error as Error).message}; returned without storing`);
       return undefined;
@@ -111,7 +118,7 @@ function unsupportedWrapOption(ttl: unknown, extra: unknown[]): string | undefin
   );
 }
 
-/** The CacheManager behind a `Cache`, or undefined for a Cache of another kind (a test double in CACHE_MANAGER's place). */
-export function managerBehind(cache: unknown): CacheManager | undefined {
-  return cache instanceof ManagerBackedCache ? cache.manager : undefined;
+/** The namespace engine behind a `Cache`, or undefined for a Cache of another kind (a test double in CACHE_MANAGER's place). */
+export function engineBehind(cache: unknown): NamespaceEngine | undefined {
+  return cache instanceof ManagerBackedCache ? cache.engine : undefined;
 }

@@ -3,12 +3,12 @@ import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import { lastValueFrom, of, type Observable } from 'rxjs';
 import { Cache, CACHE_MANAGER } from '../core/compat-cache.js';
-import { managerBehind } from '../core/manager-backed-cache.js';
-import type { CacheManager } from '../core/cache-manager.js';
+import { engineBehind } from '../core/manager-backed-cache.js';
+import type { NamespaceEngine } from '../namespace/namespace-engine.js';
 import type { Ttl } from '../kernel/ttl.js';
 import type { ResolvedHttpOptions } from '../options/cache-options.js';
 import { resolveHttpOptions } from '../options/resolve-http-options.js';
-import type { TagSource } from '../invalidation/tags/tag-guard.js';
+import { tagSourceOf, type TagSource } from '../invalidation/tags/tag-guard.js';
 import { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
 import {
   CACHE_KEY_METADATA,
@@ -74,21 +74,21 @@ export class CacheInterceptor implements NestInterceptor {
 
     const targets = [context.getHandler(), context.getClass()];
     const route = `${context.getClass().name}.${context.getHandler().name}`;
-    const manager = managerBehind(this.cacheManager);
-    const keyed = await this.keyFor(context, request, targets, route, manager);
+    const engine = engineBehind(this.cacheManager);
+    const keyed = await this.keyFor(context, request, targets, route, engine);
     if (keyed === undefined) return next.handle();
     const { key, inKey, perCaller } = keyed;
-    if (manager === undefined) {
+    if (engine === undefined) {
       const ttl = await this.peerTtlOf(context, targets, route);
       return interceptThroughCache(this.cacheManager, key, ttl, next, (state) => this.setCacheHeader(response, state), this.logger);
     }
-    const ttlMs = await this.ttlOf(manager, context, targets, key, route);
+    const ttlMs = await this.ttlOf(engine, context, targets, key, route);
     if (ttlMs === undefined) return next.handle();
-    const tags = await this.tagsOf(manager, context, targets, key, route);
+    const tags = await this.tagsOf(engine, context, targets, key, route);
     if (tags === null) return next.handle();
     const run = () => lastValueFrom(next.handle(), { defaultValue: undefined });
     let ranHandler = false;
-    const entry = await manager.cached<CachedResponse>(
+    const entry = await engine.reads.readThrough<CachedResponse>(
       key,
       async () => {
         ranHandler = true;
@@ -129,11 +129,11 @@ export class CacheInterceptor implements NestInterceptor {
     request: HttpRequest,
     targets: RouteTargets,
     route: string,
-    manager: CacheManager | undefined,
+    engine: NamespaceEngine | undefined,
   ): Promise<{ key: string; inKey: ReadonlySet<string>; perCaller: boolean } | undefined> {
     const vary = this.reflector.getAllAndOverride<CacheVarySource[] | undefined>(CACHE_VARY_METADATA, targets);
     const varied = variedHeaders(vary);
-    const settings = manager?.httpSettings ?? (this.fallbackSettings ??= resolveHttpOptions(undefined));
+    const settings = engine?.options.http ?? (this.fallbackSettings ??= resolveHttpOptions(undefined));
     const credentials = credentialsOf(request, settings.credentialHeaders);
     if (!variesOnCredentials(credentials, vary, varied)) return undefined;
     const values = vary?.map((source) => (typeof source === 'function' ? source(request) : headerOf(request, source)) ?? '');
@@ -175,7 +175,7 @@ export class CacheInterceptor implements NestInterceptor {
    * TTL leaves this request uncached (logged), rather than failing a request the handler could serve.
    */
   private async ttlOf(
-    manager: CacheManager,
+    engine: NamespaceEngine,
     context: ExecutionContext,
     targets: RouteTargets,
     key: string,
@@ -183,7 +183,7 @@ export class CacheInterceptor implements NestInterceptor {
   ): Promise<number | undefined> {
     const setting = this.reflector.getAllAndOverride<CacheTtlSetting | undefined>(CACHE_TTL_METADATA, targets);
     try {
-      return manager.ttlOf(typeof setting === 'function' ? await setting(context) : setting, key, 'set');
+      return engine.ttlOf(typeof setting === 'function' ? await setting(context) : setting, key, 'set');
     } catch (error) {
       this.logger.warn(`ttl:${route}`, `@CacheTTL of ${route}: ${(error as Error).message}; serving uncached`);
       return undefined;
@@ -206,7 +206,7 @@ export class CacheInterceptor implements NestInterceptor {
    * tags that break the rules: as for @CacheTTL, the request is served uncached (logged) rather than failed.
    */
   private async tagsOf(
-    manager: CacheManager,
+    engine: NamespaceEngine,
     context: ExecutionContext,
     targets: RouteTargets,
     key: string,
@@ -215,7 +215,7 @@ export class CacheInterceptor implements NestInterceptor {
     const setting = this.reflector.getAllAndOverride<CacheTagsSetting | undefined>(CACHE_TAGS_METADATA, targets);
     if (setting === undefined) return undefined;
     try {
-      return manager.tagSource(typeof setting === 'function' ? await setting(context) : setting, key);
+      return tagSourceOf(typeof setting === 'function' ? await setting(context) : setting, key);
     } catch (error) {
       this.logger.warn(`tags:${route}`, `@CacheTags of ${route}: ${(error as Error)?.message ?? String(error)}; serving uncached`);
       return null;

@@ -1,5 +1,5 @@
 import { CacheError } from '../kernel/cache-error.js';
-import type { CacheManager } from '../core/cache-manager.js';
+import type { NamespaceEngine } from '../namespace/namespace-engine.js';
 import { parseEntryTtl } from '../kernel/ttl.js';
 import type { StalePolicy } from '../entry/stale-policy.js';
 import { defaultBatchKeys } from './method-key.js';
@@ -11,7 +11,7 @@ type Method = (...args: unknown[]) => unknown;
 
 /** What a batch call works with besides its arguments. */
 export interface BatchMethod {
-  manager: CacheManager;
+  engine: NamespaceEngine;
   cacheName: string;
   options: CacheableOptions;
   stale: StalePolicy;
@@ -27,7 +27,7 @@ export interface BatchMethod {
  * an id or another argument, the whole call runs uncached (counted, logged once), its answer shaped the same way.
  */
 export async function cacheableBatch(
-  { manager, cacheName, options, stale, uncacheable }: BatchMethod,
+  { engine, cacheName, options, stale, uncacheable }: BatchMethod,
   self: object,
   args: unknown[],
   original: Method,
@@ -39,15 +39,15 @@ export async function cacheableBatch(
   const keyOf = options.key;
   const keys = typeof keyOf === 'function' ? ids.map((id) => keyOf(id, ...rest)) : defaultBatchKeys(cacheName, ids, rest);
   if (keys instanceof KeyRefusal) {
-    uncacheable.report(manager, 'Cacheable', cacheName, keys);
+    uncacheable.report(engine, 'Cacheable', cacheName, keys);
     const result = await original.apply(self, args);
     return answer(options, ids, ids.map((id, i) => valueOf(result, id, i)));
   }
   const idOf = new Map(keys.map((key, i) => [key, ids[i]]));
-  const ttlMs = manager.ttlOf(options.ttl, undefined, 'getOrSet');
+  const ttlMs = engine.ttlOf(options.ttl, undefined, 'getOrSet');
   const nullTtlMs = options.nullTtl === undefined ? ttlMs : parseEntryTtl(options.nullTtl, 'getOrSet');
   const cacheNull = options.cacheNull ?? true;
-  const values = await manager.cachedMany(
+  const values = await engine.reads.readThroughMany(
     keys,
     async (missing) => {
       const missingIds = missing.map((key) => idOf.get(key));

@@ -1,6 +1,6 @@
 import type { OnModuleInit } from '@nestjs/common';
 import type { DiscoveryService } from '@nestjs/core';
-import type { CacheManager } from '../core/cache-manager.js';
+import type { NamespaceRegistry } from '../namespace/namespace-registry.js';
 import { printedAs } from '../kernel/printed-as.js';
 import { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
 import { bindMethodCache, CACHED_CLASS } from './method-binding.js';
@@ -14,13 +14,13 @@ import { MethodCache } from './method-cache.js';
 export class CacheExplorer implements OnModuleInit {
   constructor(
     private readonly discovery: DiscoveryService,
-    private readonly manager: CacheManager,
+    private readonly registry: NamespaceRegistry,
   ) {
-    printedAs(this, 'CacheExplorer', () => ({ namespace: manager.namespace }));
+    printedAs(this, 'CacheExplorer', () => ({ namespace: registry.root.namespace }));
   }
 
   onModuleInit(): void {
-    const methodCache = new MethodCache(this.manager, new RateLimitedLogger(`CacheDecorators:${this.manager.namespace}`));
+    const methodCache = new MethodCache(this.registry, new RateLimitedLogger(`CacheDecorators:${this.registry.root.namespace}`));
     for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
       const { instance } = wrapper;
       if (!instance || typeof instance !== 'object') continue;

@@ -1,7 +1,7 @@
 import { CacheError } from '../kernel/cache-error.js';
-import type { CacheManager } from '../core/cache-manager.js';
-import type { CacheVersion } from '../kernel/cache-version.js';
-import type { TagSource } from '../invalidation/tags/tag-guard.js';
+import { tagSourceOf, type TagSource } from '../invalidation/tags/tag-guard.js';
+import type { NamespaceEngine } from '../namespace/namespace-engine.js';
+import type { NamespaceRegistry } from '../namespace/namespace-registry.js';
 import type { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
 import { parseEntryTtl } from '../kernel/ttl.js';
 import type { StalePolicy } from '../entry/stale-policy.js';
@@ -14,7 +14,7 @@ import type { CacheableOptions, CacheableTags, CacheInvalidateOptions, CachePutO
 type Method = (...args: unknown[]) => unknown;
 
 /**
- * What the decorators do at call time, bound to one app's CacheManager by the CacheExplorer.
+ * What the decorators do at call time, bound to one app's namespaces (its NamespaceRegistry) by the CacheExplorer.
  * Cache failures never reach the caller of a decorated method: they are counted and logged.
  * Tags that break the rules are not cache failures but bugs: a @Cacheable call with them fails (as getOrSet does).
  */
@@ -23,7 +23,7 @@ export class MethodCache {
   private readonly uncacheable: UncacheableCalls;
 
   constructor(
-    private readonly manager: CacheManager,
+    private readonly registry: NamespaceRegistry,
     private readonly logger: RateLimitedLogger,
   ) {
     this.uncacheable = new UncacheableCalls(logger);
@@ -31,25 +31,25 @@ export class MethodCache {
 
   async cacheable(cacheName: string, options: CacheableOptions, self: object, args: unknown[], original: Method): Promise<unknown> {
     if (options.condition && !options.condition(...args)) return original.apply(self, args);
-    const manager = this.managerFor(options);
+    const engine = this.registry.engineFor(options);
     if (options.batch) {
-      const stale = this.staleOf(manager, cacheName, options);
-      return cacheableBatch({ manager, cacheName, options, stale, uncacheable: this.uncacheable }, self, args, original);
+      const stale = this.staleOf(engine, cacheName, options);
+      return cacheableBatch({ engine, cacheName, options, stale, uncacheable: this.uncacheable }, self, args, original);
     }
     const key = keyOf(options.key, cacheName, args);
     if (key instanceof KeyRefusal) {
-      this.uncacheable.report(manager, 'Cacheable', cacheName, key); // never share an entry: run the method itself
+      this.uncacheable.report(engine, 'Cacheable', cacheName, key); // never share an entry: run the method itself
       return original.apply(self, args);
     }
-    const ttlMs = manager.ttlOf(options.ttl, key, 'getOrSet');
+    const ttlMs = engine.ttlOf(options.ttl, key, 'getOrSet');
     const nullTtlMs = options.nullTtl === undefined ? ttlMs : parseEntryTtl(options.nullTtl, 'getOrSet', key);
     const cacheNull = options.cacheNull ?? true;
-    return manager.cached(key, () => original.apply(self, args), {
+    return engine.reads.readThrough(key, () => original.apply(self, args), {
       label: cacheName,
       lock: options.lock,
       ttlHintMs: ttlMs,
-      tags: tagSourceOf(manager, options.tags, cacheName, key, args),
-      stale: this.staleOf(manager, cacheName, options),
+      tags: methodTags(options.tags, cacheName, key, args),
+      stale: this.staleOf(engine, cacheName, options),
       ttlFor: (value) => {
         if (options.unless?.(value)) return undefined;
         if (value === null) return cacheNull ? nullTtlMs : undefined;
@@ -59,10 +59,10 @@ export class MethodCache {
   }
 
   /** A method's refresh/stale policy, resolved at its first call (its options and namespace never change). */
-  private staleOf(manager: CacheManager, cacheName: string, options: CacheableOptions): StalePolicy {
+  private staleOf(engine: NamespaceEngine, cacheName: string, options: CacheableOptions): StalePolicy {
     let policy = this.policies.get(options);
     if (policy === undefined) {
-      policy = manager.staleFor(options, (option) => `@Cacheable on ${cacheName} option "${option}"`);
+      policy = engine.reads.policyFor(options, (option) => `@Cacheable on ${cacheName} option "${option}"`);
       this.policies.set(options, policy);
     }
     return policy;
@@ -73,12 +73,12 @@ export class MethodCache {
     if (result === undefined || (options.condition && !options.condition(...args)) || options.unless?.(result)) return result;
     const key = keyOf(options.key, cacheName, args);
     if (key instanceof KeyRefusal) {
-      this.uncacheable.report(this.managerFor(options), 'CachePut', cacheName, key);
+      this.uncacheable.report(this.registry.engineFor(options), 'CachePut', cacheName, key);
       return result;
     }
     try {
       const tags = options.tags === undefined ? undefined : tagsOfPut(options.tags, result, cacheName, key, args);
-      await this.managerFor(options).set(key, result, { ttl: options.ttl, tags });
+      await this.registry.engineFor(options).ops.set(key, result, { ttl: options.ttl, tags });
     } catch (error) {
       this.logger.warn(`put:${cacheName}`, `@CachePut ${cacheName} could not store "${key}": ${(error as Error).message}`);
     }
@@ -87,27 +87,27 @@ export class MethodCache {
 
   /** Invalidates what the arguments name before or after the method (`before`), and what its result names after it. */
   async invalidate(cacheName: string, options: CacheInvalidateOptions, self: object, args: unknown[], original: Method): Promise<unknown> {
-    const manager = this.managerFor(options);
-    if (options.before) await this.remove(manager, cacheName, options, args, undefined);
+    const engine = this.registry.engineFor(options);
+    if (options.before) await this.remove(engine, cacheName, options, args, undefined);
     const result = await original.apply(self, args); // a throwing method invalidates nothing afterwards
-    await this.remove(manager, cacheName, options, args, { value: result });
+    await this.remove(engine, cacheName, options, args, { value: result });
     return result;
   }
 
   /**
    * One invalidation point: before the method (`after` undefined) or after it succeeded. Keys and tags are separate
-   * calls, each of which may fail alone; a failure is logged (and counted by the manager), never thrown: the method's
+   * calls, each of which may fail alone; a failure is logged (and counted by the namespace), never thrown: the method's
    * own work succeeded, and stale entries expire with their TTL.
    */
   private async remove(
-    manager: CacheManager,
+    engine: NamespaceEngine,
     cacheName: string,
     options: CacheInvalidateOptions,
     args: unknown[],
     after: { value: unknown } | undefined,
   ): Promise<void> {
     const fromArgs = (after === undefined) === (options.before === true); // keys, tags and all run at one of the two points
-    if (options.all) return fromArgs ? this.attempt(cacheName, 'keys', () => manager.clear()) : undefined;
+    if (options.all) return fromArgs ? this.attempt(cacheName, 'keys', () => engine.invalidations.clear()) : undefined;
     const keys = () => [
       ...asList(fromArgs ? (typeof options.keys === 'function' ? options.keys(...args) : options.keys) : undefined),
       ...asList(after ? options.resultKeys?.(after.value, ...args) : undefined),
@@ -120,11 +120,11 @@ export class MethodCache {
     await Promise.all([
       this.attempt(cacheName, 'keys', async () => {
         const list = keys();
-        if (list.length > 0) await manager.invalidate(list);
+        if (list.length > 0) await engine.invalidations.invalidate(list);
       }),
       this.attempt(cacheName, 'tags', async () => {
         const list = tags();
-        if (list.length > 0) await manager.invalidateTags(list);
+        if (list.length > 0) await engine.invalidations.invalidateTags(list);
       }),
     ]);
   }
@@ -139,11 +139,6 @@ export class MethodCache {
       this.logger.warn(`${category}:${cacheName}`, `@CacheInvalidate ${cacheName} ${failure}: ${(error as Error).message}`);
     }
   }
-
-  private managerFor({ namespace, version }: { namespace?: string; version?: CacheVersion }): CacheManager {
-    if (version !== undefined) return this.manager.withNamespace(namespace ?? this.manager.namespace, { version });
-    return namespace === undefined ? this.manager : this.manager.withNamespace(namespace);
-  }
 }
 
 /** The call's key: the decorator's, or the default one (or why the default key refuses the arguments). */
@@ -156,8 +151,7 @@ function keyOf(key: CacheableOptions['key'], cacheName: string, args: unknown[])
  * A @Cacheable call's tags as read-through takes them: from the arguments now (validated here, before the method
  * runs), or from the result once it is loaded (validated then: a bad one fails the call, nothing stored).
  */
-function tagSourceOf(
-  manager: CacheManager,
+function methodTags(
   tags: CacheableTags | undefined,
   cacheName: string,
   key: string,
@@ -166,7 +160,7 @@ function tagSourceOf(
   if (tags === undefined) return undefined;
   if (typeof tags !== 'function') return { fromValue: (value) => userTags(() => tags.fromResult(value, ...args), cacheName, key) };
   const known = userTags(() => tags(...args), cacheName, key);
-  return manager.tagSource(known, key);
+  return tagSourceOf(known, key);
 }
 
 function tagsOfPut(tags: CacheableTags, result: unknown, cacheName: string, key: string, args: unknown[]): readonly string[] {

@@ -1,4 +1,4 @@
-import type { CacheManager } from '../core/cache-manager.js';
+import type { NamespaceEngine } from '../namespace/namespace-engine.js';
 import type { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
 import { KEY_HOOK, type KeyRefusal } from './key-encoding.js';
 
@@ -12,8 +12,8 @@ export class UncacheableCalls {
 
   constructor(private readonly logger: RateLimitedLogger) {}
 
-  report(manager: CacheManager, decorator: string, cacheName: string, refusal: KeyRefusal): void {
-    manager.countUncacheable(cacheName, refusal.reason);
+  report(engine: NamespaceEngine, decorator: string, cacheName: string, refusal: KeyRefusal): void {
+    engine.metrics.uncacheableCall(cacheName, refusal.reason);
     const method = `@${decorator} ${cacheName}`;
     if (this.logged.has(method)) return;
     this.logged.add(method);

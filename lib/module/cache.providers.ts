@@ -4,6 +4,7 @@ import type { Counter, Gauge } from 'prom-client';
 import { CACHE_BACKEND, CACHE_REDIS_CONNECTION, CACHE_RESOLVED_OPTIONS, CACHE_STORE } from './cache.constants.js';
 import { CACHE_MODULE_OPTIONS } from './cache.module-definition.js';
 import { CacheManager } from '../core/cache-manager.js';
+import { NamespaceRegistry } from '../namespace/namespace-registry.js';
 import type { CacheModuleOptions, ResolvedCacheOptions } from '../options/cache-options.js';
 import { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
 import { CACHE_METRICS } from '../observability/metrics/cache-metric-names.js';
@@ -77,15 +78,20 @@ export const cacheProviders: Provider[] = [
     inject: [CACHE_RESOLVED_OPTIONS, ...NAMESPACE_SERIES.map((name) => metricToken(CACHE_METRICS[name].name))],
   },
   {
-    provide: CacheManager,
+    provide: NamespaceRegistry,
     useFactory: (options: ResolvedCacheOptions, store: CacheStore, metrics: CacheMetrics, l1: L1Tiers) =>
-      new CacheManager(options, store, metrics, new RateLimitedLogger(`CacheManager:${options.namespace}`), l1),
+      new NamespaceRegistry(options, store, metrics, new RateLimitedLogger(`CacheManager:${options.namespace}`), l1),
     inject: [CACHE_RESOLVED_OPTIONS, CACHE_STORE, CacheMetrics, L1Tiers],
   },
   {
+    provide: CacheManager,
+    useFactory: (registry: NamespaceRegistry) => CacheManager.of(registry.root, registry),
+    inject: [NamespaceRegistry],
+  },
+  {
     provide: CacheExplorer,
-    useFactory: (discovery: DiscoveryService, manager: CacheManager) => new CacheExplorer(discovery, manager),
-    inject: [DiscoveryService, CacheManager],
+    useFactory: (discovery: DiscoveryService, registry: NamespaceRegistry) => new CacheExplorer(discovery, registry),
+    inject: [DiscoveryService, NamespaceRegistry],
   },
   {
     provide: CacheHealthIndicator,
@@ -94,8 +100,9 @@ export const cacheProviders: Provider[] = [
   },
   {
     provide: WarmingOrchestrator,
-    useFactory: (discovery: DiscoveryService, manager: CacheManager, options: ResolvedCacheOptions) => new WarmingOrchestrator(discovery, manager, options),
-    inject: [DiscoveryService, CacheManager, CACHE_RESOLVED_OPTIONS],
+    useFactory: (discovery: DiscoveryService, registry: NamespaceRegistry, options: ResolvedCacheOptions) =>
+      new WarmingOrchestrator(discovery, registry, options),
+    inject: [DiscoveryService, NamespaceRegistry, CACHE_RESOLVED_OPTIONS],
   },
   {
     provide: CacheStoreLifecycle,

@@ -5,7 +5,7 @@ import type { CacheKeys } from '../kernel/cache-keys.js';
 import type { CacheEntry, SetOptions } from '../options/entry-options.js';
 import type { DirectCommand } from '../telemetry/direct-command.js';
 import { servableEntries } from '../read-through/servable-entries.js';
-import { isPastLogicalExpiry } from '../entry/logical-ttl.js';
+import { isPastLogicalExpiry, logicalRemainder } from '../entry/logical-ttl.js';
 import type { Ttl } from '../kernel/ttl.js';
 import { assertEntryTtl } from '../entry/entry-ttl.js';
 import { hasExtensions } from '../entry/entry-format.js';
@@ -120,6 +120,18 @@ export class DirectOperations {
     });
     for (const { key } of prepared) l1?.evict(key);
     await this.deps.direct('mset', undefined, () => store.mset(prepared));
+  }
+
+  async has(key: string): Promise<boolean> {
+    const fullKey = this.deps.keys.full(key, 'has');
+    return this.deps.direct('has', key, () => this.deps.store.has(fullKey));
+  }
+
+  /** Remaining logical time to live in ms; `undefined` when absent or past its logical TTL (the stale window not counted). */
+  async ttl(key: string): Promise<number | undefined> {
+    const { keys, store, direct } = this.deps;
+    const fullKey = keys.full(key, 'ttl');
+    return direct('ttl', key, async () => logicalRemainder(...(await Promise.all([store.get(fullKey), store.ttl(fullKey)]))));
   }
 
   /** A write's TTL, refused when, spread by its jitter, it would not fit the entry (or Redis with its stale window). */

@@ -1,6 +1,6 @@
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { DiscoveryService } from '@nestjs/core';
-import type { CacheManager } from '../core/cache-manager.js';
+import type { NamespaceRegistry } from '../namespace/namespace-registry.js';
 import { printedAs } from '../kernel/printed-as.js';
 import { EscapedLogger } from '../kernel/escaped-logger.js';
 import type { ResolvedCacheOptions } from '../options/cache-options.js';
@@ -27,11 +27,11 @@ export class WarmingOrchestrator implements OnApplicationBootstrap, OnModuleDest
 
   constructor(
     private readonly discovery: DiscoveryService,
-    private readonly manager: CacheManager,
+    private readonly registry: NamespaceRegistry,
     private readonly options: ResolvedCacheOptions,
   ) {
-    this.logger = new EscapedLogger(`CacheWarming:${manager.namespace}`);
-    printedAs(this, 'WarmingOrchestrator', () => ({ namespace: manager.namespace }));
+    this.logger = new EscapedLogger(`CacheWarming:${registry.root.namespace}`);
+    printedAs(this, 'WarmingOrchestrator', () => ({ namespace: registry.root.namespace }));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -68,11 +68,11 @@ export class WarmingOrchestrator implements OnApplicationBootstrap, OnModuleDest
   /** One warmer, never rejecting: its failures are logged (a warmer that throws only loses its own warming). */
   private async runWarmer(warmer: FoundWarmer): Promise<void> {
     const settings = this.options.warming;
-    const manager = warmer.options.namespace === undefined ? this.manager : this.manager.withNamespace(warmer.options.namespace);
+    const engine = this.registry.engineFor({ namespace: warmer.options.namespace });
     let release: (() => Promise<void>) | undefined;
     try {
       if (warmer.options.singleInstance ?? settings.singleInstance) {
-        release = await manager.warming.lock(warmer.name, settings.lockTtlMs);
+        release = await engine.warming.lock(warmer.name, settings.lockTtlMs);
         if (release === undefined) {
           this.logger.log(`${warmer.name}: another instance is warming; skipped here`);
           return;
@@ -80,7 +80,7 @@ export class WarmingOrchestrator implements OnApplicationBootstrap, OnModuleDest
       }
       const startedAt = performance.now();
       const entries = (await warmer.run()) as WarmEntries;
-      const result = await manager.warming.warm(
+      const result = await engine.warming.warm(
         entries,
         { concurrency: warmer.options.concurrency ?? settings.concurrency, skipIfFresh: warmer.options.skipIfFresh ?? settings.skipIfFresh, signal: this.abort.signal },
         warmer.name,

@@ -124,3 +124,13 @@ export class TagGuard {
     return this.tokens.snapshot(tags, await this.tokens.read(tags), ttlMs);
   }
 }
+
+/** Tags as read-through takes them: validated now when known, when the value comes when computed from it. */
+export function tagSourceOf<T>(
+  tags: readonly string[] | ((value: T) => readonly string[]),
+  key: string,
+): TagSource<T> | undefined {
+  if (typeof tags === 'function') return { fromValue: tags };
+  const known = validTags(tags, 'getOrSet', key);
+  return known.length === 0 ? undefined : { known };
+}

@@ -7,7 +7,7 @@ import type { Ttl } from '../../kernel/ttl.js';
 import { hasExtensions } from '../../entry/entry-format.js';
 import { isLease } from '../../entry/load-lease.js';
 import type { Invalidator } from '../../invalidation/invalidator.js';
-import type { TagSource } from '../../invalidation/tags/tag-guard.js';
+import { tagSourceOf } from '../../invalidation/tags/tag-guard.js';
 import type { CacheMetrics } from '../../telemetry/cache-metrics.js';
 import type { RateLimitedLogger } from '../../kernel/rate-limited-logger.js';
 import type { LoadAndStore } from '../load-and-store.js';
@@ -26,7 +26,6 @@ export interface CacheWarmingDeps {
   logger: RateLimitedLogger;
   stale: StalePolicy;
   ttlOf: (ttl: Ttl | undefined, key: string) => number;
-  tagSource: (tags: readonly string[], key: string) => TagSource<unknown> | undefined;
 }
 
 const DEFAULT_CONCURRENCY = 16;
@@ -76,7 +75,7 @@ export class CacheWarming {
     const current = await this.deps.store.get(fullKey);
     if (skipIfFresh && !invalidator.pending.coversKey(fullKey) && (await this.isFresh(current))) return 'skipped';
     const ttlMs = this.deps.ttlOf(entry.ttl, entry.key);
-    const tags = entry.tags === undefined ? undefined : this.deps.tagSource(entry.tags, entry.key);
+    const tags = entry.tags === undefined ? undefined : tagSourceOf(entry.tags, entry.key);
     const policy = { label, ttlFor: () => ttlMs, ttlHintMs: ttlMs, lock: false, tags, stale: this.deps.stale };
     const call = { key: entry.key, fullKey, lockKey: keys.lockKey(entry.key), loader: entry.loader, policy };
     // An entry there stays served while the warm load runs, and is replaced only while unchanged (an invalidation or a
