@@ -10,7 +10,7 @@ export type {
   CacheKeyable,
   CachePutOptions,
 } from './method-cache/method-cache.options.js';
-export { CacheError, type CacheOperation } from './kernel/cache-error.js';
+export { CacheError, type CacheErrorReason, type CacheOperation } from './kernel/cache-error.js';
 export type {
   CacheModuleOptions,
   CacheHealthOptions,

@@ -3,7 +3,7 @@ import type { CacheEvents } from '../telemetry/events/cache-events.js';
 import type { CacheInvalidationEvent } from '../telemetry/events/cache-event-types.js';
 import type { CacheMetrics } from '../telemetry/cache-metrics.js';
 import type { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
-import { isOutage } from '../resilience/redis-error-classifier.js';
+import { isOutage } from '../kernel/redis-error-classifier.js';
 import type { KeyValueStore } from '../stores/cache-store.interface.js';
 import { deleteCreatedBefore } from '../stores/delete-created-before.js';
 import type { CacheKeys } from '../kernel/cache-keys.js';

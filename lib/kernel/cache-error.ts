@@ -1,4 +1,5 @@
 import { redactError, scrubSecrets } from './redact-error.js';
+import { errorReason, type ErrorReason } from './redis-error-classifier.js';
 
 /** What a cache call was doing when it failed. */
 export type CacheOperation =
@@ -18,6 +19,18 @@ export type CacheOperation =
   | 'deserialize';
 
 /**
+ * Why a CacheError was thrown, for code that decides what to do about it (retry, fall back, fix the call):
+ * - what Redis did, as the error classifier names it: `circuit_open` (the breaker is failing calls fast), `connection`,
+ *   `timeout` (past `operationTimeout`), `oom` (Redis hit `maxmemory`), `readonly` (a replica), `loading`, `cluster`
+ *   (CLUSTERDOWN, TRYAGAIN, MASTERDOWN), `other` (any other failure of the store);
+ * - `serialization`: the value could not be serialized, or an entry deserialized;
+ * - `too_large`: the value is over `maxValueBytes`;
+ * - `invalid_input`: a call's argument is refused (key, TTL, tags, namespace, version, a value that cannot be stored);
+ * - `invalid_config`: the module's options, a decorator's or `withNamespace`'s are refused, at boot or when first used.
+ */
+export type CacheErrorReason = ErrorReason | 'too_large' | 'invalid_input' | 'invalid_config';
+
+/**
  * The one error type this package throws. Callers can test `instanceof CacheError`
  * and read which operation failed, on which key (never a secret: keys only), and why.
  * Its message is scrubbed of secrets and its `cause` is a redacted copy (see redactError): every
@@ -25,18 +38,25 @@ export type CacheOperation =
  */
 export class CacheError extends Error {
   override readonly name = 'CacheError';
+  /** Why it was thrown (see CacheErrorReason). */
+  readonly reason: CacheErrorReason;
 
+  /**
+   * `reason` defaults to what the cause says: a store failure as the classifier names it; without a cause, a refused
+   * option (`configure`), a value that could not be (de)serialized (`serialize`/`deserialize`), else a refused argument.
+   */
   constructor(
     readonly operation: CacheOperation,
     readonly key: string | undefined,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; reason?: CacheErrorReason },
   ) {
     super(
       // The key as a JSON string: a key holding a newline or a quote stays one quoted token in the message (and the log).
       scrubSecrets(key === undefined ? `${operation}: ${message}` : `${operation} ${JSON.stringify(key)}: ${message}`),
       options !== undefined && 'cause' in options ? { cause: safeCause(options.cause) } : undefined,
     );
+    this.reason = options?.reason ?? defaultReason(operation, options);
   }
 
   /** Wraps any thrown value, keeping an existing CacheError as it is (the constructor redacts the cause and message). */
@@ -45,6 +65,12 @@ export class CacheError extends Error {
     const reason = cause instanceof Error ? cause.message : String(cause);
     return new CacheError(operation, key, reason, { cause });
   }
+}
+
+function defaultReason(operation: CacheOperation, options: { cause?: unknown } | undefined): CacheErrorReason {
+  if (operation === 'serialize' || operation === 'deserialize') return 'serialization';
+  if (options !== undefined && 'cause' in options) return operation === 'configure' ? 'invalid_config' : errorReason(options.cause);
+  return operation === 'configure' ? 'invalid_config' : 'invalid_input';
 }
 
 /** A CacheError was made by this constructor, so it is redacted already; anything else is copied without its secrets. */

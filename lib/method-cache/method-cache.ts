@@ -178,6 +178,7 @@ function userTags(run: () => readonly string[], cacheName: string, key: string):
     if (error instanceof CacheError) throw error;
     throw new CacheError('getOrSet', key, `the tags function of ${cacheName} threw: ${(error as Error)?.message ?? String(error)}`, {
       cause: error,
+      reason: 'invalid_input',
     });
   }
 }

@@ -48,7 +48,7 @@ export class StoredEntries {
     } catch (error) {
       const reason = error instanceof EntryError ? error.reason : 'serialization';
       this.metrics.error(operation, reason);
-      const failure = new CacheError(operation, key, (error as Error).message, { cause: error });
+      const failure = new CacheError(operation, key, (error as Error).message, { cause: error, reason: reason === 'too_large' ? 'too_large' : 'serialization' });
       this.metrics.events.error(operation, reason, key, failure);
       throw failure;
     }

@@ -1,7 +1,7 @@
 import { CircuitBreaker, CircuitOpenError } from './circuit-breaker.js';
 import type { CacheStore, DeletePrefixOptions, StoreEntry } from '../stores/cache-store.interface.js';
 import { deleteCreatedBefore } from '../stores/delete-created-before.js';
-import { isOutage } from './redis-error-classifier.js';
+import { isOutage } from '../kernel/redis-error-classifier.js';
 import { setIfUnchanged } from '../stores/set-if-unchanged.js';
 
 /**

@@ -1,6 +1,6 @@
 import { CacheError, type CacheOperation } from '../kernel/cache-error.js';
 import type { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
-import { errorReason } from '../resilience/redis-error-classifier.js';
+import { errorReason } from '../kernel/redis-error-classifier.js';
 import type { CacheMetrics } from './cache-metrics.js';
 
 /** One place that counts, wraps and (for fail-open paths) logs cache failures. */

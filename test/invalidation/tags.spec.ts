@@ -145,10 +145,12 @@ describe.each(TOPOLOGIES)('tags on $name', (topology) => {
 
   it('leaves nothing behind: after every tagged entry expired and the grace passed, the namespace holds no key', async () => {
     const before = await setup.keyCount();
-    for (let i = 0; i < 50; i++) await cache.set(`short:${i}`, i, { ttl: 300, tags: [`t${i % 7}`, 'all'] });
-    for (let i = 0; i < 20; i++) await cache.getOrSet(`loaded:${i}`, () => i, { ttl: 300, tags: [`t${i % 3}`] });
+    for (let i = 0; i < 50; i++) await cache.set(`short:${i}`, i, { ttl: 1000, tags: [`t${i % 7}`, 'all'] });
+    for (let i = 0; i < 20; i++) await cache.getOrSet(`loaded:${i}`, () => i, { ttl: 1000, tags: [`t${i % 3}`] });
     expect(await setup.keyCount()).toBeGreaterThan(before + 70);
-    await new Promise((resolve) => setTimeout(resolve, 300 + 1000 + 500)); // TTL + the grace (1 s for short TTLs) + slack
+    // TTL + the grace (1 s for short TTLs) + slack. A TTL of 1 s, not less: on a busy machine the first of the 70 writes
+    // must not expire before the count above.
+    await new Promise((resolve) => setTimeout(resolve, 1000 + 1000 + 500));
     expect(await setup.keyCount()).toBe(before);
   });
 });

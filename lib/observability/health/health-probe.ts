@@ -1,4 +1,4 @@
-import { errorReason } from '../../resilience/redis-error-classifier.js';
+import { errorReason } from '../../kernel/redis-error-classifier.js';
 import type { ServerProbe } from '../../stores/cache-store.interface.js';
 import { parseMemoryInfo, type RedisMemory } from './redis-memory.js';
 
