@@ -38,6 +38,19 @@ export function jitteredTtlMs(ttlMs: number, policy: StalePolicy, random: () => 
   return Math.max(1, Math.round(ttlMs * (1 + policy.ttlJitter * (2 * random() - 1))));
 }
 
+/** How long an entry written now lives: `logicalMs` until it is stale (the TTL spread by jitter), `physicalMs` in Redis. */
+export interface EntryLifetime {
+  logicalMs: number;
+  /** The logical TTL plus the longer stale window: Redis keeps the entry that long for stale serving. */
+  physicalMs: number;
+}
+
+/** The one place a write's TTL becomes its lifetime (every write path: set, mset, read-through, batch, warming). */
+export function entryLifetime(ttlMs: number, policy: StalePolicy): EntryLifetime {
+  const logicalMs = jitteredTtlMs(ttlMs, policy);
+  return { logicalMs, physicalMs: logicalMs + staleWindowMs(policy) };
+}
+
 /**
  * What read-through does with a found entry:
  * - fresh: serve it;

@@ -12,7 +12,7 @@ import { hasExtensions } from '../entry/entry-format.js';
 import { validTags } from '../invalidation/tags/tag-rules.js';
 import { mgetThroughL1, type FetchMany } from '../l1/l1-reads.js';
 import { resolveStalePolicy } from '../options/resolve-stale-policy.js';
-import { jitteredTtlMs, staleWindowMs, type StalePolicy } from '../entry/stale-policy.js';
+import { entryLifetime, type EntryLifetime, type StalePolicy } from '../entry/stale-policy.js';
 import type { StoreEntry } from '../stores/cache-store.interface.js';
 
 /** The `cache` label of lookups made directly on the manager (decorated methods use their own name). */
@@ -63,13 +63,13 @@ export class DirectOperations {
     const { keys, entries, l1, store, failures, metrics } = this.deps;
     const fullKey = keys.full(key, 'set');
     const stale = resolveStalePolicy(options, this.deps.stale, (option) => `set option "${option}"`, 'set');
-    const ttlMs = jitteredTtlMs(this.entryTtlMs(options?.ttl, key, 'set', stale), stale);
-    if (options?.tags !== undefined) return this.setTagged(key, fullKey, value, ttlMs, stale, validTags(options.tags, 'set', key));
-    const entry = entries.encode(key, value, 'set', ttlMs);
+    const lifetime = entryLifetime(this.entryTtlMs(options?.ttl, key, 'set', stale), stale);
+    if (options?.tags !== undefined) return this.setTagged(key, fullKey, value, lifetime, validTags(options.tags, 'set', key));
+    const entry = entries.encode(key, value, 'set', lifetime.logicalMs);
     const startedAt = performance.now();
     l1?.evict(fullKey);
     try {
-      await store.set(fullKey, entry, ttlMs + staleWindowMs(stale));
+      await store.set(fullKey, entry, lifetime.physicalMs);
     } catch (error) {
       throw failures.failed('set', key, error, startedAt);
     }
@@ -80,14 +80,14 @@ export class DirectOperations {
    * `set` with tags: stamped with their current tokens (read first unless this process saw them in the last second),
    * then written with the tokens' lifetimes.
    */
-  private async setTagged(key: string, fullKey: string, value: unknown, ttlMs: number, stale: StalePolicy, tags: string[]): Promise<void> {
+  private async setTagged(key: string, fullKey: string, value: unknown, lifetime: EntryLifetime, tags: string[]): Promise<void> {
     const { entries, l1, store, failures, metrics } = this.deps;
     const startedAt = performance.now();
-    const physicalMs = ttlMs + staleWindowMs(stale);
+    const { logicalMs, physicalMs } = lifetime;
     l1?.evict(fullKey);
     try {
       const stamps = await this.deps.tags.tokens.current(tags, physicalMs);
-      const entry = entries.encode(key, value, 'set', ttlMs, 0, stamps);
+      const entry = entries.encode(key, value, 'set', logicalMs, 0, stamps);
       await Promise.all([store.set(fullKey, entry, physicalMs), this.deps.tags.tokens.extendFor(stamps, physicalMs)]);
     } catch (error) {
       if (error instanceof CacheError) throw error; // the value was refused (already counted)
@@ -114,9 +114,9 @@ export class DirectOperations {
   async mset(list: ReadonlyArray<CacheEntry>): Promise<void> {
     const { keys, entries, stale, l1, store } = this.deps;
     const prepared: StoreEntry[] = list.map((entry) => {
-      const ttlMs = jitteredTtlMs(this.entryTtlMs(entry.ttl, entry.key, 'mset', stale), stale);
-      const value = entries.encode(entry.key, entry.value, 'mset', ttlMs);
-      return { key: keys.full(entry.key, 'mset'), ttlMs: ttlMs + staleWindowMs(stale), value };
+      const { logicalMs, physicalMs } = entryLifetime(this.entryTtlMs(entry.ttl, entry.key, 'mset', stale), stale);
+      const value = entries.encode(entry.key, entry.value, 'mset', logicalMs);
+      return { key: keys.full(entry.key, 'mset'), ttlMs: physicalMs, value };
     });
     for (const { key } of prepared) l1?.evict(key);
     await this.deps.direct('mset', undefined, () => store.mset(prepared));

@@ -9,7 +9,7 @@ import { within } from '../kernel/soft-timeout.js';
 import type { Call } from './read-through-call.js';
 import type { InFlightLoads } from './in-flight.js';
 import { mgetThroughL1, type FetchMany } from '../l1/l1-reads.js';
-import { jitteredTtlMs, staleWindowMs, type StalePolicy } from '../entry/stale-policy.js';
+import { entryLifetime, type StalePolicy } from '../entry/stale-policy.js';
 
 /** What a batch loader returns for the keys it was given: values in their order, or a Map / object keyed by key. */
 export type BatchValues<T> = ReadonlyArray<T | undefined> | ReadonlyMap<string, T> | Readonly<Record<string, T>>;
@@ -201,10 +201,10 @@ export class BatchReadThrough {
         this.leases.release(fullKeys[position], holds[n]); // not stored: free the key now
         return;
       }
-      const logicalMs = jitteredTtlMs(ttlMs, policy.stale);
+      const { logicalMs, physicalMs } = entryLifetime(ttlMs, policy.stale);
       try {
         const entry = entries.encode(keys[position], value, 'set', logicalMs, loadMicros);
-        writes.push({ key: fullKeys[position], value: entry, ttlMs: logicalMs + staleWindowMs(policy.stale) });
+        writes.push({ key: fullKeys[position], value: entry, ttlMs: physicalMs });
         writeHolds.push(holds[n]);
       } catch (error) {
         failures.notStored(keys[position], error); // already counted

@@ -8,7 +8,7 @@ import { LoadLeases, type LeaseHold } from './load-leases.js';
 import { meteredLoad } from './metered-load.js';
 import { within } from '../kernel/soft-timeout.js';
 import type { Call } from './read-through-call.js';
-import { jitteredTtlMs, staleWindowMs } from '../entry/stale-policy.js';
+import { entryLifetime } from '../entry/stale-policy.js';
 
 /** A load's write evicts the key from the in-process tier before it is sent. */
 export type LoadAndStoreDeps = NamespaceReads;
@@ -88,8 +88,7 @@ export class LoadAndStore {
       this.deps.metrics.loadRace(policy.label, 'superseded'); // another writer stored the key since the lookup: no write, no tag tokens
       return { value };
     }
-    const logicalMs = jitteredTtlMs(ttlMs, policy.stale);
-    const physicalMs = logicalMs + staleWindowMs(policy.stale);
+    const { logicalMs, physicalMs } = entryLifetime(ttlMs, policy.stale);
     let stamps: TagStamp[] | undefined;
     if (policy.tags !== undefined && ticket !== null) {
       const stamped = await this.stampsAfterLoad(key, policy.tags, ticket, value, physicalMs);
