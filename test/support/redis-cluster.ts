@@ -84,6 +84,13 @@ export class RedisCluster {
     await this.server(port).stop('SIGKILL');
   }
 
+  /** Starts a killed node again on its port: with its nodes.conf it rejoins, as a replica of the master that replaced it. */
+  async restartNode(port: number, timeoutMs = 20_000): Promise<void> {
+    await this.server(port).launch();
+    this.killed.delete(port);
+    await waitUntil('the restarted node to rejoin', timeoutMs, () => this.isHealthy());
+  }
+
   /** Waits until no slot is served by a killed master and every live node says cluster_state:ok. */
   waitForFailover(timeoutMs = 20_000): Promise<void> {
     return waitUntil('a replica to take over', timeoutMs, () => this.isHealthy());

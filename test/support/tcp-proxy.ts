@@ -7,6 +7,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
  */
 export class TcpProxy {
   private partitioned = false;
+  private latencyMs = 0;
   private readonly links = new Set<Link>();
   readonly port: number;
 
@@ -30,6 +31,11 @@ export class TcpProxy {
 
   partition(): void {
     this.partitioned = true;
+  }
+
+  /** Delays every chunk this long in each direction (order kept), until set back to 0. */
+  setLatency(ms: number): void {
+    this.latencyMs = ms;
   }
 
   heal(): void {
@@ -65,7 +71,12 @@ export class TcpProxy {
   }
 
   private link(client: Socket): void {
-    const link = new Link(client, this.targetPort, () => this.partitioned);
+    const link = new Link(
+      client,
+      this.targetPort,
+      () => this.partitioned,
+      () => this.latencyMs,
+    );
     this.links.add(link);
     client.once('close', () => this.links.delete(link));
     if (!this.partitioned) link.flush();
@@ -77,13 +88,16 @@ class Link {
   private upstream?: Socket;
   private readonly toUpstream: Buffer[] = [];
   private readonly toClient: Buffer[] = [];
+  private readonly upstreamLine = new DelayLine((chunk) => this.upstream?.write(chunk));
+  private readonly clientLine = new DelayLine((chunk) => this.client.write(chunk));
 
   constructor(
     private readonly client: Socket,
     private readonly targetPort: number,
     private readonly partitioned: () => boolean,
+    private readonly latencyMs: () => number,
   ) {
-    client.on('data', (chunk) => this.send(this.toUpstream, chunk, this.upstream));
+    client.on('data', (chunk) => this.send(this.toUpstream, chunk, this.upstream, this.upstreamLine));
     client.on('error', () => this.destroy());
     client.on('close', () => this.upstream?.destroy());
   }
@@ -91,22 +105,57 @@ class Link {
   flush(): void {
     if (this.upstream === undefined) {
       const upstream = connect(this.targetPort, '127.0.0.1');
-      upstream.on('data', (chunk) => this.send(this.toClient, chunk, this.client));
+      upstream.on('data', (chunk) => this.send(this.toClient, chunk, this.client, this.clientLine));
       upstream.on('error', () => this.destroy());
       upstream.on('close', () => this.client.destroy());
       this.upstream = upstream;
     }
-    for (const chunk of this.toUpstream.splice(0)) this.upstream.write(chunk);
-    for (const chunk of this.toClient.splice(0)) this.client.write(chunk);
+    // Through the delay lines, so held bytes never overtake delayed ones.
+    for (const chunk of this.toUpstream.splice(0)) this.upstreamLine.push(chunk, 0);
+    for (const chunk of this.toClient.splice(0)) this.clientLine.push(chunk, 0);
   }
 
   destroy(): void {
+    this.upstreamLine.clear();
+    this.clientLine.clear();
     this.client.destroy();
     this.upstream?.destroy();
   }
 
-  private send(held: Buffer[], chunk: Buffer, to: Socket | undefined): void {
+  private send(held: Buffer[], chunk: Buffer, to: Socket | undefined, line: DelayLine): void {
     if (this.partitioned() || to === undefined) held.push(chunk);
-    else to.write(chunk);
+    else line.push(chunk, this.latencyMs());
+  }
+}
+
+/** One direction of a link with added latency: each chunk is written once it is due, never before an earlier one. */
+class DelayLine {
+  private readonly queue: Array<{ chunk: Buffer; due: number }> = [];
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly write: (chunk: Buffer) => void) {}
+
+  push(chunk: Buffer, delayMs: number): void {
+    if (delayMs <= 0 && this.queue.length === 0) return this.write(chunk);
+    this.queue.push({ chunk, due: performance.now() + delayMs });
+    this.schedule();
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+    this.queue.length = 0;
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined || this.queue.length === 0) return;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        const now = performance.now();
+        while (this.queue.length > 0 && this.queue[0].due <= now) this.write(this.queue.shift()!.chunk);
+        this.schedule();
+      },
+      Math.max(0, this.queue[0].due - performance.now()),
+    );
   }
 }
