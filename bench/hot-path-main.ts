@@ -11,7 +11,7 @@ import { startCpuMeter } from './neighbours.js';
 /**
  * `npm run bench:hot`: only the hot-path section (~2 min), against a redis-server and a 3-master Cluster it starts itself;
  * prints the section and writes it into bench/results.md in place (the other sections are left as they are).
- * BENCH_HOT_CLUSTER=0 skips the Cluster rows; BENCH_HOT_WRITE=0 only prints.
+ * BENCH_HOT_CLUSTER=0 skips the Cluster rows; BENCH_HOT_ROWS=tagged runs only rows whose workload contains "tagged"; BENCH_HOT_WRITE=0 only prints.
  */
 export const HOT_PLAN: SlicePlan = {
   rounds: Number(process.env.BENCH_HOT_ROUNDS ?? 10),
