@@ -24,7 +24,15 @@ export type {
   WarmingOptions,
 } from './options/cache-options.js';
 export type { CompressionAlgorithm } from './serialization/compression/compressor.js';
-export type { CacheStore, DeletePrefixOptions, KeyValueStore, LockStore, StoreEntry, StoreLifecycle } from './stores/cache-store.interface.js';
+export type {
+  CacheStore,
+  DeletePrefixOptions,
+  KeyValueStore,
+  LockStore,
+  StoreEntry,
+  StoreLifecycle,
+  TagTokenStore,
+} from './stores/cache-store.interface.js';
 export { CACHE_MODULE_OPTIONS, type CacheModuleAsyncOptions } from './module/cache.module-definition.js';
 export type { CacheSerializer } from './serialization/cache-serializer.interface.js';
 export { JsonSerializer } from './serialization/json.serializer.js';
@@ -45,13 +53,6 @@ export {
   type CacheTtlSetting,
   type CacheVarySource,
 } from './http/cache-http.decorators.js';
-export { CacheHealthIndicator } from './observability/health/cache-health.indicator.js';
-export type {
-  CacheHealthReason,
-  CacheHealthReport,
-  CacheHealthResult,
-  CacheHealthStatus,
-} from './observability/health/cache-health-report.js';
 export { CACHE_EVENT_CHANNELS, type CacheEventChannel } from './telemetry/events/cache-event-channels.js';
 export type {
   CacheCircuitEvent,
@@ -63,10 +64,43 @@ export type {
   CacheStaleServedEvent,
 } from './telemetry/events/cache-event-types.js';
 export type { LoadTrigger, StaleReason } from './telemetry/cache-metrics.js';
-export { Cache, CACHE_MANAGER, type CacheListEntry, type WrapTtl } from './core/compat-cache.js';
-export type { CacheOptionsFactory, CacheRegisterAsyncOptions, CacheRegisterOptions } from './compat/register-options.js';
 export { CacheWarmer, type CacheWarmerOptions } from './warming/cache-warmer.decorator.js';
 export type { WarmEntries, WarmEntry, WarmOptions, WarmResult } from './read-through/warm/warm.types.js';
-export { CacheAdminModule } from './admin/cache-admin.module.js';
-export type { CacheAdminOptions } from './admin/cache-admin.options.js';
-export type { InvalidateResult } from './admin/cache-admin.controller.js';
+
+// Moved to subpath entries; re-exported here, deprecated, for 0.x (the same bindings, so the same DI tokens).
+export {
+  /** @deprecated import from '@datapunk/nestjs-cache/compat' (removed in 1.0) */
+  Cache,
+  /** @deprecated import from '@datapunk/nestjs-cache/compat' (removed in 1.0) */
+  CACHE_MANAGER,
+  /** @deprecated import from '@datapunk/nestjs-cache/compat' (removed in 1.0) */
+  type CacheListEntry,
+  /** @deprecated import from '@datapunk/nestjs-cache/compat' (removed in 1.0) */
+  type WrapTtl,
+  /** @deprecated import from '@datapunk/nestjs-cache/compat' (removed in 1.0) */
+  type CacheOptionsFactory,
+  /** @deprecated import from '@datapunk/nestjs-cache/compat' (removed in 1.0) */
+  type CacheRegisterAsyncOptions,
+  /** @deprecated import from '@datapunk/nestjs-cache/compat' (removed in 1.0) */
+  type CacheRegisterOptions,
+} from './compat.js';
+export {
+  /** @deprecated import from '@datapunk/nestjs-cache/admin' (removed in 1.0) */
+  CacheAdminModule,
+  /** @deprecated import from '@datapunk/nestjs-cache/admin' (removed in 1.0) */
+  type CacheAdminOptions,
+  /** @deprecated import from '@datapunk/nestjs-cache/admin' (removed in 1.0) */
+  type InvalidateResult,
+} from './admin.js';
+export {
+  /** @deprecated import from '@datapunk/nestjs-cache/health' (removed in 1.0) */
+  CacheHealthIndicator,
+  /** @deprecated import from '@datapunk/nestjs-cache/health' (removed in 1.0) */
+  type CacheHealthReason,
+  /** @deprecated import from '@datapunk/nestjs-cache/health' (removed in 1.0) */
+  type CacheHealthReport,
+  /** @deprecated import from '@datapunk/nestjs-cache/health' (removed in 1.0) */
+  type CacheHealthResult,
+  /** @deprecated import from '@datapunk/nestjs-cache/health' (removed in 1.0) */
+  type CacheHealthStatus,
+} from './health.js';

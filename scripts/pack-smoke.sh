@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Proves the published tarball works as users install it: a NestJS 11 CommonJS app and a NestJS 12 ESM app, each
 # type-checked, tested with its own Jest against real Redis, and booted with plain node (fixtures: scripts/pack-smoke/).
+# Both apps import the root and the subpaths /compat, /health and /testing (the store contract run on their own store).
 #   1. npm pack (prepack builds dist/), check what the tarball holds: both builds, no ESM syntax in the CommonJS one;
 #      @arethetypeswrong/cli checks the types for moduleResolution node10, node16 (from CJS and ESM) and bundler;
 #   2. start a redis-server on a free loopback port;
@@ -34,6 +35,8 @@ APP_PID=""
 APP_LOG=""
 REDIS_PID=""
 NPM_FLAGS=(--prefer-offline --no-audit --no-fund --loglevel=error)
+# The subpath entries besides "." (package.json "exports"; test/public-api.json lists their names).
+SUBPATHS="compat admin health testing"
 
 STEP_NAME=""
 STEP_START=$SECONDS
@@ -157,19 +160,41 @@ install_fixture() {
   ok "installed @datapunk/nestjs-cache, @nestjs/core@$(node -p "require('@nestjs/core/package.json').version"), ioredis@$(node -p "require('ioredis/package.json').version"), jest@$(node -p "require('jest/package.json').version")"
 }
 
-# One copy of the package per process: require() and import() hand back the same CacheManager class and tokens.
+# One copy of the package per process: require() and import() hand back the same CacheManager class and tokens, for
+# the root and for every subpath, and a subpath's names are the root's own (one CACHE_MANAGER token, one Cache class).
 expect_one_copy() {
   node -e '
-const required = require("@datapunk/nestjs-cache");
-import("@datapunk/nestjs-cache").then((imported) => {
+const subpaths = process.argv[1].split(" ");
+const same = (what, a, b) => {
+  if (a === undefined || a !== b) {
+    console.error(`${what}: different values (two copies of the package)`);
+    process.exit(1);
+  }
+};
+const root = require("@datapunk/nestjs-cache");
+same("require(\"@datapunk/nestjs-cache/compat\").CACHE_MANAGER and the root one", require("@datapunk/nestjs-cache/compat").CACHE_MANAGER, root.CACHE_MANAGER);
+same("require(\"@datapunk/nestjs-cache/compat\").Cache and the root one", require("@datapunk/nestjs-cache/compat").Cache, root.Cache);
+same("require(\"@datapunk/nestjs-cache/health\").CacheHealthIndicator and the root one", require("@datapunk/nestjs-cache/health").CacheHealthIndicator, root.CacheHealthIndicator);
+same("require(\"@datapunk/nestjs-cache/admin\").CacheAdminModule and the root one", require("@datapunk/nestjs-cache/admin").CacheAdminModule, root.CacheAdminModule);
+(async () => {
+  const imported = await import("@datapunk/nestjs-cache");
   for (const name of ["CacheModule", "CacheManager", "CacheInterceptor", "CACHE_MANAGER", "Cache"]) {
-    if (required[name] === undefined || required[name] !== imported[name]) {
-      console.error(`${name}: require() and import() give different values (two copies of the package)`);
+    same(`${name} from require() and import()`, root[name], imported[name]);
+  }
+  for (const subpath of subpaths) {
+    const specifier = `@datapunk/nestjs-cache/${subpath}`;
+    const required = require(specifier);
+    const importedSubpath = await import(specifier);
+    const names = Object.keys(required).filter((name) => name !== "__esModule" && name !== "default");
+    if (names.length === 0) {
+      console.error(`${specifier} exports no value`);
       process.exit(1);
     }
+    for (const name of names) same(`${specifier} ${name} from require() and import()`, required[name], importedSubpath[name]);
   }
-});' || fail "require() and import() load two copies of the package under node"
-  ok "node: require() and import() give the same CacheManager, CacheModule, CacheInterceptor, CACHE_MANAGER and Cache"
+})();' "$SUBPATHS" || fail "require() and import() load two copies of the package under node"
+  ok "node: require() and import() give the same CacheManager, CacheModule, CacheInterceptor, CACHE_MANAGER and Cache, and the same values from ./{${SUBPATHS// /,}}"
+  ok "node: require('@datapunk/nestjs-cache/compat').CACHE_MANAGER === require('@datapunk/nestjs-cache').CACHE_MANAGER (one token), likewise Cache, CacheHealthIndicator, CacheAdminModule"
 }
 
 # start_app NAME ENTRY READY_PATH [VAR=value...]: `node ENTRY` in the current directory on a free loopback port;
@@ -254,11 +279,16 @@ ok "$(basename "$TARBALL") ($(du -h "$TARBALL" | cut -f1))"
 
 step "tarball contents"
 tar -tzf "$TARBALL" | sed 's#^package/##' | sort >"$WORK/contents.txt"
-for required in package.json dist/index.js dist/index.d.ts dist/esm-probe.js dist/cjs/package.json dist/cjs/require.cjs \
-  dist/cjs/index.js dist/cjs/index.d.ts README.md LICENSE; do
+for required in package.json dist/esm-probe.js dist/cjs/package.json dist/cjs/require.cjs dist/cjs/require-esm-works.cjs \
+  dist/index.js dist/index.d.ts dist/cjs/index.js dist/cjs/index.d.ts README.md LICENSE; do
   grep -qxF "$required" "$WORK/contents.txt" || fail "the tarball lacks $required"
 done
-ok "has the ESM build (dist/), the CommonJS build (dist/cjs/), its require entry, README.md and LICENSE"
+for subpath in $SUBPATHS; do
+  for required in "dist/$subpath.js" "dist/$subpath.d.ts" "dist/cjs/$subpath.js" "dist/cjs/$subpath.d.ts" "dist/cjs/$subpath.require.cjs"; do
+    grep -qxF "$required" "$WORK/contents.txt" || fail "the tarball lacks $required (subpath ./$subpath)"
+  done
+done
+ok "has the ESM build (dist/), the CommonJS build (dist/cjs/), the require entries of . and ./{${SUBPATHS// /,}}, README.md and LICENSE"
 forbidden="$(grep -E '^(test|sample-app|lib|bench|scripts|dist-sample|dist-bench|node_modules)/|(^|/)[^/]*\.[cm]?ts$|\.tgz$|(^|/)\.env' "$WORK/contents.txt" | grep -vE '\.d\.[cm]?ts$' || true)"
 [ -z "$forbidden" ] || fail "the tarball holds files it must not:"$'\n'"$forbidden"
 ok "no test/, sample-app/, lib/ or .ts sources ($(wc -l <"$WORK/contents.txt") files)"

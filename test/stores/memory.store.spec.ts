@@ -1,7 +1,7 @@
 import { MemoryStore } from '../../lib/stores/memory.store.js';
-import { describeStoreContract } from './store-contract.js';
+import { describeStoreContract } from '../../lib/testing/describe-store-contract.js';
 
 const store = new MemoryStore(10_000);
 afterAll(() => store.close());
 
-describeStoreContract('MemoryStore', () => ({ store }));
+describeStoreContract('MemoryStore', () => store, { describe, it });

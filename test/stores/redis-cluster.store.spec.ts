@@ -2,7 +2,7 @@ import { RateLimitedLogger } from '../../lib/kernel/rate-limited-logger.js';
 import { createRedisConnection } from '../../lib/stores/redis/redis-connection.js';
 import { RedisStore } from '../../lib/stores/redis/redis.store.js';
 import { RedisCluster } from '../support/redis-cluster.js';
-import { describeStoreContract } from './store-contract.js';
+import { describeStoreContract } from '../../lib/testing/describe-store-contract.js';
 
 let cluster: RedisCluster;
 let store: RedisStore;
@@ -20,4 +20,4 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-describeStoreContract('RedisStore on a 3-master Redis Cluster', () => ({ store }));
+describeStoreContract('RedisStore on a 3-master Redis Cluster', () => store, { describe, it });

@@ -2,7 +2,7 @@ import { RateLimitedLogger } from '../../lib/kernel/rate-limited-logger.js';
 import { createRedisConnection } from '../../lib/stores/redis/redis-connection.js';
 import { RedisStore } from '../../lib/stores/redis/redis.store.js';
 import { useRedisServer } from '../support/redis-fixture.js';
-import { describeStoreContract } from './store-contract.js';
+import { describeStoreContract } from '../../lib/testing/describe-store-contract.js';
 
 const db = useRedisServer();
 let store: RedisStore;
@@ -13,4 +13,4 @@ beforeAll(async () => {
 });
 afterAll(() => store?.close());
 
-describeStoreContract('RedisStore on a single redis-server', () => ({ store }));
+describeStoreContract('RedisStore on a single redis-server', () => store, { describe, it });

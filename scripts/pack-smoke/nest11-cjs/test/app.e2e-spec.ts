@@ -2,7 +2,7 @@ import { Test, TestingModule } from '@nestjs/testing';
 import { INestApplication } from '@nestjs/common';
 import * as request from 'supertest';
 import { Redis } from 'ioredis';
-import { Cache, CACHE_MANAGER } from '@datapunk/nestjs-cache';
+import { Cache, CACHE_MANAGER } from '@datapunk/nestjs-cache/compat';
 import { AppModule } from './../src/app.module';
 import { ProductsController } from './../src/products/products.controller';
 

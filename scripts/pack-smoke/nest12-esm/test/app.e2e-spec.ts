@@ -2,7 +2,7 @@ import { Test, TestingModule } from '@nestjs/testing';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { Redis } from 'ioredis';
-import { Cache, CACHE_MANAGER } from '@datapunk/nestjs-cache';
+import { Cache, CACHE_MANAGER } from '@datapunk/nestjs-cache/compat';
 import { AppModule } from './../src/app.module.js';
 import { ProductsController } from './../src/products/products.controller.js';
 

@@ -1,6 +1,8 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { ConfigModule } from '@nestjs/config';
-import { Cache, CACHE_MANAGER, CacheManager } from '@datapunk/nestjs-cache';
+import * as root from '@datapunk/nestjs-cache';
+import { CacheManager } from '@datapunk/nestjs-cache';
+import { Cache, CACHE_MANAGER } from '@datapunk/nestjs-cache/compat';
 import { Redis } from 'ioredis';
 import { cacheModule } from '../cache.config';
 import { ProductsService } from './products.service';
@@ -41,6 +43,12 @@ describe('ProductsService', () => {
     expect(await service.count()).toBe(2);
     expect(service.loads).toBe(before + 1);
     expect(await moduleRef.get(CacheManager).get('product-count')).toBe(2);
+  });
+
+  it('/compat and the root hand back the same CACHE_MANAGER token and Cache class (one copy of the package)', () => {
+    expect(CACHE_MANAGER).toBe(root.CACHE_MANAGER);
+    expect(Cache).toBe(root.Cache);
+    expect(moduleRef.get<Cache>(CACHE_MANAGER)).toBe(moduleRef.get(root.CACHE_MANAGER));
   });
 
   it('the CACHE_MANAGER facade writes what CacheManager reads', async () => {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Cache, CACHE_MANAGER, Cacheable, CacheManager } from '@datapunk/nestjs-cache';
+import { Cacheable, CacheManager } from '@datapunk/nestjs-cache';
+import { Cache, CACHE_MANAGER } from '@datapunk/nestjs-cache/compat';
 
 export interface Product {
   id: number;
