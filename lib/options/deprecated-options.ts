@@ -86,7 +86,7 @@ export interface DeprecatedModuleOptions {
   circuitBreaker?: CacheResilienceOptions['circuitBreaker'];
   /**
    * @deprecated use resilience.invalidationQueue
-   * @default {} (each bound at its default)
+   * @default { maxEntries: 10_000, maxKeys: 100_000, maxBytes: 16_777_216, maxAge: '5m' }
    */
   invalidationQueue?: CacheResilienceOptions['invalidationQueue'];
   /**
