@@ -23,14 +23,19 @@ import { OperationsModule } from './operations/operations.module.js';
         return {
           namespace: 'sample',
           redis: url ? { url } : undefined, // no REDIS_URL: the embedded in-process store
-          defaultTtl: config.get<string>('CACHE_TTL') ?? '5m',
+          policy: { ttl: config.get<string>('CACHE_TTL') ?? '5m' },
           // Values from 1 KB on are compressed (deflate, the default); this namespace also keeps Dates and Maps.
           // `sample-hot` keeps hot keys in memory too, kept coherent across instances by Redis (GET/PUT /hot/banner).
-          namespaces: { 'sample-reports': { serializer: 'msgpack' }, 'sample-hot': { l1: { maxEntries: 1000 } } },
-          // Per namespace keys and bytes in Redis, sampled once a minute by one instance of the fleet (on by default).
-          footprint: { interval: '1m' },
-          // Redis memory, maxmemory, evictions, expirations, fragmentation (off by default): cache_redis_* on /metrics.
-          redisInfo: { interval: '30s' },
+          namespaces: {
+            'sample-reports': { entries: { serializer: 'msgpack' } },
+            'sample-hot': { l1: { maxEntries: 1000 } },
+          },
+          monitoring: {
+            // Per namespace keys and bytes in Redis, sampled once a minute by one instance of the fleet (off by default).
+            footprint: { interval: '1m' },
+            // Redis memory, maxmemory, evictions, expirations, fragmentation (off by default): cache_redis_* on /metrics.
+            redisInfo: { interval: '30s' },
+          },
           // Pages cached per caller (@CacheVary('authorization')) are keyed by an HMAC of the credential under this secret:
           // give every instance the same one. Unset, each process makes its own (its instances do not share those pages).
           http: { varySecret: config.get<string>('CACHE_VARY_SECRET') },

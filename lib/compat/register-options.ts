@@ -8,14 +8,14 @@ export const DEFAULT_REGISTER_NAMESPACE = 'cache';
 
 /**
  * Options of `CacheModule.register()` / `registerAsync()`, the @nestjs/cache-manager way: every `forRoot` option, with
- * `namespace` optional (default `'cache'`), `ttl` as the peer names `defaultTtl`, and `isGlobal` inline.
+ * `namespace` optional (default `'cache'`), `ttl` as the peer names `policy.ttl`, and `isGlobal` inline.
  */
 export type CacheRegisterOptions = Omit<CacheModuleOptions, 'namespace'> & {
   /** Prefix of every key. Default: `'cache'`. Give each service its own before sharing a Redis. */
   namespace?: string;
   /**
-   * @nestjs/cache-manager's name for `defaultTtl`: milliseconds, `'5m'`, or `'never'`.
-   * @default 'never' (as @nestjs/cache-manager: an entry set without a TTL does not expire), unless `defaultTtl` is given
+   * @nestjs/cache-manager's name for `policy.ttl`: milliseconds, `'5m'`, or `'never'`.
+   * @default 'never' (as @nestjs/cache-manager: an entry set without a TTL does not expire), unless `policy.ttl` is given
    */
   ttl?: Ttl;
   /** Register the module globally. Default: `false`. */
@@ -58,7 +58,7 @@ const EXPIRY_SETTINGS = ['refreshAhead', 'staleWhileRevalidate', 'staleIfError']
 
 /** Turns register() options into forRoot() options, refusing peer options that would otherwise be silently ignored. */
 export function fromRegisterOptions(options: CacheRegisterOptions | undefined | null): CacheModuleOptions {
-  if (options === undefined || options === null) return { namespace: DEFAULT_REGISTER_NAMESPACE, defaultTtl: NEVER };
+  if (options === undefined || options === null) return { namespace: DEFAULT_REGISTER_NAMESPACE, policy: { ttl: NEVER } };
   if (typeof options !== 'object') {
     throw new CacheError('configure', undefined, `CacheModule.register options must be an object, got ${typeof options}`);
   }
@@ -74,10 +74,15 @@ export function fromRegisterOptions(options: CacheRegisterOptions | undefined | 
       );
   }
   const { ttl, isGlobal: _isGlobal, namespace, ...rest } = options;
-  if (ttl !== undefined && rest.defaultTtl !== undefined) {
-    throw new CacheError('configure', undefined, 'options "ttl" and "defaultTtl" name the same setting: give one');
+  for (const other of ['defaultTtl', 'policy.ttl'] as const) {
+    const given = other === 'defaultTtl' ? rest.defaultTtl : rest.policy?.ttl;
+    if (ttl !== undefined && given !== undefined)
+      throw new CacheError('configure', undefined, `options "ttl" and "${other}" name the same setting: give one`);
   }
-  return { ...rest, namespace: namespace ?? DEFAULT_REGISTER_NAMESPACE, defaultTtl: ttl ?? rest.defaultTtl ?? peerDefaultTtl(options) };
+  // The deprecated `defaultTtl` is left to forRoot's resolver, which warns about it (and refuses it beside policy.ttl).
+  if (rest.defaultTtl !== undefined) return { ...rest, namespace: namespace ?? DEFAULT_REGISTER_NAMESPACE };
+  const policy = { ...rest.policy, ttl: ttl ?? rest.policy?.ttl ?? peerDefaultTtl(options) };
+  return { ...rest, namespace: namespace ?? DEFAULT_REGISTER_NAMESPACE, policy };
 }
 
 /**
@@ -85,7 +90,11 @@ export function fromRegisterOptions(options: CacheRegisterOptions | undefined | 
  * setting measured from an expiry there is no such default to keep: the boot says to give `ttl`.
  */
 function peerDefaultTtl(options: CacheRegisterOptions): Ttl {
-  const needsExpiry = EXPIRY_SETTINGS.filter((name) => options[name] !== undefined);
+  const policy = options.policy !== null && typeof options.policy === 'object' ? options.policy : {};
+  const needsExpiry = [
+    ...EXPIRY_SETTINGS.filter((name) => options[name] !== undefined),
+    ...EXPIRY_SETTINGS.filter((name) => policy[name] !== undefined).map((name) => `policy.${name}`),
+  ];
   if (needsExpiry.length === 0) return NEVER;
   throw new CacheError(
     'configure',

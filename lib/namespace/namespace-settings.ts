@@ -1,7 +1,9 @@
 import { CacheError } from '../kernel/cache-error.js';
 import { resolveVersion } from '../kernel/cache-version.js';
 import type { NamespaceOptions, ResolvedCacheOptions } from '../options/cache-options.js';
-import { resolveEncoding } from '../options/resolve-encoding.js';
+import { moveFlatKeys, NAMESPACE_ALIASES, optionNamer, warnFlatKeys, type MovedOptions } from '../options/option-aliases.js';
+import { conceptObject } from '../options/option-checks.js';
+import { encodingOver, entriesNamer } from '../options/resolve-entries.js';
 import { resolveStalePolicy } from '../options/resolve-stale-policy.js';
 
 /** The version `withNamespace(namespace, settings)` asks for: the given one, else the namespace's configured one. */
@@ -14,25 +16,27 @@ export function requestedVersion(
   return resolveVersion(settings.version, `withNamespace("${namespace}") option "version"`);
 }
 
+/** The settings with their flat keys of 0.2 moved to `entries` / `policy` (giving both is a CacheError). */
+function moved(settings: NamespaceOptions | undefined, namespace: string): MovedOptions<NamespaceOptions> {
+  return moveFlatKeys(settings ?? {}, NAMESPACE_ALIASES, '', `withNamespace("${namespace}") `);
+}
+
 /** The settings that change how the namespace writes and reads (the version picks which namespace it is instead). */
-function ownSettings(settings: NamespaceOptions | undefined): Omit<NamespaceOptions, 'version'> | undefined {
+function ownSettings(settings: NamespaceOptions | undefined, namespace: string): Omit<NamespaceOptions, 'version'> | undefined {
   if (settings === undefined) return undefined;
-  const { version: _version, ...own } = settings;
+  const { version: _version, ...own } = moved(settings, namespace).options;
   return Object.values(own).some((value) => value !== undefined) ? own : undefined;
 }
 
-/** Refuses a second `withNamespace` call that asks for other settings than the first. */
+/** Refuses a second `withNamespace` call that asks for other settings than the first (old or new keys alike). */
 export function assertSameSettings(first: NamespaceOptions | undefined, again: NamespaceOptions | undefined, namespace: string): void {
-  const asked = ownSettings(again);
+  const asked = ownSettings(again, namespace);
   if (asked === undefined) return;
-  const had = ownSettings(first);
+  const had = ownSettings(first, namespace);
   // The serializer may be an object: compared by identity; the rest are plain data.
-  if (
-    had !== undefined &&
-    had.serializer === asked.serializer &&
-    JSON.stringify({ ...had, serializer: 0 }) === JSON.stringify({ ...asked, serializer: 0 })
-  )
-    return;
+  const serializerOf = (own: Omit<NamespaceOptions, 'version'>) => own.entries?.serializer;
+  const comparable = (own: Omit<NamespaceOptions, 'version'>) => sortedJson({ ...own, entries: { ...own.entries, serializer: 0 } });
+  if (had !== undefined && serializerOf(had) === serializerOf(asked) && comparable(had) === comparable(asked)) return;
   throw new CacheError('configure', undefined, `namespace "${namespace}" is already in use with other serializer/compression settings`);
 }
 
@@ -44,19 +48,29 @@ export function namespaceOptions(
   settings: NamespaceOptions | undefined,
 ): ResolvedCacheOptions {
   const options: ResolvedCacheOptions = { ...module, namespace, version };
-  const own = ownSettings(settings);
-  if (own === undefined) return options;
-  const { encodingDefaults: defaults } = module;
-  const encoding = resolveEncoding(
-    own.serializer ?? defaults.serializer,
-    own.compression ?? defaults.compression,
-    defaults.maxValueBytes,
-    `withNamespace("${namespace}") `,
-    own.msgpackTypes ?? defaults.msgpackTypes,
+  if (ownSettings(settings, namespace) === undefined) return options;
+  const context = `withNamespace("${namespace}") `;
+  const { options: own, aliased } = moved(settings, namespace);
+  warnFlatKeys(
+    [...aliased].map(([newKey, oldKey]) => [oldKey, newKey] as const),
+    context,
   );
+  const name = optionNamer(aliased);
+  const entries = conceptObject('entries', own.entries, '{ serializer?, msgpackTypes?, compression? }', context);
+  const encoding = encodingOver(entries, module.encodingDefaults, entriesNamer(aliased, context, (setting) => `${context}"${setting}"`));
   options.namespaceEncodings = new Map([...module.namespaceEncodings, [namespace, encoding]]);
   const base = module.namespacePolicies.get(namespace) ?? module.stalePolicy;
-  const policy = resolveStalePolicy(own, base, (option) => `withNamespace("${namespace}") option "${option}"`);
-  options.namespacePolicies = new Map([...module.namespacePolicies, [namespace, policy]]);
+  const policy = conceptObject('policy', own.policy, '{ refreshAhead?, staleWhileRevalidate?, staleIfError?, loaderTimeout?, ttlJitter? }', context);
+  const resolved = resolveStalePolicy(policy, base, (setting) => `${context}option "${name(`policy.${setting}`)}"`);
+  options.namespacePolicies = new Map([...module.namespacePolicies, [namespace, resolved]]);
   return options;
+}
+
+/** JSON with object keys sorted, so `{ a, b }` and `{ b, a }` compare equal. */
+function sortedJson(value: unknown): string {
+  return JSON.stringify(value, (_key, nested: unknown) =>
+    nested !== null && typeof nested === 'object' && !Array.isArray(nested)
+      ? Object.fromEntries(Object.entries(nested).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : nested,
+  );
 }

@@ -1,22 +1,20 @@
-import { CacheError } from '../kernel/cache-error.js';
 import { parseTtl } from '../kernel/ttl.js';
-import type { CacheHealthOptions, ResolvedHealthOptions } from './cache-options.js';
+import type { CacheHealthOptions, HealthSettings } from './cache-options.js';
+import { CACHE_DEFAULTS } from './defaults.js';
+import { conceptObject, configError, optionalBoolean } from './option-checks.js';
 
-const DEFAULT_HEALTH = { timeout: '1s', memoryThreshold: 0.9 } as const;
-
-/** The `health` option, validated at boot (errors name the option). */
-export function resolveHealthOptions(health: CacheHealthOptions | undefined): ResolvedHealthOptions {
-  if (health !== undefined && (health === null || typeof health !== 'object'))
-    throw new CacheError('configure', undefined, `option "health" must be { timeout?, memoryThreshold? }, got ${JSON.stringify(health)}`);
-  const memoryThreshold = health?.memoryThreshold ?? DEFAULT_HEALTH.memoryThreshold;
+/** `health` (with `required`, as the user wrote it: `required` or `health.required`), validated at boot. */
+export function resolveHealth(given: CacheHealthOptions | undefined, name: (setting: string) => string): HealthSettings {
+  const health = conceptObject('health', given, '{ required?, timeout?, memoryThreshold? }');
+  const defaults = CACHE_DEFAULTS.health;
+  const memoryThreshold = health.memoryThreshold ?? defaults.memoryThreshold;
   if (typeof memoryThreshold !== 'number' || !(memoryThreshold > 0 && memoryThreshold <= 1))
-    throw new CacheError(
-      'configure',
-      undefined,
-      `option "health.memoryThreshold" must be a number in (0, 1], got ${JSON.stringify(memoryThreshold)}`,
-    );
+    throw configError(`option "health.memoryThreshold" must be a number in (0, 1], got ${JSON.stringify(memoryThreshold)}`);
   return {
-    timeoutMs: parseTtl(health?.timeout ?? DEFAULT_HEALTH.timeout, 'configure', undefined, 'option "health.timeout"'),
-    memoryThreshold,
+    required: optionalBoolean(name('health.required'), health.required) ?? defaults.required,
+    health: {
+      timeoutMs: parseTtl(health.timeout ?? defaults.timeout, 'configure', undefined, 'option "health.timeout"'),
+      memoryThreshold,
+    },
   };
 }

@@ -1,16 +1,29 @@
-import { CacheError } from '../kernel/cache-error.js';
 import { parseTtl } from '../kernel/ttl.js';
-import type { L1Options, ResolvedL1Options } from './cache-options.js';
+import type { L1ModuleSettings, L1Options, ResolvedL1Options } from './cache-options.js';
+import type { ConfiguredNamespace } from './configured-namespaces.js';
+import { CACHE_DEFAULTS } from './defaults.js';
+import { configError, positiveInteger } from './option-checks.js';
 
-/** The defaults of the in-process tier (see L1Options). */
-export const DEFAULT_L1: ResolvedL1Options = {
-  maxEntries: 10_000,
-  maxBytes: 64 * 1024 * 1024,
-  ttlMs: 60_000,
-  maxStalenessMs: 2000,
-  coherence: 'auto',
-  clone: false,
+const ON = CACHE_DEFAULTS.whenOn.l1;
+
+/** The defaults of the in-process tier once on (see L1Options). */
+const DEFAULT_L1: ResolvedL1Options = {
+  maxEntries: ON.maxEntries,
+  maxBytes: ON.maxBytes,
+  ttlMs: parseTtl(ON.ttl, 'configure'),
+  maxStalenessMs: parseTtl(ON.maxStaleness, 'configure'),
+  coherence: ON.coherence,
+  clone: ON.clone,
 };
+
+/** The module's `l1`, and each configured namespace's over it. */
+export function resolveModuleL1(l1: L1Options | undefined, namespaces: readonly ConfiguredNamespace[]): L1ModuleSettings {
+  const module = resolveL1(l1 ?? CACHE_DEFAULTS.l1, 'l1');
+  return {
+    l1: module,
+    namespaceL1: new Map(namespaces.map(({ namespace, settings }) => [namespace, resolveL1(settings.l1, `namespaces.${namespace}.l1`, module)])),
+  };
+}
 
 const KNOWN = new Set(['maxEntries', 'maxBytes', 'ttl', 'maxStaleness', 'coherence', 'clone']);
 
@@ -47,14 +60,4 @@ export function resolveL1(l1: L1Options | false | undefined, where: string, base
   if (resolved.maxStalenessMs < 100)
     throw configError(`option "${where}.maxStaleness" must be at least 100 ms, got ${resolved.maxStalenessMs}`);
   return resolved;
-}
-
-function positiveInteger(option: string, value: unknown): number {
-  if (!Number.isInteger(value) || (value as number) < 1)
-    throw configError(`option "${option}" must be a positive integer, got ${JSON.stringify(value)}`);
-  return value as number;
-}
-
-function configError(message: string): CacheError {
-  return new CacheError('configure', undefined, message);
 }

@@ -2,6 +2,7 @@ import { CacheError, type CacheOperation } from '../kernel/cache-error.js';
 import { parseTtl } from '../kernel/ttl.js';
 import type { StalePolicy } from '../entry/stale-policy.js';
 import type { StaleOptions } from './cache-options.js';
+import { CACHE_DEFAULTS } from './defaults.js';
 
 const FIELDS = ['refreshAhead', 'staleWhileRevalidate', 'staleIfError', 'loaderTimeout', 'ttlJitter'] as const;
 
@@ -57,9 +58,9 @@ function resolveRefreshAhead(
 ): number | undefined {
   if (value === undefined) return fallback;
   if (value === false) return undefined;
-  if (value === true) return 1;
+  if (value === true) return CACHE_DEFAULTS.whenOn.refreshAhead.beta;
   if (value === null || typeof value !== 'object') return fail('refreshAhead', 'false, true or { beta?: number }', value);
-  const beta = value.beta ?? 1;
+  const beta = value.beta ?? CACHE_DEFAULTS.whenOn.refreshAhead.beta;
   if (typeof beta !== 'number' || !Number.isFinite(beta) || beta <= 0)
     return fail('refreshAhead.beta', 'a positive number (1 is the usual)', beta);
   return beta;

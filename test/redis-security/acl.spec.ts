@@ -33,7 +33,7 @@ describe('a Redis ACL user limited to its namespace (README "Least-privilege Red
   const options = (extra: Partial<CacheModuleOptions> = {}): CacheModuleOptions => ({
     namespace: 'orders',
     redis: { url: url() },
-    failOnStartup: true, // the startup PING as that user must pass
+    resilience: { failOnStartup: true }, // the startup PING as that user must pass
     ...extra,
   });
 
@@ -54,8 +54,8 @@ describe('a Redis ACL user limited to its namespace (README "Least-privilege Red
 
   it('every feature works as that user, with no refusal and no warning from Redis', async () => {
     const logger = warningCollector();
-    const a = await bootCache(options({ lock: true }), logger);
-    const b = await bootCache(options({ lock: true }), logger); // a second instance, for the stampede lock
+    const a = await bootCache(options({ policy: { lock: true } }), logger);
+    const b = await bootCache(options({ policy: { lock: true } }), logger); // a second instance, for the stampede lock
     try {
       await exerciseEverything(a.cache, b.cache, admin);
       // The health check's probe: PING, then INFO memory.
@@ -76,7 +76,7 @@ describe('a Redis ACL user limited to its namespace (README "Least-privilege Red
   it('the circuit breaker opens on an outage and closes again; a restarted server is reconnected to as that user', async () => {
     const logger = warningCollector();
     const { module, cache } = await bootCache(
-      options({ circuitBreaker: { failureThreshold: 1, cooldown: 100 }, operationTimeout: 100 }),
+      options({ resilience: { failOnStartup: true, circuitBreaker: { failureThreshold: 1, cooldown: 100 }, operationTimeout: 100 } }),
       logger,
     );
     const serves = async (value: string): Promise<boolean> => {
@@ -141,7 +141,7 @@ describe('a Redis ACL user limited to its namespace (README "Least-privilege Red
     await admin.call('ACL', 'SETUSER', user, ...tierAclRulesFromReadme(USER));
     const logger = warningCollector();
     const l1 = (): CacheModuleOptions => ({
-      ...options({ l1: {}, operationTimeout: 1000 }),
+      ...options({ l1: {}, resilience: { failOnStartup: true, operationTimeout: 1000 } }),
       redis: { url: `redis://${user}:${PASSWORD}@127.0.0.1:${server.port}` },
     });
     const a = await bootCache(l1(), logger);
@@ -181,8 +181,8 @@ describe('the same ACL user on a 3-master Redis Cluster (README line plus its Cl
   it('every feature works across slots and masters, with no refusal on any node', async () => {
     const logger = warningCollector();
     const redis = { cluster: { nodes: cluster.nodes, options: { redisOptions: { username: USER, password: PASSWORD } } } };
-    const a = await bootCache({ namespace: 'orders', redis, lock: true, failOnStartup: true }, logger);
-    const b = await bootCache({ namespace: 'orders', redis, lock: true, failOnStartup: true }, logger);
+    const a = await bootCache({ namespace: 'orders', redis, policy: { lock: true }, resilience: { failOnStartup: true } }, logger);
+    const b = await bootCache({ namespace: 'orders', redis, policy: { lock: true }, resilience: { failOnStartup: true } }, logger);
     const admin = new Cluster(cluster.nodes);
     try {
       await exerciseEverything(a.cache, b.cache, {
@@ -211,8 +211,8 @@ describe('the same ACL user on a Sentinel setup (README line on the master and t
   it('every feature works through the Sentinels, with no refusal on the master or the replica', async () => {
     const logger = warningCollector();
     const redis = { sentinels: setup.sentinels, name: setup.name, options: { username: USER, password: PASSWORD } };
-    const a = await bootCache({ namespace: 'orders', redis, lock: true, failOnStartup: true }, logger);
-    const b = await bootCache({ namespace: 'orders', redis, lock: true, failOnStartup: true }, logger);
+    const a = await bootCache({ namespace: 'orders', redis, policy: { lock: true }, resilience: { failOnStartup: true } }, logger);
+    const b = await bootCache({ namespace: 'orders', redis, policy: { lock: true }, resilience: { failOnStartup: true } }, logger);
     const admin = new Redis(setup.masterPort, '127.0.0.1');
     try {
       await exerciseEverything(a.cache, b.cache, admin);
