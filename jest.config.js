@@ -6,6 +6,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     '^@datapunk/nestjs-cache$': '<rootDir>/lib/index.ts',
+    '^@datapunk/nestjs-cache/(compat|admin|health|testing)$': '<rootDir>/lib/$1.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
     // lib/peers/package-require.cts (CommonJS in both builds) is imported by its emitted name, .cjs
     '^(\\.{1,2}/.*)/peers/package-require\\.cjs$': '$1/peers/package-require.cts',

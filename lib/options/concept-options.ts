@@ -114,7 +114,7 @@ export interface CacheEntriesOptions {
   /**
    * Compress values whose serialized size reaches `threshold` bytes; smaller ones are stored as they are. `false` turns
    * it off for writes (compressed entries are still read).
-   * @default { threshold: 1024, algorithm: 'deflate', maxDecodedBytes: 67_108_864 }
+   * @default { threshold: 4096, algorithm: 'deflate', maxDecodedBytes: 67_108_864 }
    */
   compression?: CompressionOption;
   /**
@@ -134,7 +134,7 @@ export type CompressionOption = false | CompressionSettings;
 export interface CompressionSettings {
   /**
    * Serialized size, in bytes, from which a value is compressed.
-   * @default 1024
+   * @default 4096
    */
   threshold?: number;
   /**

@@ -25,7 +25,7 @@ export const CACHE_DEFAULTS = {
   entries: {
     serializer: 'json',
     msgpackTypes: [],
-    compression: { threshold: 1024, algorithm: 'deflate', maxDecodedBytes: 64 * MiB },
+    compression: { threshold: 4096, algorithm: 'deflate', maxDecodedBytes: 64 * MiB },
     maxValueBytes: 5 * MiB,
   },
   resilience: {

@@ -66,7 +66,7 @@ export interface DeprecatedModuleOptions {
   msgpackTypes?: CacheEntriesOptions['msgpackTypes'];
   /**
    * @deprecated use entries.compression
-   * @default { threshold: 1024, algorithm: 'deflate', maxDecodedBytes: 67_108_864 }
+   * @default { threshold: 4096, algorithm: 'deflate', maxDecodedBytes: 67_108_864 }
    */
   compression?: CacheEntriesOptions['compression'];
   /**

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
-import { CacheHealthIndicator } from '@datapunk/nestjs-cache';
+import { CacheHealthIndicator } from '@datapunk/nestjs-cache/health';
 
 /** GET /health: Terminus with the cache's indicator (up, degraded while the cache fails open). */
 @Controller('health')

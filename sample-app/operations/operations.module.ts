@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { CacheAdminModule } from '@datapunk/nestjs-cache';
+import { CacheAdminModule } from '@datapunk/nestjs-cache/admin';
 import { AdminTokenGuard } from './admin-token.guard.js';
 import { HealthController } from './health.controller.js';
 

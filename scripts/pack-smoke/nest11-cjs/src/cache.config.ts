@@ -6,7 +6,7 @@ export function cacheOptions(config: ConfigService): CacheModuleOptions {
   return {
     namespace: config.get<string>('CACHE_NAMESPACE', 'shop'),
     redis: { url: config.getOrThrow<string>('REDIS_URL') },
-    defaultTtl: '5m',
+    policy: { ttl: '5m' },
   };
 }
 
