@@ -1,4 +1,5 @@
 import { CacheKeys } from '../kernel/cache-keys.js';
+import { printedAs } from '../kernel/printed-as.js';
 import type { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
 import { EntryCodec } from '../entry/entry-codec.js';
 import type { StalePolicy } from '../entry/stale-policy.js';
@@ -108,6 +109,8 @@ export class NamespaceEngine {
       stale: this.stale,
       ttlOf: (ttl, key) => this.ttlOf(ttl, key, 'getOrSet'),
     });
+    // Its parts reach the store, whose client's options hold the Redis password: printed by name only.
+    printedAs(this, 'NamespaceEngine', () => ({ namespace: this.keys.namespace, version: this.keys.version }));
   }
 
   get namespace(): string {

@@ -1,6 +1,7 @@
 import type { OnModuleDestroy } from '@nestjs/common';
 import { assertValidNamespace, CacheKeys } from '../kernel/cache-keys.js';
 import type { CacheVersion } from '../kernel/cache-version.js';
+import { printedAs } from '../kernel/printed-as.js';
 import type { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
 import type { L1Tiers } from '../l1/l1-tiers.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
@@ -30,6 +31,8 @@ export class NamespaceRegistry implements OnModuleDestroy {
     private readonly l1Tiers?: L1Tiers,
   ) {
     this.root = this.make(options, metrics, undefined);
+    // Its engines reach the store, whose client's options hold the Redis password: printed by name only.
+    printedAs(this, 'NamespaceRegistry', () => ({ namespaces: [...this.engines.keys()] }));
   }
 
   /**
