@@ -1,6 +1,6 @@
 export { CacheModule } from './module/cache.module.js';
 export { CacheManager } from './core/cache-manager.js';
-export type { CacheEntry, GetOrSetManyOptions, GetOrSetOptions, SetOptions } from './options/entry-options.js';
+export type { CacheEntry, EntryOptions, GetOrSetManyOptions, GetOrSetOptions, SetOptions } from './options/entry-options.js';
 export type { BatchValues } from './read-through/batch-read-through.js';
 export { Cacheable, CacheInvalidate, CachePut } from './method-cache/cache.decorators.js';
 export type {

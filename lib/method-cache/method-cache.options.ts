@@ -1,5 +1,5 @@
 import type { Ttl } from '../kernel/ttl.js';
-import type { StaleOptions } from '../options/cache-options.js';
+import type { EntryOptions } from '../options/entry-options.js';
 import type { CacheVersion } from '../kernel/cache-version.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -34,16 +34,14 @@ export interface CacheKeyable {
   toCacheKey(): unknown;
 }
 
-/** `refreshAhead`, `staleWhileRevalidate`, `staleIfError`, `loaderTimeout`, `ttlJitter`: the namespace's unless given here. */
-export interface CacheableOptions extends StaleOptions {
+/** The entry policy of the method's results (see EntryOptions: each field falls back to the namespace's), and how it is cached. */
+export interface CacheableOptions extends EntryOptions<CacheableTags> {
   /**
    * The key: a string, or a function of the method's arguments. Default: `ClassName.method:` + the SHA-256 of a
    * canonical, type-tagged encoding of the arguments; a call with an argument it cannot encode runs uncached (see
    * {@link CacheKeyable}).
    */
   key?: string | ((...args: Args) => string);
-  /** Default: the module's `defaultTtl`. */
-  ttl?: Ttl;
   /** Cache only calls for which this returns true (checked before the lookup). */
   condition?: (...args: Args) => boolean;
   /** Do not store a result for which this returns true. */
@@ -56,10 +54,6 @@ export interface CacheableOptions extends StaleOptions {
   cacheNull?: boolean;
   /** TTL of stored `null` results. Default: `ttl`. */
   nullTtl?: Ttl;
-  /** Cross-process lock so one instance runs the method per key. Default: the module's `lock.enabled`. */
-  lock?: boolean;
-  /** Tags of the entry. A tag that breaks the rules (or a tags function that throws) fails the call with a CacheError, storing nothing. */
-  tags?: CacheableTags;
   /**
    * The batch form, for `findByIds(ids, ...rest)`: each id cached under `key(id, ...rest)`; one MGET, then the method
    * called once with only the missing ids (returning their values in order, or a Map / object keyed by id). `true`: the

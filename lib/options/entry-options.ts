@@ -1,30 +1,31 @@
 import type { Ttl } from '../kernel/ttl.js';
 import type { StaleOptions } from './cache-options.js';
 
-/** Options of the CacheManager's calls. */
-export interface SetOptions extends Pick<StaleOptions, 'ttlJitter'> {
-  /** Milliseconds, `'30s'`/`'5m'`/`'1h'`, or `'never'` (no expiry). Default: the module's `defaultTtl`. */
+/**
+ * An entry's policy at the level of one call or one decorated method: every field falls back to the namespace's
+ * (`namespaces.<ns>.policy`, else the module's `policy`). `SetOptions`, `GetOrSetOptions`, `GetOrSetManyOptions` and
+ * `@Cacheable`'s options are this shape, each with the fields that apply to it.
+ */
+export interface EntryOptions<Tags = readonly string[]> extends StaleOptions {
+  /** Milliseconds, `'30s'`/`'5m'`/`'1h'`, or `'never'` (no expiry). Default: the module's `policy.ttl`. */
   ttl?: Ttl;
-  /**
-   * Tags of the entry, for `invalidateTags` (at most 8; printable ASCII without spaces or braces). `set` stamps the
-   * entry with the tags' current tokens: for a value read from a database, `getOrSet` (stamped before the load) is
-   * race-free. Default: none.
-   */
-  tags?: readonly string[];
-}
-
-/** `refreshAhead`, `staleWhileRevalidate`, `staleIfError`, `loaderTimeout`, `ttlJitter`: the namespace's unless given here. */
-export interface GetOrSetOptions<T = unknown> extends StaleOptions {
-  /** Milliseconds, `'30s'`/`'5m'`/`'1h'`, or `'never'` (no expiry). Default: the module's `defaultTtl`. */
-  ttl?: Ttl;
-  /** Take a Redis lock so that only one instance runs the loader for this key. Default: the module's `lock.enabled`. */
+  /** Take a Redis lock so that only one instance runs the loader for this key. Default: the module's `policy.lock.enabled`. */
   lock?: boolean;
   /**
-   * Tags of the entry: known now, or computed from the loaded value. A value whose load started before an
-   * invalidation of one of its tags is never served after it. Default: none.
+   * Tags of the entry, for `invalidateTags` (at most 8; printable ASCII without spaces or braces). A value whose load
+   * started before an invalidation of one of its tags is never served after it. Default: none.
    */
-  tags?: readonly string[] | ((value: T) => readonly string[]);
+  tags?: Tags;
 }
+
+/**
+ * Options of `set`. `set` stamps the entry with its tags' current tokens: for a value read from a database,
+ * `getOrSet` (stamped before the load) is race-free.
+ */
+export type SetOptions = Pick<EntryOptions, 'ttl' | 'ttlJitter' | 'tags'>;
+
+/** Options of `getOrSet`: tags known now, or computed from the loaded value. */
+export type GetOrSetOptions<T = unknown> = EntryOptions<readonly string[] | ((value: T) => readonly string[])>;
 
 export interface CacheEntry<T = unknown> {
   key: string;
@@ -32,7 +33,5 @@ export interface CacheEntry<T = unknown> {
   ttl?: Ttl;
 }
 
-export interface GetOrSetManyOptions extends Pick<StaleOptions, 'ttlJitter'> {
-  /** Milliseconds or `'30s'`/`'5m'`/`'1h'`, for every loaded value. Default: the module's `defaultTtl`. */
-  ttl?: Ttl;
-}
+/** Options of `getOrSetMany`: the TTL of every loaded value, and the stale settings. */
+export type GetOrSetManyOptions = Omit<EntryOptions, 'lock' | 'tags'>;
