@@ -1,9 +1,9 @@
 import type { LoggerService } from '@nestjs/common';
 import { CACHE_MANAGER, type Cache } from '@datapunk/nestjs-cache';
-import { CacheError } from '../lib/kernel/cache-error.js';
-import { maxTtlMs, parseTtl } from '../lib/kernel/ttl.js';
-import { bootCache, warningCollector } from './support/cache-app.js';
-import { useRedisServer } from './support/redis-fixture.js';
+import { CacheError } from '../../lib/kernel/cache-error.js';
+import { maxTtlMs, parseTtl } from '../../lib/kernel/ttl.js';
+import { bootCache, warningCollector } from '../support/cache-app.js';
+import { useRedisServer } from '../support/redis-fixture.js';
 
 describe('parseTtl', () => {
   it.each([

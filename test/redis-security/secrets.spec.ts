@@ -4,12 +4,12 @@ import { jest } from '@jest/globals';
 import type { LoggerService } from '@nestjs/common';
 import { register } from 'prom-client';
 import { CacheError, type CacheRedisOptions } from '@datapunk/nestjs-cache';
-import { bootCache } from './support/cache-app.js';
-import { parsePrometheusText } from './support/prometheus-text.js';
-import { RedisCluster } from './support/redis-cluster.js';
-import { RedisSentinel } from './support/redis-sentinel.js';
-import { RedisServer } from './support/redis-server.js';
-import { makeTestCertificates, type TestCertificates } from './support/test-certificates.js';
+import { bootCache } from '../support/cache-app.js';
+import { parsePrometheusText } from '../support/prometheus-text.js';
+import { RedisCluster } from '../support/redis-cluster.js';
+import { RedisSentinel } from '../support/redis-sentinel.js';
+import { RedisServer } from '../support/redis-server.js';
+import { makeTestCertificates, type TestCertificates } from '../support/test-certificates.js';
 
 /**
  * Issue 13: the handshake's error from ioredis carries `command: { name: 'hello', args: ['3', 'AUTH', user, password] }`,

@@ -5,8 +5,8 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { CacheInterceptor, CacheModule, CacheVary, type CacheHttpOptions } from '@datapunk/nestjs-cache';
-import { warningCollector } from './support/cache-app.js';
-import { useRedisServer } from './support/redis-fixture.js';
+import { warningCollector } from '../support/cache-app.js';
+import { useRedisServer } from '../support/redis-fixture.js';
 
 let handled = 0;
 

@@ -4,8 +4,8 @@ import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { register, type Counter } from 'prom-client';
 import { CACHE_METRICS, CacheManager, CacheModule } from '@datapunk/nestjs-cache';
-import { bootCache } from './support/cache-app.js';
-import { freePort, RedisServer } from './support/redis-server.js';
+import { bootCache } from '../support/cache-app.js';
+import { freePort, RedisServer } from '../support/redis-server.js';
 
 /** The current value of one labelled series in prom-client's default registry (0 when absent). */
 async function metricValue(name: string, labels: Record<string, string>): Promise<number> {

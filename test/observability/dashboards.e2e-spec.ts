@@ -7,12 +7,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import yaml from 'js-yaml';
-import { parsePrometheusText, type PromSample } from './support/prometheus-text.js';
-import { useRedisServer } from './support/redis-fixture.js';
-import { waitUntil } from './support/wait-until.js';
-import { assertSampleAppBuilt, SampleAppProcess } from './support/sample-app-process.js';
+import { parsePrometheusText, type PromSample } from '../support/prometheus-text.js';
+import { useRedisServer } from '../support/redis-fixture.js';
+import { waitUntil } from '../support/wait-until.js';
+import { assertSampleAppBuilt, SampleAppProcess } from '../support/sample-app-process.js';
 
-const DASHBOARDS = fileURLToPath(new URL('../dashboards/', import.meta.url));
+const DASHBOARDS = fileURLToPath(new URL('../../dashboards/', import.meta.url));
 
 interface Rules {
   groups: Array<{ name: string; rules: Array<{ alert: string; expr: string; for?: string; labels?: Record<string, string> }> }>;

@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
 import { ReplyError } from 'ioredis';
-import { CacheError } from '../lib/kernel/cache-error.js';
-import { REDACTED, redactError, scrubSecrets } from '../lib/kernel/redact-error.js';
-import { classifyError } from '../lib/kernel/redis-error-classifier.js';
+import { CacheError } from '../../lib/kernel/cache-error.js';
+import { REDACTED, redactError, scrubSecrets } from '../../lib/kernel/redact-error.js';
+import { classifyError } from '../../lib/kernel/redis-error-classifier.js';
 
 const SECRET = 's3cret-Pa55';
 const printed = (value: unknown): string => inspect(value, { depth: 10 });

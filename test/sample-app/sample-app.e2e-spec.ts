@@ -6,11 +6,11 @@
  */
 import request from 'supertest';
 import type { Redis } from 'ioredis';
-import { parsePrometheusText, sampleValue } from './support/prometheus-text.js';
-import { useRedisServer } from './support/redis-fixture.js';
-import { waitUntil } from './support/wait-until.js';
-import { assertSampleAppBuilt, SampleAppProcess } from './support/sample-app-process.js';
-import { storedValue } from './support/stored-entry.js';
+import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
+import { useRedisServer } from '../support/redis-fixture.js';
+import { waitUntil } from '../support/wait-until.js';
+import { assertSampleAppBuilt, SampleAppProcess } from '../support/sample-app-process.js';
+import { storedValue } from '../support/stored-entry.js';
 
 const KEYBOARD = { id: 1, name: 'Keyboard', price: 49 };
 const MOUSE = { id: 2, name: 'Mouse', price: 19 };

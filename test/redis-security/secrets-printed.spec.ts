@@ -4,9 +4,9 @@ import type { LoggerService } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { CacheError, CacheHealthIndicator, type CacheManager, type CacheRedisOptions } from '@datapunk/nestjs-cache';
-import { cacheProviders } from '../lib/module/cache.providers.js';
-import { bootCache } from './support/cache-app.js';
-import { RedisServer } from './support/redis-server.js';
+import { cacheProviders } from '../../lib/module/cache.providers.js';
+import { bootCache } from '../support/cache-app.js';
+import { RedisServer } from '../support/redis-server.js';
 
 const PASSWORD = 'Url-Pa55-7q3z-secret';
 

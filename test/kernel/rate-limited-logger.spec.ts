@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { RateLimitedLogger } from '../lib/kernel/rate-limited-logger.js';
+import { RateLimitedLogger } from '../../lib/kernel/rate-limited-logger.js';
 
 describe('RateLimitedLogger', () => {
   const lines: string[] = [];

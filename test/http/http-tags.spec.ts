@@ -16,8 +16,8 @@ import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { CacheError, CacheInterceptor, CacheInvalidate, CacheManager, CacheModule, CacheTags } from '@datapunk/nestjs-cache';
-import { warningCollector } from './support/cache-app.js';
-import { RedisServer } from './support/redis-server.js';
+import { warningCollector } from '../support/cache-app.js';
+import { RedisServer } from '../support/redis-server.js';
 
 let handled = 0;
 

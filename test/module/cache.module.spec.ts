@@ -4,11 +4,11 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { CacheError, CacheManager, CacheModule, type CacheModuleOptions } from '@datapunk/nestjs-cache';
-import { bootCache } from './support/cache-app.js';
-import { freePort, RedisServer } from './support/redis-server.js';
-import { useRedisServer } from './support/redis-fixture.js';
-import { waitUntil } from './support/wait-until.js';
-import { storedValue } from './support/stored-entry.js';
+import { bootCache } from '../support/cache-app.js';
+import { freePort, RedisServer } from '../support/redis-server.js';
+import { useRedisServer } from '../support/redis-fixture.js';
+import { waitUntil } from '../support/wait-until.js';
+import { storedValue } from '../support/stored-entry.js';
 
 @Injectable()
 class OrdersService {

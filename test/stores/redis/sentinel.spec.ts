@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestingModule } from '@nestjs/testing';
 import type { CacheManager } from '@datapunk/nestjs-cache';
-import { bootCache } from './support/cache-app.js';
-import { command } from './support/redis-cluster.js';
-import { RedisSentinel } from './support/redis-sentinel.js';
-import { storedValueOn } from './support/stored-entry.js';
+import { bootCache } from '../../support/cache-app.js';
+import { command } from '../../support/redis-cluster.js';
+import { RedisSentinel } from '../../support/redis-sentinel.js';
+import { storedValueOn } from '../../support/stored-entry.js';
 
 describe('CacheManager through Redis Sentinel', () => {
   let setup: RedisSentinel;

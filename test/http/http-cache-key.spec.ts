@@ -5,8 +5,8 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { CacheInterceptor, CacheKey, CacheModule, CacheVary } from '@datapunk/nestjs-cache';
-import { warningCollector } from './support/cache-app.js';
-import { useRedisServer } from './support/redis-fixture.js';
+import { warningCollector } from '../support/cache-app.js';
+import { useRedisServer } from '../support/redis-fixture.js';
 
 let handled = 0;
 

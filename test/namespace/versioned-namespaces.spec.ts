@@ -3,10 +3,10 @@ import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Cluster, type Redis } from 'ioredis';
 import { Cacheable, CacheError, CacheInvalidate, CacheManager, CacheModule, type CacheModuleOptions } from '@datapunk/nestjs-cache';
-import { bootCache } from './support/cache-app.js';
-import { RedisCluster } from './support/redis-cluster.js';
-import { useRedisServer } from './support/redis-fixture.js';
-import { waitUntil } from './support/wait-until.js';
+import { bootCache } from '../support/cache-app.js';
+import { RedisCluster } from '../support/redis-cluster.js';
+import { useRedisServer } from '../support/redis-fixture.js';
+import { waitUntil } from '../support/wait-until.js';
 
 /** Every key under `prefix` on one node (SCAN, as a user would look). */
 async function keysUnder(node: Redis, prefix: string): Promise<string[]> {

@@ -4,9 +4,9 @@ import { inspect } from 'node:util';
 import { Injectable, type LoggerService } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { CACHE_EVENT_CHANNELS, CacheModule, CacheWarmer, type CacheErrorEvent, type WarmEntry } from '@datapunk/nestjs-cache';
-import { bootCache, warningCollector } from './support/cache-app.js';
-import { useRedisServer } from './support/redis-fixture.js';
-import { freePort } from './support/redis-server.js';
+import { bootCache, warningCollector } from '../support/cache-app.js';
+import { useRedisServer } from '../support/redis-fixture.js';
+import { freePort } from '../support/redis-server.js';
 
 /** A key that, written raw into a log, would add a line of its own (and clear the screen of whoever tails it). */
 const FORGING_KEY = 'order:1\n[Nest] 4242  - 01/01/2026, 00:00:00     LOG [Orders] order 2 refunded\x1b[2J';

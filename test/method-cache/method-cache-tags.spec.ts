@@ -2,10 +2,10 @@ import 'reflect-metadata';
 import { Injectable } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { Cacheable, CacheError, CacheInvalidate, CacheManager, CacheModule, CachePut, type CacheableTags } from '@datapunk/nestjs-cache';
-import { metricValue } from './faults/fault-harness.js';
-import { warningCollector } from './support/cache-app.js';
-import { useRedisServer } from './support/redis-fixture.js';
-import { RedisServer } from './support/redis-server.js';
+import { metricValue } from '../faults/fault-harness.js';
+import { warningCollector } from '../support/cache-app.js';
+import { useRedisServer } from '../support/redis-fixture.js';
+import { RedisServer } from '../support/redis-server.js';
 
 interface Item {
   id: string;

@@ -1,8 +1,8 @@
 import type { TestingModule } from '@nestjs/testing';
 import { CacheError, type CacheManager } from '@datapunk/nestjs-cache';
-import { bootCache } from './support/cache-app.js';
-import { useRedisServer } from './support/redis-fixture.js';
-import { storedValue } from './support/stored-entry.js';
+import { bootCache } from '../support/cache-app.js';
+import { useRedisServer } from '../support/redis-fixture.js';
+import { storedValue } from '../support/stored-entry.js';
 
 describe('CacheManager on a real Redis', () => {
   const db = useRedisServer();

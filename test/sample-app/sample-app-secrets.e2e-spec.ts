@@ -2,7 +2,7 @@
  * The built sample app (dist-sample/, against the built dist/) as a real child process, booted with a malformed
  * REDIS_URL that holds a password (issue 18, item 11). Build first: npm run build && npm run build:sample
  */
-import { assertSampleAppBuilt, SampleAppProcess } from './support/sample-app-process.js';
+import { assertSampleAppBuilt, SampleAppProcess } from '../support/sample-app-process.js';
 
 const PASSWORD = 'Sample-Pa55-k2v8-secret';
 

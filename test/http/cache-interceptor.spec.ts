@@ -21,7 +21,7 @@ import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { CacheInterceptor, CacheKey, CacheModule, CacheTTL, CacheVary } from '@datapunk/nestjs-cache';
-import { RedisServer } from './support/redis-server.js';
+import { RedisServer } from '../support/redis-server.js';
 
 let handled = 0;
 

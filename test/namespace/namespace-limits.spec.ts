@@ -3,9 +3,9 @@ import { runInNewContext } from 'node:vm';
 import { register } from 'prom-client';
 import type { TestingModule } from '@nestjs/testing';
 import { CacheError } from '@datapunk/nestjs-cache';
-import { bootCache } from './support/cache-app.js';
-import { parsePrometheusText } from './support/prometheus-text.js';
-import { useRedisServer } from './support/redis-fixture.js';
+import { bootCache } from '../support/cache-app.js';
+import { parsePrometheusText } from '../support/prometheus-text.js';
+import { useRedisServer } from '../support/redis-fixture.js';
 
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;

@@ -1,6 +1,6 @@
-import { CacheError } from '../lib/kernel/cache-error.js';
-import { assertValidNamespace, CacheKeys, MAX_KEY_LENGTH } from '../lib/kernel/cache-keys.js';
-import { escapeGlob } from '../lib/stores/redis/redis.store.js';
+import { CacheError } from '../../lib/kernel/cache-error.js';
+import { assertValidNamespace, CacheKeys, MAX_KEY_LENGTH } from '../../lib/kernel/cache-keys.js';
+import { escapeGlob } from '../../lib/stores/redis/redis.store.js';
 
 describe('CacheKeys', () => {
   const keys = new CacheKeys('orders');

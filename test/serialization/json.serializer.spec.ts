@@ -1,4 +1,4 @@
-import { JsonSerializer } from '../lib/serialization/json.serializer.js';
+import { JsonSerializer } from '../../lib/serialization/json.serializer.js';
 
 describe('JsonSerializer', () => {
   const json = new JsonSerializer();

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CacheManager } from '@datapunk/nestjs-cache';
 import type { TestingModule } from '@nestjs/testing';
-import { bootCache } from './support/cache-app.js';
-import { useRedisServer } from './support/redis-fixture.js';
-import { storedValue } from './support/stored-entry.js';
+import { bootCache } from '../support/cache-app.js';
+import { useRedisServer } from '../support/redis-fixture.js';
+import { storedValue } from '../support/stored-entry.js';
 
 describe('stampede protection', () => {
   const db = useRedisServer();

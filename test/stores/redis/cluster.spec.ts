@@ -3,12 +3,12 @@ import calculateSlot from 'cluster-key-slot';
 import { Cluster, Redis } from 'ioredis';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { CacheManager, CacheModule } from '@datapunk/nestjs-cache';
-import { metricValue } from './faults/fault-harness.js';
-import { bootCache } from './support/cache-app.js';
-import { RedisCluster, command } from './support/redis-cluster.js';
-import { waitUntil } from './support/wait-until.js';
-import { storedValue } from './support/stored-entry.js';
-import { storedValueOn } from './support/stored-entry.js';
+import { metricValue } from '../../faults/fault-harness.js';
+import { bootCache } from '../../support/cache-app.js';
+import { RedisCluster, command } from '../../support/redis-cluster.js';
+import { waitUntil } from '../../support/wait-until.js';
+import { storedValue } from '../../support/stored-entry.js';
+import { storedValueOn } from '../../support/stored-entry.js';
 
 /** Every key stored on one node (SCAN sees one node only: that is what clear() must get right). */
 async function keysOn(port: number, match = '*'): Promise<string[]> {

@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Cache, CACHE_MANAGER, Cacheable, CacheError, CacheManager, CacheModule, type CacheRegisterOptions } from '@datapunk/nestjs-cache';
-import { parseEntryTtl, parseTtl } from '../lib/kernel/ttl.js';
-import { bootCache } from './support/cache-app.js';
-import { useRedisServer } from './support/redis-fixture.js';
+import { parseEntryTtl, parseTtl } from '../../lib/kernel/ttl.js';
+import { bootCache } from '../support/cache-app.js';
+import { useRedisServer } from '../support/redis-fixture.js';
 
 /** The logical expiry an entry header records (u48 at byte 10; 0: none). */
 async function logicalExpiry(redis: { getBuffer(key: string): Promise<Buffer | null> }, key: string): Promise<number> {

@@ -1,9 +1,9 @@
 /** The sample app's prices routes (refresh-ahead, stale-if-error, a warmer, the batch form of @Cacheable), built and run as a child process. */
 import request from 'supertest';
-import { useRedisServer } from './support/redis-fixture.js';
-import { waitUntil } from './support/wait-until.js';
-import { assertSampleAppBuilt, SampleAppProcess } from './support/sample-app-process.js';
-import { storedValue } from './support/stored-entry.js';
+import { useRedisServer } from '../support/redis-fixture.js';
+import { waitUntil } from '../support/wait-until.js';
+import { assertSampleAppBuilt, SampleAppProcess } from '../support/sample-app-process.js';
+import { storedValue } from '../support/stored-entry.js';
 
 /** Switching the pricing database is an operator's route: the sample's guard wants this token. */
 const ADMIN_TOKEN = 'e2e-admin-token';

@@ -4,8 +4,8 @@ import { PATH_METADATA } from '@nestjs/common/constants.js';
 import { Test, type TestingModule } from '@nestjs/testing';
 import request from 'supertest';
 import { Cacheable, CacheError, CacheInvalidate, CacheModule, CachePut } from '@datapunk/nestjs-cache';
-import { useRedisServer } from './support/redis-fixture.js';
-import { storedValue } from './support/stored-entry.js';
+import { useRedisServer } from '../support/redis-fixture.js';
+import { storedValue } from '../support/stored-entry.js';
 
 /** Counts calls by method name, so a test can see whether the real method ran. */
 const calls = new Map<string, number>();
