@@ -22,6 +22,7 @@ import { l1Section } from './l1-report.js';
 import { benchFootprint, footprintSection, type FootprintPlan } from './footprint.js';
 import { benchTls, tlsSection, type TlsPlan } from './tls.js';
 import { benchWarming, warmingSection, type WarmingPlan } from './warming.js';
+import { runHotPath } from './hot-path-main.js';
 import { codecSection, compressionSection, markdown, serializerSection, tagsSection, transferEstimate, type Row } from './report.js';
 import { cacheManagerKeyv, nestjsCache, nestjsCacheCompat, rawIoredis, type Stack } from './stacks.js';
 import { SET_1KB, workloads, type Workload } from './workloads.js';
@@ -45,10 +46,10 @@ const WORKLOAD_FILTER = process.env.BENCH_WORKLOADS;
  * The sections to run, comma-separated: main (the stacks compared per workload, which BENCH_STACKS/BENCH_WORKLOADS filter), codec
  * (pure compression codecs), compression and serializer (through CacheManager), tags (invalidateTags, tagged reads and writes), footprint
  * (the footprint sampler's Redis time and accuracy against a full SCAN), tls (raw ioredis and the package over rediss:// and plain),
- * warming (refresh-ahead on a hot key across 4 instances). Default: all, or only main when
+ * warming (refresh-ahead on a hot key across 4 instances), hot (issue 21's ratios in alternating slices, also on a 3-master Cluster). Default: all, or only main when
  * BENCH_STACKS or BENCH_WORKLOADS is set. Running fewer than all leaves results.md alone.
  */
-const SECTIONS = ['main', 'l1', 'codec', 'compression', 'serializer', 'tags', 'footprint', 'tls', 'warming'] as const;
+const SECTIONS = ['main', 'l1', 'codec', 'compression', 'serializer', 'tags', 'footprint', 'tls', 'warming', 'hot'] as const;
 const selected = new Set(
   (process.env.BENCH_SECTIONS ?? (STACK_FILTER || WORKLOAD_FILTER ? 'main' : SECTIONS.join(',')))
     .split(',')
@@ -322,6 +323,12 @@ try {
           `the TLS redis-server pinned like the plain one; the section ran in ${seconds.toFixed(0)} s${meter ? `; ${meter()}` : ''}.`,
       ),
     );
+  }
+
+  if (selected.has('hot')) {
+    await encodingApp?.close();
+    encodingApp = undefined;
+    sections.push(await runHotPath(server, (line) => process.stderr.write(`${line}\n`)));
   }
 
   const report = await markdown(
