@@ -5,8 +5,16 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
  * in both directions are held (as TCP retransmission would hold them) and new connections get no upstream; on
  * `heal` everything held is delivered. Neither side sees a close, as behind a dropped route or a dead switch.
  */
+/** Sees the bytes a proxy forwards (see RoundTrips): client→server chunks, and that the server answered. */
+export interface TrafficObserver {
+  request(chunk: Buffer): void;
+  reply(): void;
+}
+
 export class TcpProxy {
   private partitioned = false;
+  /** Told of every chunk forwarded, when set. */
+  observer?: TrafficObserver;
   private readonly links = new Set<Link>();
   readonly port: number;
 
@@ -65,7 +73,7 @@ export class TcpProxy {
   }
 
   private link(client: Socket): void {
-    const link = new Link(client, this.targetPort, () => this.partitioned);
+    const link = new Link(client, this.targetPort, () => this.partitioned, () => this.observer);
     this.links.add(link);
     client.once('close', () => this.links.delete(link));
     if (!this.partitioned) link.flush();
@@ -82,8 +90,12 @@ class Link {
     private readonly client: Socket,
     private readonly targetPort: number,
     private readonly partitioned: () => boolean,
+    private readonly observer: () => TrafficObserver | undefined,
   ) {
-    client.on('data', (chunk) => this.send(this.toUpstream, chunk, this.upstream));
+    client.on('data', (chunk) => {
+      this.observer()?.request(chunk);
+      this.send(this.toUpstream, chunk, this.upstream);
+    });
     client.on('error', () => this.destroy());
     client.on('close', () => this.upstream?.destroy());
   }
@@ -91,7 +103,10 @@ class Link {
   flush(): void {
     if (this.upstream === undefined) {
       const upstream = connect(this.targetPort, '127.0.0.1');
-      upstream.on('data', (chunk) => this.send(this.toClient, chunk, this.client));
+      upstream.on('data', (chunk) => {
+        this.observer()?.reply();
+        this.send(this.toClient, chunk, this.client);
+      });
       upstream.on('error', () => this.destroy());
       upstream.on('close', () => this.client.destroy());
       this.upstream = upstream;
