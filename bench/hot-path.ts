@@ -77,14 +77,16 @@ async function taggedRows(
       measured: get(tagged, 'get, 1 tag'),
       baselines: [get(plain, 'get, untagged')],
     }))
-    .concat({
-      workload: 'tagged `getOrSet` ÷ `getOrSet` (hits), 100 B, 1 in flight',
-      topology,
-      concurrency: 1,
-      goal: 0.95,
-      measured: getOrSet(tagged, 'getOrSet, 1 tag', [TAG]),
-      baselines: [getOrSet(plain, 'getOrSet, untagged')],
-    });
+    .concat(
+      [1, 64].map((concurrency): HotRow => ({
+        workload: `tagged \`getOrSet\` ÷ \`getOrSet\` (hits), 100 B, ${concurrency} in flight`,
+        topology,
+        concurrency,
+        goal: 0.95,
+        measured: getOrSet(tagged, 'getOrSet, 1 tag', [TAG]),
+        baselines: [getOrSet(plain, 'getOrSet, untagged')],
+      })),
+    );
 }
 
 async function singleNodeRows(url: string, closers: Array<() => Promise<unknown>>): Promise<HotRow[]> {

@@ -108,11 +108,11 @@ export class Invalidator {
 
   /**
    * Whether a tagged entry may be served: no pending invalidation names its tags, and its stamps hold (against the
-   * tokens a lookup prefetched for its `known` tags, reading the others).
+   * tokens a lookup read with it for its `known` tags, reading the others). `learnAs`: see TagGuard.holds.
    */
-  tagsHold(bytes: Buffer, known?: readonly string[], prefetched?: ReadonlyArray<string | undefined>): Promise<boolean> {
+  tagsHold(bytes: Buffer, known?: readonly string[], prefetched?: ReadonlyArray<string | undefined>, learnAs?: string): Promise<boolean> {
     if (this.pending.hasPendingTags && this.pending.coversTags(this.tags.tagsOf(bytes))) return Promise.resolve(false);
-    return this.tags.holds(bytes, known, prefetched);
+    return this.tags.holds(bytes, known, prefetched, learnAs);
   }
 
   /** Whether a pending invalidation covers this key or the tags of the entry found under it. */

@@ -35,7 +35,7 @@ export class DirectOperations {
 
   /** The value under `key`, `undefined` on a miss. A stored `null` is a value, returned as `null`. */
   async get<T>(key: string): Promise<T | undefined> {
-    const { keys, l1, store, invalidator, failures, metrics, entries } = this.deps;
+    const { keys, l1, store, invalidator, failures, metrics, entries, tags } = this.deps;
     const fullKey = keys.full(key, 'get');
     const held = l1?.lookup(fullKey);
     const copied = held === undefined ? undefined : (l1!.valueOf(held, fullKey) as T | undefined);
@@ -47,9 +47,16 @@ export class DirectOperations {
     const ticket = l1?.beginFill(fullKey);
     const startedAt = performance.now();
     let bytes: Buffer | null | undefined;
+    // A key whose entry was seen tagged reads its tags' tokens in the same command as the entry (a hint: see TagHints).
+    const hinted = tags.hints.of(fullKey);
+    let prefetched: ReadonlyArray<string | undefined> | undefined;
     try {
-      bytes = invalidator.pending.coversKey(fullKey) ? null : await store.get(fullKey);
-      if (bytes != null && hasExtensions(bytes) && !(await invalidator.tagsHold(bytes))) bytes = null; // an invalidated tag
+      if (invalidator.pending.coversKey(fullKey)) bytes = null;
+      else if (hinted === undefined) bytes = await store.get(fullKey);
+      else ({ found: bytes, tokens: prefetched } = await tags.tokens.readWith(fullKey, hinted));
+      if (bytes != null && hasExtensions(bytes)) {
+        if (!(await invalidator.tagsHold(bytes, hinted, prefetched, fullKey))) bytes = null; // an invalidated tag
+      } else if (bytes != null && hinted !== undefined) tags.hints.forget(fullKey); // untagged now
       if (bytes != null && isPastLogicalExpiry(bytes)) bytes = null; // kept for read-through's stale window only
     } catch (error) {
       l1?.abandon(ticket);
@@ -88,6 +95,7 @@ export class DirectOperations {
     try {
       const stamps = await this.deps.tags.tokens.current(tags, physicalMs);
       const entry = entries.encode(key, value, 'set', logicalMs, 0, stamps);
+      this.deps.tags.hints.learn(fullKey, stamps); // a later get reads the entry and its tokens in one command
       await Promise.all([store.set(fullKey, entry, physicalMs), this.deps.tags.tokens.extendFor(stamps, physicalMs)]);
     } catch (error) {
       if (error instanceof CacheError) throw error; // the value was refused (already counted)

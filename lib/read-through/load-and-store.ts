@@ -182,7 +182,9 @@ export class LoadAndStore {
           if (!written) metrics.loadRace(label, 'superseded'); // an invalidation, a set or another load came first
           return written;
         });
-        return stamps === undefined ? counted : Promise.all([counted, tags.tokens.extendFor(stamps, ttlMs)]).then(([written]) => written);
+        if (stamps === undefined) return counted;
+        tags.hints.learn(fullKey, stamps); // a later get reads the entry and its tokens in one command
+        return Promise.all([counted, tags.tokens.extendFor(stamps, ttlMs)]).then(([written]) => written);
       })
       .then(
         (written) => {

@@ -160,11 +160,11 @@ export class ReadThrough {
     let seen: Buffer | null | undefined; // what Redis holds, servable or not: a load's lease replaces it
     let prefetch = NOTHING_PREFETCHED;
     try {
-      // Tag tokens (or the epoch) are read in the same tick as the entry: one round trip.
+      // Tag tokens (or the epoch) are read in the same command as the entry (TagGuard.lookup): one round trip.
       if (policy.tags === undefined) found = await this.store.get(fullKey);
-      else [found, prefetch] = await Promise.all([this.store.get(fullKey), this.tags.prefetch(policy.tags)]);
+      else ({ found, prefetch } = await this.tags.lookup(fullKey, policy.tags));
       seen = found;
-      if (found != null && hasExtensions(found) && !(await this.holds(found, policy, prefetch))) found = null;
+      if (found != null && hasExtensions(found) && !(await this.holds(found, prefetch, fullKey))) found = null;
       this.metrics.observe('getOrSet', 'ok', startedAt);
     } catch (error) {
       this.l1?.abandon(ticket);
@@ -200,9 +200,8 @@ export class ReadThrough {
   }
 
   /** Whether every tag stamp of a found entry still holds (an untagged entry has none: it always does). */
-  private holds<T>(found: Buffer, policy: ReadThroughPolicy<T>, prefetch: TagPrefetch): Promise<boolean> {
-    const known = policy.tags !== undefined && 'known' in policy.tags ? policy.tags.known : undefined;
-    return this.invalidator.tagsHold(found, known, prefetch.tokens);
+  private holds(found: Buffer, prefetch: TagPrefetch, fullKey: string): Promise<boolean> {
+    return this.invalidator.tagsHold(found, prefetch.tags, prefetch.tokens, fullKey);
   }
 
   private async loadUnderLock<T>(call: Call<T>, prefetch: TagPrefetch, budgetLeftMs: number, seen: Buffer | null | undefined): Promise<T> {
@@ -215,7 +214,7 @@ export class ReadThrough {
         // The holder before us may have stored the value and released the lock after our lookup: do not load it again.
         const stored = await this.store.get(fullKey);
         seen = stored;
-        if (stored != null && logicalExpiryOf(stored) > Date.now() && (await this.holds(stored, policy, NOTHING_PREFETCHED))) {
+        if (stored != null && logicalExpiryOf(stored) > Date.now() && (await this.holds(stored, NOTHING_PREFETCHED, fullKey))) {
           const value = this.entries.peek<T>(key, fullKey, stored);
           if (value !== undefined) {
             call.stored = stored;
@@ -226,7 +225,7 @@ export class ReadThrough {
         }
       } else {
         const found = await this.lock.waitForValue(fullKey, lockKey);
-        if (found !== undefined && (await this.holds(found, policy, NOTHING_PREFETCHED))) {
+        if (found !== undefined && (await this.holds(found, NOTHING_PREFETCHED, fullKey))) {
           const value = this.entries.decode<T>(key, fullKey, found, policy.label);
           if (value !== undefined) {
             call.stored = found;

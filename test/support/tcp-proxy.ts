@@ -1,5 +1,11 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
+/** Sees the bytes a proxy forwards (see RoundTrips): client→server chunks, and that the server answered. */
+export interface TrafficObserver {
+  request(chunk: Buffer): void;
+  reply(): void;
+}
+
 /**
  * A loopback TCP proxy to a Redis port that can cut the network without closing anything: while partitioned, bytes
  * in both directions are held (as TCP retransmission would hold them) and new connections get no upstream; on
@@ -8,6 +14,8 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 export class TcpProxy {
   private partitioned = false;
   private latencyMs = 0;
+  /** Told of every chunk forwarded, when set. */
+  observer?: TrafficObserver;
   private readonly links = new Set<Link>();
   readonly port: number;
 
@@ -76,6 +84,7 @@ export class TcpProxy {
       this.targetPort,
       () => this.partitioned,
       () => this.latencyMs,
+      () => this.observer,
     );
     this.links.add(link);
     client.once('close', () => this.links.delete(link));
@@ -96,8 +105,12 @@ class Link {
     private readonly targetPort: number,
     private readonly partitioned: () => boolean,
     private readonly latencyMs: () => number,
+    private readonly observer: () => TrafficObserver | undefined,
   ) {
-    client.on('data', (chunk) => this.send(this.toUpstream, chunk, this.upstream, this.upstreamLine));
+    client.on('data', (chunk) => {
+      this.observer()?.request(chunk);
+      this.send(this.toUpstream, chunk, this.upstream, this.upstreamLine);
+    });
     client.on('error', () => this.destroy());
     client.on('close', () => this.upstream?.destroy());
   }
@@ -105,7 +118,10 @@ class Link {
   flush(): void {
     if (this.upstream === undefined) {
       const upstream = connect(this.targetPort, '127.0.0.1');
-      upstream.on('data', (chunk) => this.send(this.toClient, chunk, this.client, this.clientLine));
+      upstream.on('data', (chunk) => {
+        this.observer()?.reply();
+        this.send(this.toClient, chunk, this.client, this.clientLine);
+      });
       upstream.on('error', () => this.destroy());
       upstream.on('close', () => this.client.destroy());
       this.upstream = upstream;

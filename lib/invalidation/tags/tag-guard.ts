@@ -1,17 +1,28 @@
 import type { EntryCodec } from '../../entry/entry-codec.js';
 import type { TagStamp } from '../../entry/entry-format.js';
 import { validTags } from './tag-rules.js';
+import { TagHints } from './tag-hints.js';
 import { TagTokens } from './tag-tokens.js';
+
+const NO_TAGS: readonly string[] = [];
 
 /** The tags of one read-through call: known at the call site, or computed from the loaded value. */
 export type TagSource<T> = { known: readonly string[] } | { fromValue: (value: T) => readonly string[] };
 
 /** What a lookup fetched beside the entry, in the same round trip. */
 export interface TagPrefetch {
-  /** Current tokens of the call's known tags. */
+  /** The tags whose tokens were read: the call's known tags, or (tags from the value) those the key's hint named. */
+  tags?: readonly string[];
+  /** Their current tokens, in the same order. */
   tokens?: ReadonlyArray<string | undefined>;
   /** The namespace's epoch, for tags that come from the value. */
   epoch?: string;
+}
+
+/** A tagged lookup: the entry found, and what was read beside it in the same command. */
+export interface TaggedLookup {
+  found: Buffer | null | undefined;
+  prefetch: TagPrefetch;
 }
 
 /**
@@ -30,29 +41,49 @@ export type LoadTicket =
  * value: the epoch did not move). Either way a value loaded before an invalidation is never served after it.
  */
 export class TagGuard {
+  /** The tags last seen on each key's entry: a plain get reads their tokens with the entry (see TagHints). */
+  readonly hints = new TagHints();
+
   constructor(
     readonly tokens: TagTokens,
     private readonly codec: EntryCodec,
   ) {}
 
-  /** Starts the token (or epoch) read for a lookup: call it in the same tick as the entry's GET. */
-  prefetch<T>(source: TagSource<T> | undefined): Promise<TagPrefetch> {
-    if (source === undefined) return Promise.resolve({});
-    if ('known' in source) return this.tokens.read(source.known).then((tokens) => ({ tokens }));
-    return this.tokens.readEpoch().then((epoch) => ({ epoch }));
+  /**
+   * A read-through lookup's entry and, in the same command, its known tags' tokens; or, for tags from the value, the
+   * epoch and the tokens of the tags the key's hint names (those the entry carries, unless it changed since).
+   */
+  async lookup<T>(fullKey: string, source: TagSource<T>): Promise<TaggedLookup> {
+    if ('known' in source) {
+      const { found, tokens } = await this.tokens.readWith(fullKey, source.known);
+      return { found, prefetch: { tags: source.known, tokens } };
+    }
+    const hinted = this.hints.of(fullKey) ?? NO_TAGS;
+    const { found, tokens, epoch } = await this.tokens.readWithEpoch(fullKey, hinted);
+    return { found, prefetch: { tags: hinted, tokens, epoch } };
   }
 
   /**
-   * Whether a found entry may be served: untagged, or every stamp still holds. Tokens the prefetch read are used;
-   * others (an entry tagged differently than this call says, or a plain get) cost one more round trip.
+   * Whether a found entry may be served: untagged, or every stamp still holds. Tokens read with the entry for the
+   * `known` tags are used; others (an entry tagged differently than the call or hint said) cost one more round trip.
+   * `learnAs` (a plain get's key) keeps the hint of that key in step with the tags found.
    */
-  async holds(bytes: Buffer, known?: readonly string[], prefetched?: ReadonlyArray<string | undefined>): Promise<boolean> {
+  async holds(bytes: Buffer, known?: readonly string[], prefetched?: ReadonlyArray<string | undefined>, learnAs?: string): Promise<boolean> {
     const stamps = this.stampsOf(bytes);
+    if (learnAs !== undefined) {
+      if (stamps === undefined) this.hints.forget(learnAs);
+      else this.hints.learn(learnAs, stamps);
+    }
     if (stamps === undefined) return true;
-    // Tokens the prefetch read for the call's known tags; the entry's other tags are read now.
-    const current = stamps.map(([tag]) => (prefetched === undefined ? undefined : prefetched[known?.indexOf(tag) ?? -1]));
-    const unread = stamps.flatMap(([tag], i) => (prefetched !== undefined && (known?.includes(tag) ?? false) ? [] : [i]));
-    if (unread.length > 0) {
+    // A loop, not map/flatMap: this runs on every tagged hit.
+    const current = new Array<string | undefined>(stamps.length);
+    let unread: number[] | undefined;
+    for (let i = 0; i < stamps.length; i++) {
+      const at = prefetched === undefined || known === undefined ? -1 : known.indexOf(stamps[i][0]);
+      if (at >= 0) current[i] = prefetched![at];
+      else (unread ??= []).push(i);
+    }
+    if (unread !== undefined) {
       const read = await this.tokens.read(unread.map((i) => stamps[i][0]));
       unread.forEach((i, n) => (current[i] = read[n]));
     }
@@ -100,7 +131,7 @@ export class TagGuard {
    */
   async beforeLoad<T>(source: TagSource<T>, prefetch: TagPrefetch): Promise<LoadTicket> {
     if (!('known' in source)) return { epoch: await this.tokens.epochBefore(prefetch.epoch) };
-    const current = prefetch.tokens ?? (await this.tokens.read(source.known));
+    const current = prefetch.tags === source.known && prefetch.tokens !== undefined ? prefetch.tokens : await this.tokens.read(source.known);
     if (current.every((token) => token !== undefined)) return { stamps: source.known.map((tag, i) => [tag, current[i]!] as const) };
     return { known: source.known, current, epoch: await this.tokens.epochBefore(undefined) };
   }

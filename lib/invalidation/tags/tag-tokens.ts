@@ -10,6 +10,17 @@ const RECENT_MS = 1000;
 /** How long the namespace's invalidation epoch lives: long enough for any load in flight; a lapse only skips a store. */
 const EPOCH_TTL_MS = 60_000;
 
+/** An entry and the tokens of some tags, read in one command. */
+export interface EntryWithTokens {
+  found: Buffer | null | undefined;
+  tokens: Array<string | undefined>;
+}
+
+/** A token as stored: short ASCII (base64url), read as latin1 so that any bytes still compare exactly. */
+function tokenOf(bytes: Buffer | null | undefined): string | undefined {
+  return bytes == null ? undefined : bytes.toString('latin1');
+}
+
 /** A fresh random token: equality is the only test, so no clock and no counter (an evicted counter restarts: ABA). */
 export function newToken(): string {
   return randomBytes(9).toString('base64url');
@@ -36,7 +47,7 @@ export class TagTokens {
    * Tokens this process saw lately, for stamping `set` without reading them first. Safe at any age: a token that
    * has been replaced since only makes the entry miss (never serves a stale one); the age bounds those misses.
    */
-  private readonly recent = new Map<string, { token: string; seenAt: number }>();
+  private readonly recent = new Map<string, { readonly token: string; seenAt: number }>();
 
   constructor(
     private readonly store: CacheStore,
@@ -56,7 +67,38 @@ export class TagTokens {
   async read(tags: readonly string[]): Promise<Array<string | undefined>> {
     if (tags.length === 0) return [];
     const found = await this.store.mget(tags.map((tag) => this.keyOf(tag)));
-    const tokens = found.map((bytes) => (bytes == null ? undefined : bytes.toString('latin1')));
+    const tokens = found.map(tokenOf);
+    this.note(tags, tokens);
+    return tokens;
+  }
+
+  /**
+   * The entry under `fullKey` and the current tokens of `tags`, in one command: one MGET on a node, which is also a
+   * consistent snapshot of both; on a Cluster, where a token lives in another slot, one MGET per slot, sent together.
+   */
+  async readWith(fullKey: string, tags: readonly string[]): Promise<EntryWithTokens> {
+    const found = await this.store.mget(this.keysWith(fullKey, tags));
+    return { found: found[0], tokens: this.tokensIn(found, tags) };
+  }
+
+  /** readWith, and the namespace's epoch (undefined when absent) in the same command. */
+  async readWithEpoch(fullKey: string, tags: readonly string[]): Promise<EntryWithTokens & { epoch: string | undefined }> {
+    const keys = this.keysWith(fullKey, tags);
+    keys.push(this.epochKey);
+    const found = await this.store.mget(keys);
+    return { found: found[0], tokens: this.tokensIn(found, tags), epoch: tokenOf(found[keys.length - 1]) };
+  }
+
+  private keysWith(fullKey: string, tags: readonly string[]): string[] {
+    const keys = [fullKey];
+    for (const tag of tags) keys.push(this.keyOf(tag));
+    return keys;
+  }
+
+  /** The tokens of `tags` in what readWith found (they follow the entry), noted as seen. */
+  private tokensIn(found: ReadonlyArray<Buffer | null | undefined>, tags: readonly string[]): Array<string | undefined> {
+    const tokens = new Array<string | undefined>(tags.length);
+    for (let i = 0; i < tags.length; i++) tokens[i] = tokenOf(found[i + 1]);
     this.note(tags, tokens);
     return tokens;
   }
@@ -120,17 +162,23 @@ export class TagTokens {
   /** The epoch now (undefined when absent); issue it in the same tick as other reads. */
   async readEpoch(): Promise<string | undefined> {
     const [bytes] = await this.store.mget([this.epochKey]);
-    return bytes == null ? undefined : bytes.toString('latin1');
+    return tokenOf(bytes);
   }
 
+  /** Every read notes what it saw; a token seen again (the common case) only moves its time: no allocation, no Map write. */
   private note(tags: readonly string[], tokens: ReadonlyArray<string | undefined>): void {
-    if (this.recent.size >= 10_000) this.recent.clear();
     const seenAt = Date.now();
-    tags.forEach((tag, i) => {
+    for (let i = 0; i < tags.length; i++) {
       const token = tokens[i];
-      if (token === undefined) this.recent.delete(tag);
-      else this.recent.set(tag, { token, seenAt });
-    });
+      const seen = this.recent.get(tags[i]);
+      if (token === undefined) {
+        if (seen !== undefined) this.recent.delete(tags[i]);
+      } else if (seen?.token === token) seen.seenAt = seenAt;
+      else {
+        if (this.recent.size >= 10_000) this.recent.clear();
+        this.recent.set(tags[i], { token, seenAt });
+      }
+    }
   }
 
   private remember(key: string, until: number): void {

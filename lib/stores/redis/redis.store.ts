@@ -83,10 +83,14 @@ export class RedisStore implements CacheStore, ServerProbe {
     return this.client.getBuffer(key); // no extra async layer: this is the hot path
   }
 
-  async mget(keys: readonly string[]): Promise<Array<Buffer | null>> {
-    if (keys.length === 0) return [];
+  mget(keys: readonly string[]): Promise<Array<Buffer | null>> {
+    if (keys.length === 0) return Promise.resolve([]);
     this.batch?.hold();
-    if (!this.isCluster) return this.client.mgetBuffer(keys as string[]);
+    if (!this.isCluster) return this.client.mgetBuffer(keys as string[]); // no extra async layer: a tagged read's hot path
+    return this.mgetBySlot(keys);
+  }
+
+  private async mgetBySlot(keys: readonly string[]): Promise<Array<Buffer | null>> {
     // A cluster refuses MGET across slots (CROSSSLOT): one MGET per slot, answers put back in the order asked.
     const values = new Array<Buffer | null>(keys.length);
     await Promise.all(
