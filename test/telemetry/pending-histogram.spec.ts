@@ -8,10 +8,11 @@ function pair(): { registry: Registry; direct: Histogram; batched: Histogram; pe
   const registry = new Registry();
   const make = (name: string, collect?: () => void): Histogram =>
     new Histogram({ name, help: name, labelNames: ['namespace', 'operation'], buckets: BUCKETS, registers: [registry], collect });
-  let pending: PendingHistogram | undefined;
   const direct = make('direct_seconds');
-  const batched = make('batched_seconds', () => pending?.flush());
-  pending = new PendingHistogram(batched, { namespace: 'ns', operation: 'get' });
+  const flushers: Array<() => void> = [];
+  const batched = make('batched_seconds', () => flushers.forEach((flush) => flush()));
+  const pending = new PendingHistogram(batched, { namespace: 'ns', operation: 'get' });
+  flushers.push(() => pending.flush());
   return { registry, direct, batched, pending };
 }
 
@@ -46,9 +47,13 @@ describe('PendingHistogram', () => {
   it('adds each scrape to what earlier scrapes handed over, and survives a reset of the histogram', async () => {
     const { direct, batched, pending } = pair();
     const child = direct.labels({ namespace: 'ns', operation: 'get' });
-    for (const value of values.slice(0, 4)) (child.observe(value), pending.observe(value));
+    const observe = (value: number): void => {
+      child.observe(value);
+      pending.observe(value);
+    };
+    values.slice(0, 4).forEach(observe);
     expect(await samples(batched)).toEqual(await samples(direct));
-    for (const value of values.slice(4)) (child.observe(value), pending.observe(value));
+    values.slice(4).forEach(observe);
     expect(await samples(batched)).toEqual(await samples(direct));
     expect(await samples(batched)).toEqual(await samples(direct)); // a scrape with nothing pending changes nothing
     direct.reset();
