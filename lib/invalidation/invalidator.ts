@@ -1,5 +1,5 @@
 import type { CacheOperation } from '../kernel/cache-error.js';
-import type { CacheEvents } from '../telemetry/events/cache-events.js';
+import type { CacheObserver } from '../telemetry/cache-observer.js';
 import type { CacheInvalidationEvent } from '../telemetry/events/cache-event-types.js';
 import type { CacheMetrics } from '../telemetry/cache-metrics.js';
 import type { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
@@ -35,7 +35,7 @@ export interface InvalidatorDeps {
  */
 export class Invalidator {
   readonly pending: PendingInvalidations;
-  private readonly events: CacheEvents;
+  private readonly events: Pick<CacheObserver, 'invalidation'>;
 
   private readonly store: KeyValueStore;
   private readonly keys: CacheKeys;
@@ -63,7 +63,7 @@ export class Invalidator {
       deps.metrics,
       deps.logger,
     );
-    this.events = deps.metrics.events;
+    this.events = deps.metrics;
   }
 
   /**

@@ -7,8 +7,11 @@ export interface L1Coherence {
   readonly tracking: boolean;
   /** Moves whenever every tier was flushed: a lookup started before must not fill. */
   readonly generation: number;
-  /** Whether every write acknowledged more than `maxStalenessMs` ago has already evicted what it changed. Hot path. */
-  serving(maxStalenessMs: number): boolean;
+  /**
+   * Whether every write acknowledged more than `maxStalenessMs` before `now` (the caller's performance.now() reading,
+   * read once per lookup) has already evicted what it changed. Hot path.
+   */
+  serving(maxStalenessMs: number, now: number): boolean;
 }
 
 /** No invalidation messages: entries are bounded by their short lifetime alone; own writes still evict locally. */

@@ -26,8 +26,7 @@ export async function mgetThroughL1<T>(
   // A held value that cannot be copied (clone) is read from Redis like a key the tier does not hold.
   const values = held.map((entry, i) => (entry === undefined ? undefined : (tier.valueOf(entry, fullKeys[i]) as T | undefined)));
   const missing = values.flatMap((value, i) => (value === undefined ? [i] : []));
-  metrics.hit(label, held.length - missing.length);
-  for (let i = 0; i < held.length; i++) if (values[i] !== undefined) metrics.events.hit(label, keys[i], 'l1');
+  metrics.lookups(label, keys, values, 'l1', false); // what was not served is read below and counted there
   if (missing.length === 0) return values;
   const fetched = await fetchFilling<T>(
     tier,

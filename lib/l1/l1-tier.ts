@@ -2,7 +2,6 @@ import { LRUCache } from 'lru-cache';
 import { CompressionId, entryKind, EntryKinds, hasExtensions, readFrame, readTagStamps, type TagStamp } from '../entry/entry-format.js';
 import type { L1Settings } from './l1-settings.js';
 import type { CacheMetrics } from '../telemetry/cache-metrics.js';
-import type { PendingCount } from '../telemetry/pending-counts.js';
 import type { L1Coherence } from './l1-coherence.js';
 
 /** What the tier keeps of one entry: the decoded value, until when it may be served, and its tag stamps. */
@@ -52,7 +51,6 @@ export class L1Tier {
   private readonly pendingFills = new Map<string, PendingFill>();
   /** Moves on every tag invalidation of the namespace: a tagged reply in flight across it is not kept. */
   private tagVersion = 0;
-  private readonly hits: PendingCount;
 
   constructor(
     readonly namespace: string,
@@ -60,7 +58,6 @@ export class L1Tier {
     private coherence: L1Coherence,
     private readonly metrics: CacheMetrics,
   ) {
-    this.hits = metrics.l1Hits();
     metrics.l1Gauges(() => ({ entries: this.entries.size, bytes: this.entries.calculatedSize }));
     // No `max`: lru-cache would preallocate arrays for maxEntries (hundreds of KiB per namespace, used or not); the
     // entry bound is kept in `fill` instead, and the arrays grow with what is held.
@@ -94,10 +91,12 @@ export class L1Tier {
 
   /** The entry to serve for `fullKey`, if the tier holds one that is fresh and may serve now. Hot path. */
   lookup(fullKey: string): L1Entry | undefined {
-    if (this.entries.size === 0 || !this.coherence.serving(this.settings.maxStalenessMs)) return undefined;
+    if (this.entries.size === 0) return undefined;
+    const now = performance.now(); // once: the lease and the entry's expiry are judged at the same instant
+    if (!this.coherence.serving(this.settings.maxStalenessMs, now)) return undefined;
     const entry = this.entries.get(fullKey);
     if (entry === undefined) return undefined;
-    if (entry.expiresAt < performance.now()) {
+    if (entry.expiresAt < now) {
       this.entries.delete(fullKey);
       return undefined;
     }
@@ -105,15 +104,12 @@ export class L1Tier {
   }
 
   /**
-   * The value of a hit as callers get it (counted as served from memory): shared, or their own copy with `clone`.
+   * The value of a hit as callers get it (they count the hit, with source 'l1'): shared, or their own copy with `clone`.
    * Undefined when it cannot be copied: the entry is dropped, the failure counted, and the caller reads Redis instead.
    */
   valueOf(entry: L1Entry, fullKey: string): unknown {
     const value = this.copy(entry.value);
-    if (value !== NOT_COPIED) {
-      this.hits.add(1);
-      return value;
-    }
+    if (value !== NOT_COPIED) return value;
     this.entries.delete(fullKey);
     this.metrics.error('deserialize', 'uncloneable');
     return undefined;
@@ -121,7 +117,7 @@ export class L1Tier {
 
   /** Call before sending the GET whose reply may fill the tier; pass the ticket to `fill` or `abandon`. */
   beginFill(fullKey: string): FillTicket | undefined {
-    if (!this.coherence.serving(this.settings.maxStalenessMs)) return undefined;
+    if (!this.coherence.serving(this.settings.maxStalenessMs, performance.now())) return undefined;
     let pending = this.pendingFills.get(fullKey);
     if (pending === undefined) {
       pending = { version: 0, readers: 0 };
@@ -141,11 +137,11 @@ export class L1Tier {
     if (
       ticket.pending.version !== ticket.keyVersion ||
       ticket.generation !== this.coherence.generation ||
-      (stamps !== undefined && ticket.tagVersion !== this.tagVersion) ||
-      !this.coherence.serving(this.settings.maxStalenessMs)
+      (stamps !== undefined && ticket.tagVersion !== this.tagVersion)
     )
       return true;
     const now = performance.now();
+    if (!this.coherence.serving(this.settings.maxStalenessMs, now)) return true;
     // Without invalidation messages an entry lives only as long as the staleness bound allows.
     const lifetimeMs = this.coherence.tracking ? this.settings.ttlMs : Math.min(this.settings.ttlMs, this.settings.maxStalenessMs);
     let expiresAt = now + lifetimeMs;
@@ -161,9 +157,10 @@ export class L1Tier {
 
   /** Entries held for each key (undefined where none may be served): one check of the lease for the batch. */
   lookupMany(fullKeys: readonly string[]): Array<L1Entry | undefined> | undefined {
-    if (this.entries.size === 0 || !this.coherence.serving(this.settings.maxStalenessMs)) return undefined;
-    let held = 0;
+    if (this.entries.size === 0) return undefined;
     const now = performance.now();
+    if (!this.coherence.serving(this.settings.maxStalenessMs, now)) return undefined;
+    let held = 0;
     const found = fullKeys.map((fullKey) => {
       const entry = this.entries.get(fullKey);
       if (entry === undefined || entry.expiresAt < now) return undefined;

@@ -51,8 +51,8 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
     return this.source.generation;
   }
 
-  serving(maxStalenessMs: number): boolean {
-    return this.source.serving(maxStalenessMs);
+  serving(maxStalenessMs: number, now: number): boolean {
+    return this.source.serving(maxStalenessMs, now);
   }
 
   /** The tier of `namespace`, made on first use; undefined when its l1 is off or pointless (the embedded store). */

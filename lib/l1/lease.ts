@@ -12,15 +12,22 @@ export class Lease {
   private renewed = Number.NEGATIVE_INFINITY;
   /** Counts connections, so a late echo from a closed one renews nothing. */
   private connection = 0;
+  private changed?: () => void;
 
   get renewedAt(): number {
     return this.renewed;
+  }
+
+  /** Called after every renewal and revocation (the coherence keeps the oldest lease of its channels from it). */
+  watch(changed: () => void): void {
+    this.changed = changed;
   }
 
   /** The connection is gone: nothing it said counts any more. */
   revoke(): void {
     this.connection++;
     this.renewed = Number.NEGATIVE_INFINITY;
+    this.changed?.();
   }
 
   /** Call when sending a heartbeat; call the function it returns when its invalidation arrives. */
@@ -30,7 +37,9 @@ export class Lease {
     return {
       sentAt,
       renew: () => {
-        if (connection === this.connection && sentAt > this.renewed) this.renewed = sentAt;
+        if (connection !== this.connection || sentAt <= this.renewed) return;
+        this.renewed = sentAt;
+        this.changed?.();
       },
     };
   }

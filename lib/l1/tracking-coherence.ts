@@ -22,6 +22,11 @@ export class TrackingCoherence implements L1Coherence {
   readonly tracking = true;
   private gen = 0;
   private readonly channels = new Map<string, TrackingChannel>();
+  /**
+   * When the oldest lease of the channels was renewed (-Infinity with none, or one not held): recomputed when a lease
+   * changes or a channel comes or goes, so a lookup reads one number, on a single node or a Cluster.
+   */
+  private oldest = Number.NEGATIVE_INFINITY;
   private closed = false;
 
   constructor(
@@ -38,9 +43,10 @@ export class TrackingCoherence implements L1Coherence {
     return this.gen;
   }
 
-  serving(maxStalenessMs: number): boolean {
-    // Recomputed per call: a lease ages without any event, and the check must hold during a stalled event loop.
-    return performance.now() - this.oldestLease() <= maxStalenessMs;
+  serving(maxStalenessMs: number, now: number): boolean {
+    // Against the caller's clock reading, not a flag a timer sets: a lease ages without any event, and the check must
+    // hold during a stalled event loop.
+    return now - this.oldest <= maxStalenessMs;
   }
 
   /** A data connection to `node` ("" outside a cluster) closed: its channel no longer hears what that connection read. */
@@ -65,6 +71,7 @@ export class TrackingCoherence implements L1Coherence {
       if (wanted.has(node)) continue;
       channel.close();
       this.channels.delete(node);
+      this.leasesChanged();
       changed = true;
     }
     for (const node of wanted) {
@@ -81,6 +88,7 @@ export class TrackingCoherence implements L1Coherence {
     this.closed = true;
     for (const channel of this.channels.values()) channel.close();
     this.channels.clear();
+    this.leasesChanged();
   }
 
   private open(node: string): TrackingChannel {
@@ -91,6 +99,8 @@ export class TrackingCoherence implements L1Coherence {
       refused: (error) => this.sink.refused(error),
     });
     this.channels.set(node, channel);
+    channel.lease.watch(() => this.leasesChanged());
+    this.leasesChanged();
     return channel;
   }
 
@@ -106,9 +116,9 @@ export class TrackingCoherence implements L1Coherence {
     if (reason !== undefined) this.sink.flushed(reason);
   }
 
-  private oldestLease(): number {
+  private leasesChanged(): void {
     let oldest = this.channels.size === 0 ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
     for (const channel of this.channels.values()) if (channel.lease.renewedAt < oldest) oldest = channel.lease.renewedAt;
-    return oldest;
+    this.oldest = oldest;
   }
 }

@@ -56,7 +56,6 @@ function createBreaker(options: ResolvedCacheOptions, metrics: CacheMetrics, log
     options.circuitBreaker ?? { failureThreshold: Number.POSITIVE_INFINITY, cooldownMs: 0 },
     (state: CircuitState) => {
       metrics.circuit(state);
-      metrics.events.circuit(state);
       logger.warn(`circuit:${state}`, circuitMessage(state));
     },
   );

@@ -40,8 +40,7 @@ export class DirectOperations {
     const held = l1?.lookup(fullKey);
     const copied = held === undefined ? undefined : (l1!.valueOf(held, fullKey) as T | undefined);
     if (copied !== undefined) {
-      metrics.hit(DIRECT);
-      metrics.events.hit(DIRECT, key, 'l1');
+      metrics.hit(DIRECT, key, 'l1');
       return copied;
     }
     const ticket = l1?.beginFill(fullKey);

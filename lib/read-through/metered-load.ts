@@ -20,8 +20,6 @@ export async function meteredLoad<T>(
     failure = error ?? new Error(`loader threw ${String(error)}`);
     throw error;
   } finally {
-    const ms = performance.now() - startedAt;
-    metrics.load(cache, trigger, ms / 1000);
-    metrics.events.load(cache, key, trigger, ms, failure);
+    metrics.load(cache, key, trigger, performance.now() - startedAt, failure);
   }
 }

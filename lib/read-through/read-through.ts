@@ -148,8 +148,7 @@ export class ReadThrough {
     // A held value that cannot be copied (clone) is read from Redis like a key the tier does not hold.
     const copied = held !== undefined && heldIsFresh(held, policy.stale) ? (this.l1!.valueOf(held, fullKey) as T | undefined) : undefined;
     if (copied !== undefined) {
-      this.metrics.hit(policy.label);
-      this.metrics.events.hit(policy.label, key, 'l1');
+      this.metrics.hit(policy.label, key, 'l1');
       if (held!.stamps !== undefined) call.basis = [...held!.stamps];
       call.stored = 'l1';
       return copied;
@@ -187,8 +186,7 @@ export class ReadThrough {
       if (hasExtensions(found!)) call.basis = this.tags.stampsFor(found!) ?? 'unverifiable';
       if (freshness === 'refresh') this.background.start(call, found!, 'refresh');
       else if (freshness === 'revalidate') {
-        this.metrics.staleServed(policy.label, 'revalidating');
-        this.metrics.events.staleServed(policy.label, key, 'revalidating');
+        this.metrics.staleServed(policy.label, key, 'revalidating');
         this.background.start(call, found!, 'stale');
       }
       return cached;

@@ -32,13 +32,11 @@ export class StaleIfError {
   async loadOrServeStale<T>(call: Call<T>, found: Buffer, prefetch: TagPrefetch, budgetLeftMs: number): Promise<T> {
     const { entries, metrics, lock, failures, failedLoads } = this.deps;
     const { key, fullKey, lockKey, policy } = call;
-    metrics.miss(policy.label); // the caller needs the loader: a miss, whatever is served in the end
-    metrics.events.miss(policy.label, key);
+    metrics.miss(policy.label, key); // the caller needs the loader: a miss, whatever is served in the end
     const stale = entries.peek<T>(key, fullKey, found);
     if (stale === undefined) return this.deps.loads.run(call, prefetch, budgetLeftMs, 'miss', { missed: found }); // undecodable: nothing to fall back on
     const serveStale = (reason: StaleReason): T => {
-      metrics.staleServed(policy.label, reason);
-      metrics.events.staleServed(policy.label, key, reason);
+      metrics.staleServed(policy.label, key, reason);
       if (hasExtensions(found)) call.basis = this.deps.tags.stampsFor(found) ?? 'unverifiable';
       call.stored = found;
       return stale;

@@ -47,9 +47,8 @@ export class StoredEntries {
       return entry;
     } catch (error) {
       const reason = error instanceof EntryError ? error.reason : 'serialization';
-      this.metrics.error(operation, reason);
       const failure = new CacheError(operation, key, (error as Error).message, { cause: error, reason: reason === 'too_large' ? 'too_large' : 'serialization' });
-      this.metrics.events.error(operation, reason, key, failure);
+      this.metrics.error(operation, reason, key, failure);
       throw failure;
     }
   }
@@ -58,13 +57,8 @@ export class StoredEntries {
   decode<T>(key: string, fullKey: string, bytes: Buffer | null | undefined, label: string, keep?: KeepReply): T | undefined {
     let value = bytes == null ? undefined : this.read<T>(key, fullKey, bytes);
     if (keep !== undefined && !keep(value)) value = this.notCopied(key);
-    if (value === undefined) {
-      this.metrics.miss(label);
-      this.metrics.events.miss(label, key);
-    } else {
-      this.metrics.hit(label);
-      this.metrics.events.hit(label, key);
-    }
+    if (value === undefined) this.metrics.miss(label, key);
+    else this.metrics.hit(label, key);
     return value;
   }
 
@@ -81,27 +75,19 @@ export class StoredEntries {
     label: string,
     keep?: KeepReplies,
   ): Array<T | undefined> {
-    let hits = 0;
-    const { events } = this.metrics;
     const values = entries.map((bytes, index) => {
       let value = bytes == null ? undefined : this.read<T>(keys[index], fullKeys[index], bytes);
       if (keep !== undefined && !keep(index, bytes, value)) value = this.notCopied(keys[index]);
-      if (value !== undefined) {
-        hits++;
-        events.hit(label, keys[index]);
-      } else events.miss(label, keys[index]);
       return value;
     });
-    if (hits > 0) this.metrics.hit(label, hits);
-    if (values.length > hits) this.metrics.miss(label, values.length - hits);
+    this.metrics.lookups(label, keys, values, 'store', true);
     return values;
   }
 
   /** A decoded value the in-process tier could not copy (`l1.clone`): a miss, counted and logged. */
   private notCopied(key: string): undefined {
     const message = `entry "${key}" is treated as a miss: l1.clone could not copy its value (nested too deep)`;
-    this.metrics.error('deserialize', 'uncloneable');
-    this.metrics.events.error('deserialize', 'uncloneable', key, new Error(message));
+    this.metrics.error('deserialize', 'uncloneable', key, new Error(message));
     this.failures.warn('deserialize:uncloneable', message);
     return undefined;
   }
@@ -118,8 +104,7 @@ export class StoredEntries {
     } catch (error) {
       const reason = error instanceof EntryError ? error.reason : 'corrupt';
       const failure = new CacheError('deserialize', key, `entry could not be read (${reason}): treated as a miss and removed`);
-      this.metrics.error('deserialize', reason);
-      this.metrics.events.error('deserialize', reason, key, failure);
+      this.metrics.error('deserialize', reason, key, failure);
       this.failures.warn(`deserialize:${reason}`, failure.message);
       this.store.delete([fullKey]).catch(() => undefined); // best effort: the next read-through rewrites it anyway
       return undefined;

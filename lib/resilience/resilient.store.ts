@@ -15,9 +15,12 @@ export class ResilientStore implements CacheStore {
     this.breaker.success();
     return result;
   };
-  private readonly failed = (error: unknown): never => {
+  private readonly judged = (error: unknown): void => {
     if (isOutage(error)) this.breaker.failure();
     else this.breaker.success(); // the server answered: it is up
+  };
+  private readonly failed = (error: unknown): never => {
+    this.judged(error);
     throw error;
   };
 
@@ -45,8 +48,7 @@ export class ResilientStore implements CacheStore {
   }
 
   get(key: string): Promise<Buffer | null | undefined> {
-    const refusal = this.refusal();
-    return refusal ?? this.inner.get(key).then(this.passed, this.failed);
+    return this.refusal() ?? this.watched(this.inner.get(key));
   }
 
   mget(keys: readonly string[]): Promise<Array<Buffer | null | undefined>> {
@@ -54,8 +56,7 @@ export class ResilientStore implements CacheStore {
   }
 
   set(key: string, value: Buffer, ttlMs: number): Promise<unknown> {
-    const refusal = this.refusal();
-    return refusal ?? this.inner.set(key, value, ttlMs).then(this.passed, this.failed);
+    return this.refusal() ?? this.watched(this.inner.set(key, value, ttlMs));
   }
 
   setIfUnchanged(key: string, expected: Buffer, value: Buffer, ttlMs: number): Promise<boolean> {
@@ -125,6 +126,15 @@ export class ResilientStore implements CacheStore {
   /** Runs any command behind the breaker and the known-down check (health probes use it, so a PING can be the half-open probe). */
   guard<T>(command: () => Promise<T>): Promise<T> {
     return this.refusal() ?? command().then(this.passed, this.failed);
+  }
+
+  /**
+   * The reply itself, with the breaker told of its outcome on a side branch: the caller's `await` then resumes in the
+   * same microtask turn as the breaker's reaction (registered first, so it runs first) instead of one hop later.
+   */
+  private watched<T>(reply: Promise<T>): Promise<T> {
+    reply.then(this.passed, this.judged);
+    return reply;
   }
 
   /**

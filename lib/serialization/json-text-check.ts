@@ -12,6 +12,20 @@ const NINE = 0x39;
 const LONGEST_SURE_DIGITS = 300;
 
 /**
+ * JSON text of at most this many bytes needs no scan before JSON.parse: it cannot nest deeper than MAX_NESTING_DEPTH
+ * (each level takes a byte) nor hold a run of more than LONGEST_SURE_DIGITS digits, so only an exponent can overflow.
+ */
+export const SHORT_JSON_BYTES = Math.min(LONGEST_SURE_DIGITS, MAX_NESTING_DEPTH);
+
+/** A digit followed by e or E: every JSON exponent is one (in a string it is a harmless false alarm). */
+const EXPONENT = /\d[eE]/;
+
+/** Whether short JSON text may hold a number that overflows to ±Infinity (then the parsed value must be walked). */
+export function mayHoldExponent(text: string): boolean {
+  return EXPONENT.test(text);
+}
+
+/**
  * Reads JSON text before JSON.parse does, refusing nesting deeper than MAX_NESTING_DEPTH: JSON.parse takes seconds
  * over a million levels, and the writer refuses such a value anyway. Returns whether a number in it could overflow to
  * ±Infinity (one with an exponent, or a very long one), the other thing the writer refuses: only then must the

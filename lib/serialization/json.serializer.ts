@@ -1,5 +1,5 @@
 import type { CacheSerializer } from './cache-serializer.interface.js';
-import { assertFiniteNumbers, checkJsonText } from './json-text-check.js';
+import { assertFiniteNumbers, checkJsonText, mayHoldExponent, SHORT_JSON_BYTES } from './json-text-check.js';
 import { MAX_NESTING_DEPTH } from './nesting.js';
 
 /**
@@ -19,6 +19,13 @@ export class JsonSerializer implements CacheSerializer {
   }
 
   deserialize(bytes: Buffer): unknown {
+    if (bytes.length <= SHORT_JSON_BYTES) {
+      // The usual small value: too short to nest too deep, so a native regex on the text replaces the byte scan.
+      const text = bytes.toString();
+      const value: unknown = JSON.parse(text);
+      if (mayHoldExponent(text)) assertFiniteNumbers(value);
+      return value;
+    }
     const { mayOverflow } = checkJsonText(bytes);
     const value: unknown = JSON.parse(bytes.toString());
     if (mayOverflow) assertFiniteNumbers(value);

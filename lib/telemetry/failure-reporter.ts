@@ -14,9 +14,8 @@ export class FailureReporter {
   failed(operation: CacheOperation, key: string | undefined, error: unknown, startedAt: number): CacheError {
     this.metrics.observe(operation, 'error', startedAt);
     const reason = errorReason(error);
-    this.metrics.error(operation, reason);
     const failure = CacheError.wrap(operation, key, error);
-    this.metrics.events.error(operation, reason, key, failure);
+    this.metrics.error(operation, reason, key, failure);
     return failure;
   }
 

@@ -17,8 +17,8 @@ type MetricKind = 'counter' | 'gauge' | 'histogram';
 type MetricSpec = { name: string; help: string; labelNames: readonly string[]; buckets?: readonly number[] };
 
 /**
- * Every metric with its kind and, for some, a `collect` run just before each read: counters hand over the counts summed
- * on the hot path; the in-process tier's gauges set sizes that change on every call.
+ * Every metric with its kind and, for some, a `collect` run just before each read: counters and histograms hand over
+ * what was summed on the hot path; the in-process tier's gauges set sizes that change on every call.
  */
 const METRICS: ReadonlyArray<[MetricKind, MetricSpec, (() => void)?]> = [
   ['counter', CACHE_METRICS.hits, flushPendingCounts],
@@ -50,9 +50,10 @@ const METRICS: ReadonlyArray<[MetricKind, MetricSpec, (() => void)?]> = [
   ['gauge', CACHE_METRICS.redisUsedMemory],
   ['gauge', CACHE_METRICS.redisMaxMemory],
   ['gauge', CACHE_METRICS.redisFragmentation],
-  ['histogram', CACHE_METRICS.duration],
-  ['histogram', CACHE_METRICS.loadDuration],
-  ['histogram', CACHE_METRICS.valueBytes],
+  // Their observations are counted per bucket on the hot path too (PendingHistogram), handed over the same way.
+  ['histogram', CACHE_METRICS.duration, flushPendingCounts],
+  ['histogram', CACHE_METRICS.loadDuration, flushPendingCounts],
+  ['histogram', CACHE_METRICS.valueBytes, flushPendingCounts],
 ];
 
 /** Where the module's metrics go: the app's registry when it gave one (`metrics.registry`), else the default one. */

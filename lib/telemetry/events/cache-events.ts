@@ -24,8 +24,8 @@ const errors = channel(CACHE_EVENT_CHANNELS.error);
 const circuits = channel(CACHE_EVENT_CHANNELS.circuit);
 
 /**
- * Publishes a namespace's events to `node:diagnostics_channel`. Every method checks for subscribers before it builds
- * anything, so with none a call costs one property read: the hot paths call it unconditionally.
+ * Publishes a namespace's events to `node:diagnostics_channel`, for CacheMetrics (the one observer every fact goes
+ * through). Every method checks for subscribers before it builds anything, so with none a call costs one property read.
  */
 export class CacheEvents {
   constructor(readonly namespace: string) {}
@@ -36,6 +36,15 @@ export class CacheEvents {
 
   miss(cache: string, key: string): void {
     if (misses.hasSubscribers) misses.publish({ namespace: this.namespace, cache, key } satisfies CacheMissEvent);
+  }
+
+  /** Per-key events of a batch lookup: defined values are hits, undefined ones misses (with `withMisses`). */
+  lookups(cache: string, keys: readonly string[], values: readonly unknown[], source: CacheHitEvent['source'], withMisses: boolean): void {
+    if (!hits.hasSubscribers && !(withMisses && misses.hasSubscribers)) return;
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] !== undefined) this.hit(cache, keys[i], source);
+      else if (withMisses) this.miss(cache, keys[i]);
+    }
   }
 
   load(cache: string, key: string, trigger: LoadTrigger, durationMs: number, error?: unknown): void {
@@ -54,8 +63,10 @@ export class CacheEvents {
     if (invalidations.hasSubscribers) invalidations.publish({ namespace: this.namespace, ...describe() } satisfies CacheInvalidationEvent);
   }
 
-  error(operation: CacheOperation, reason: string, key: string | undefined, error: CacheError | Error): void {
-    if (errors.hasSubscribers) errors.publish({ namespace: this.namespace, operation, reason, key, error } satisfies CacheErrorEvent);
+  /** Without `error` (a failure counted where none was built), the event carries one naming the reason. */
+  error(operation: CacheOperation, reason: string, key: string | undefined, error: CacheError | Error | undefined): void {
+    if (!errors.hasSubscribers) return;
+    errors.publish({ namespace: this.namespace, operation, reason, key, error: error ?? new Error(`${operation} failed: ${reason}`) } satisfies CacheErrorEvent);
   }
 
   circuit(state: CircuitState): void {
