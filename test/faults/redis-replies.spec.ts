@@ -68,7 +68,7 @@ describe('faults: Redis answers with errors, or with data it should not hold', (
   });
 
   it('applies maxValueBytes to the compressed size, and names both sizes when even that is over', async () => {
-    const { module, cache } = await bootCache({ namespace: 'sized-compressed', maxValueBytes: 1000 });
+    const { module, cache } = await bootCache({ namespace: 'sized-compressed', maxValueBytes: 1000, compression: { threshold: 1024 } });
     try {
       await cache.set('compressible', 'é'.repeat(5000));
       expect(await cache.get('compressible')).toBe('é'.repeat(5000));
