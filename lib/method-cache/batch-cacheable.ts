@@ -1,7 +1,7 @@
 import { CacheError } from '../kernel/cache-error.js';
 import type { NamespaceEngine } from '../namespace/namespace-engine.js';
 import { parseEntryTtl } from '../kernel/ttl.js';
-import type { StalePolicy } from '../entry/stale-policy.js';
+import type { EntryPolicy } from '../entry/entry-policy.js';
 import { defaultBatchKeys } from './method-key.js';
 import { KeyRefusal } from './key-encoding.js';
 import type { CacheableOptions } from './method-cache.options.js';
@@ -14,7 +14,7 @@ export interface BatchMethod {
   engine: NamespaceEngine;
   cacheName: string;
   options: CacheableOptions;
-  stale: StalePolicy;
+  stale: EntryPolicy;
   uncacheable: UncacheableCalls;
 }
 

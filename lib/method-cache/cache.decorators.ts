@@ -4,8 +4,8 @@ import { parseEntryTtl, type Ttl } from '../kernel/ttl.js';
 import { resolveOptionalVersion } from '../kernel/cache-version.js';
 import type { CacheableOptions, CacheInvalidateOptions, CachePutOptions } from './method-cache.options.js';
 import { wrapMethod } from './method-binding.js';
-import { resolveStalePolicy } from '../options/resolve-stale-policy.js';
-import { NO_STALE_POLICY } from '../entry/stale-policy.js';
+import { resolveEntryPolicy } from '../options/resolve-entry-policy.js';
+import { NO_ENTRY_POLICY } from '../entry/entry-policy.js';
 
 /**
  * Caches the method's result (read-through). Works on any provider or controller method; the
@@ -18,7 +18,7 @@ export function Cacheable(options: CacheableOptions = {}): MethodDecorator {
   return (target, propertyKey, descriptor) => {
     checkEntryTags('Cacheable', target, propertyKey, options.tags);
     checkBatch(target, propertyKey, options);
-    resolveStalePolicy(options, NO_STALE_POLICY, (option) => `${where('Cacheable', target, propertyKey)}: option "${option}"`);
+    resolveEntryPolicy(options, NO_ENTRY_POLICY, (option) => `${where('Cacheable', target, propertyKey)}: option "${option}"`);
     return wrapMethod('Cacheable', target, propertyKey, descriptor, (cache, name, self, args, original) =>
       cache.cacheable(name, options, self, args, original),
     );

@@ -4,7 +4,7 @@ import type { NamespaceEngine } from '../namespace/namespace-engine.js';
 import type { NamespaceRegistry } from '../namespace/namespace-registry.js';
 import type { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
 import { parseEntryTtl } from '../kernel/ttl.js';
-import type { StalePolicy } from '../entry/stale-policy.js';
+import type { EntryPolicy } from '../entry/entry-policy.js';
 import { defaultMethodKey } from './method-key.js';
 import { KeyRefusal } from './key-encoding.js';
 import { UncacheableCalls } from './uncacheable-calls.js';
@@ -19,7 +19,7 @@ type Method = (...args: unknown[]) => unknown;
  * Tags that break the rules are not cache failures but bugs: a @Cacheable call with them fails (as getOrSet does).
  */
 export class MethodCache {
-  private readonly policies = new Map<CacheableOptions, StalePolicy>();
+  private readonly policies = new Map<CacheableOptions, EntryPolicy>();
   private readonly uncacheable: UncacheableCalls;
 
   constructor(
@@ -59,7 +59,7 @@ export class MethodCache {
   }
 
   /** A method's refresh/stale policy, resolved at its first call (its options and namespace never change). */
-  private staleOf(engine: NamespaceEngine, cacheName: string, options: CacheableOptions): StalePolicy {
+  private staleOf(engine: NamespaceEngine, cacheName: string, options: CacheableOptions): EntryPolicy {
     let policy = this.policies.get(options);
     if (policy === undefined) {
       policy = engine.reads.policyFor(options, (option) => `@Cacheable on ${cacheName} option "${option}"`);

@@ -11,8 +11,8 @@ import { assertEntryTtl } from '../entry/entry-ttl.js';
 import { hasExtensions } from '../entry/entry-format.js';
 import { validTags } from '../invalidation/tags/tag-rules.js';
 import { mgetThroughL1, type FetchMany } from '../l1/l1-reads.js';
-import { resolveStalePolicy } from '../options/resolve-stale-policy.js';
-import { entryLifetime, type EntryLifetime, type StalePolicy } from '../entry/stale-policy.js';
+import { resolveEntryPolicy } from '../options/resolve-entry-policy.js';
+import { entryLifetime, type EntryLifetime, type EntryPolicy } from '../entry/entry-policy.js';
 import type { StoreEntry } from '../stores/cache-store.interface.js';
 
 /** The `cache` label of lookups made directly on the manager (decorated methods use their own name). */
@@ -21,7 +21,7 @@ export const DIRECT = 'direct';
 export interface DirectOperationsDeps extends NamespaceReads {
   keys: CacheKeys;
   /** This namespace's refresh/stale policy: a write's physical TTL adds its stale window. */
-  stale: StalePolicy;
+  stale: EntryPolicy;
   direct: DirectCommand;
   ttlOf: (ttl: Ttl | undefined, key: string | undefined, operation: 'set' | 'mset') => number;
 }
@@ -68,7 +68,7 @@ export class DirectOperations {
   async set<T>(key: string, value: T, options?: SetOptions): Promise<void> {
     const { keys, entries, l1, store, failures, metrics } = this.deps;
     const fullKey = keys.full(key, 'set');
-    const stale = resolveStalePolicy(options, this.deps.stale, (option) => `set option "${option}"`, 'set');
+    const stale = resolveEntryPolicy(options, this.deps.stale, (option) => `set option "${option}"`, 'set');
     const lifetime = entryLifetime(this.entryTtlMs(options?.ttl, key, 'set', stale), stale);
     if (options?.tags !== undefined) return this.setTagged(key, fullKey, value, lifetime, validTags(options.tags, 'set', key));
     const entry = entries.encode(key, value, 'set', lifetime.logicalMs);
@@ -142,7 +142,7 @@ export class DirectOperations {
   }
 
   /** A write's TTL, refused when, spread by its jitter, it would not fit the entry (or Redis with its stale window). */
-  private entryTtlMs(ttl: Ttl | undefined, key: string, operation: 'set' | 'mset', stale: StalePolicy): number {
+  private entryTtlMs(ttl: Ttl | undefined, key: string, operation: 'set' | 'mset', stale: EntryPolicy): number {
     const ttlMs = this.deps.ttlOf(ttl, key, operation);
     assertEntryTtl(ttlMs, stale, operation, key);
     return ttlMs;

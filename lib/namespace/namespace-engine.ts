@@ -2,7 +2,7 @@ import { CacheKeys } from '../kernel/cache-keys.js';
 import { printedAs } from '../kernel/printed-as.js';
 import type { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
 import { EntryCodec } from '../entry/entry-codec.js';
-import type { StalePolicy } from '../entry/stale-policy.js';
+import type { EntryPolicy } from '../entry/entry-policy.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
 import type { CacheMetrics } from '../telemetry/cache-metrics.js';
 import type { CacheStats } from '../telemetry/cache-stats.js';
@@ -49,7 +49,7 @@ export class NamespaceEngine {
   readonly metrics: CacheMetrics;
   readonly settings?: NamespaceOptions;
   /** This namespace's refresh/stale policy. */
-  readonly stale: StalePolicy;
+  readonly stale: EntryPolicy;
   /** get / set / mget / mset / has / ttl. */
   readonly ops: DirectOperations;
   readonly invalidations: NamespaceInvalidations;
@@ -64,7 +64,7 @@ export class NamespaceEngine {
     this.metrics = metrics;
     this.settings = settings;
     this.keys = new CacheKeys(options.namespace, options.version);
-    this.stale = options.namespacePolicies.get(options.namespace) ?? options.stalePolicy;
+    this.stale = options.namespacePolicies.get(options.namespace) ?? options.entryPolicy;
     this.ttlOf = entryTtlOf(options.defaultTtlMs);
     const failures = new FailureReporter(metrics, logger);
     const codec = new EntryCodec(options.namespaceEncodings.get(options.namespace) ?? options.encoding);

@@ -4,7 +4,7 @@ import type { NamespaceOptions, ResolvedCacheOptions } from '../options/cache-op
 import { moveFlatKeys, NAMESPACE_ALIASES, optionNamer, warnFlatKeys, type MovedOptions } from '../options/option-aliases.js';
 import { conceptObject } from '../options/option-checks.js';
 import { encodingOver, entriesNamer } from '../options/resolve-entries.js';
-import { resolveStalePolicy } from '../options/resolve-stale-policy.js';
+import { resolveEntryPolicy } from '../options/resolve-entry-policy.js';
 
 /** The version `withNamespace(namespace, settings)` asks for: the given one, else the namespace's configured one. */
 export function requestedVersion(
@@ -59,9 +59,9 @@ export function namespaceOptions(
   const entries = conceptObject('entries', own.entries, '{ serializer?, msgpackTypes?, compression? }', context);
   const encoding = encodingOver(entries, module.encodingDefaults, entriesNamer(aliased, context, (setting) => `${context}"${setting}"`));
   options.namespaceEncodings = new Map([...module.namespaceEncodings, [namespace, encoding]]);
-  const base = module.namespacePolicies.get(namespace) ?? module.stalePolicy;
+  const base = module.namespacePolicies.get(namespace) ?? module.entryPolicy;
   const policy = conceptObject('policy', own.policy, '{ refreshAhead?, staleWhileRevalidate?, staleIfError?, loaderTimeout?, ttlJitter? }', context);
-  const resolved = resolveStalePolicy(policy, base, (setting) => `${context}option "${name(`policy.${setting}`)}"`);
+  const resolved = resolveEntryPolicy(policy, base, (setting) => `${context}option "${name(`policy.${setting}`)}"`);
   options.namespacePolicies = new Map([...module.namespacePolicies, [namespace, resolved]]);
   return options;
 }

@@ -1,25 +1,25 @@
 import { CacheError } from '../kernel/cache-error.js';
 import type { CacheKeys } from '../kernel/cache-keys.js';
 import { assertEntryTtl } from '../entry/entry-ttl.js';
-import type { StalePolicy } from '../entry/stale-policy.js';
+import type { EntryPolicy } from '../entry/entry-policy.js';
 import { tagSourceOf } from '../invalidation/tags/tag-guard.js';
 import type { ReadThrough, ReadThroughPolicy } from '../read-through/read-through.js';
 import type { BatchPolicy, BatchReadThrough, BatchValues } from '../read-through/batch-read-through.js';
 import type { StaleOptions } from '../options/cache-options.js';
 import type { GetOrSetManyOptions, GetOrSetOptions } from '../options/entry-options.js';
-import { resolveStalePolicy } from '../options/resolve-stale-policy.js';
+import { resolveEntryPolicy } from '../options/resolve-entry-policy.js';
 import { DIRECT } from './direct-operations.js';
 import type { EntryTtlOf } from './entry-ttl-of.js';
 
 /** A read-through call's policy as the integrations give it: lock, TTL hint and stale policy default to the namespace's. */
-export type CallPolicy<T> = Omit<ReadThroughPolicy<T>, 'lock' | 'ttlHintMs' | 'stale'> & { lock?: boolean; ttlHintMs?: number; stale?: StalePolicy };
+export type CallPolicy<T> = Omit<ReadThroughPolicy<T>, 'lock' | 'ttlHintMs' | 'stale'> & { lock?: boolean; ttlHintMs?: number; stale?: EntryPolicy };
 
 export interface ReadThroughCallsDeps {
   keys: CacheKeys;
   single: ReadThrough;
   batch: BatchReadThrough;
   /** The namespace's refresh/stale policy (calls that override none of it share it). */
-  stale: StalePolicy;
+  stale: EntryPolicy;
   lockByDefault: boolean;
   defaultTtlMs: number;
   ttlOf: EntryTtlOf;
@@ -82,7 +82,7 @@ export class ReadThroughCalls {
   }
 
   /** This namespace's refresh/stale policy with a call's overrides (validated; `name` names an option in errors). */
-  policyFor(options: StaleOptions | undefined, name: (option: string) => string): StalePolicy {
-    return resolveStalePolicy(options, this.deps.stale, name, 'getOrSet');
+  policyFor(options: StaleOptions | undefined, name: (option: string) => string): EntryPolicy {
+    return resolveEntryPolicy(options, this.deps.stale, name, 'getOrSet');
   }
 }

@@ -4,7 +4,7 @@ import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions, Sentine
 import type { EntryCodecSettings } from '../entry/entry-codec.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
 import type { PendingSettings } from '../invalidation/pending-invalidations.js';
-import type { StalePolicy } from '../entry/stale-policy.js';
+import type { EntryPolicy } from '../entry/entry-policy.js';
 import type { CacheVersion } from '../kernel/cache-version.js';
 import type { L1Settings } from '../l1/l1-settings.js';
 import type { ResolvedRedisOptions } from '../stores/redis/redis-options.js';
@@ -194,9 +194,9 @@ export interface ResolvedCacheOptions {
   maxValueBytes: number;
   invalidationQueue: PendingSettings;
   /** The module's refresh/stale policy. */
-  stalePolicy: StalePolicy;
+  entryPolicy: EntryPolicy;
   /** The same for the namespaces configured in `namespaces`. */
-  namespacePolicies: ReadonlyMap<string, StalePolicy>;
+  namespacePolicies: ReadonlyMap<string, EntryPolicy>;
   warming: { blockBoot: boolean; concurrency: number; singleInstance: boolean; skipIfFresh: boolean; lockTtlMs: number };
   /** The in-process tier of the module's namespace, and the default of the others; undefined: off. */
   l1?: ResolvedL1Options;
@@ -220,7 +220,7 @@ export type NamespacesSettings = Pick<
   'namespace' | 'version' | 'namespaceVersions' | 'configuredNamespaces' | 'maxRuntimeNamespaces'
 >;
 export type EntriesSettings = Pick<ResolvedCacheOptions, 'encoding' | 'namespaceEncodings' | 'encodingDefaults' | 'maxValueBytes'>;
-export type PolicySettings = Pick<ResolvedCacheOptions, 'defaultTtlMs' | 'lock' | 'stalePolicy' | 'namespacePolicies'>;
+export type PolicySettings = Pick<ResolvedCacheOptions, 'defaultTtlMs' | 'lock' | 'entryPolicy' | 'namespacePolicies'>;
 export type ResilienceSettings = Pick<ResolvedCacheOptions, 'operationTimeoutMs' | 'circuitBreaker' | 'invalidationQueue' | 'failOnStartup'>;
 export type L1ModuleSettings = Pick<ResolvedCacheOptions, 'l1' | 'namespaceL1'>;
 export type WarmingSettings = ResolvedCacheOptions['warming'];

@@ -1,11 +1,11 @@
 import { NO_EXPIRY, parseEntryTtl, parseTtl } from '../kernel/ttl.js';
 import { assertNoExpiryAllowed } from '../entry/entry-ttl.js';
-import { NO_STALE_POLICY, type StalePolicy } from '../entry/stale-policy.js';
+import { NO_ENTRY_POLICY, type EntryPolicy } from '../entry/entry-policy.js';
 import type { CachePolicyOptions, PolicySettings } from './cache-options.js';
 import type { ConfiguredNamespace } from './configured-namespaces.js';
 import { CACHE_DEFAULTS } from './defaults.js';
 import { conceptObject, configError, optionalBoolean } from './option-checks.js';
-import { hasStaleOptions, resolveStalePolicy } from './resolve-stale-policy.js';
+import { hasStaleOptions, resolveEntryPolicy } from './resolve-entry-policy.js';
 
 const SHAPE = '{ ttl?, ttlJitter?, refreshAhead?, staleWhileRevalidate?, staleIfError?, loaderTimeout?, lock?, failedLoaderThrottle? }';
 /** How often a caller waiting on another instance's lock looks for its value: an internal pace, not a setting. */
@@ -20,33 +20,33 @@ export function resolvePolicy(
   const policy = conceptObject('policy', given, SHAPE);
   const defaults = CACHE_DEFAULTS.policy;
   const option = (setting: string): string => `option "${name(`policy.${setting}`)}"`;
-  const base: StalePolicy = {
-    ...NO_STALE_POLICY,
+  const base: EntryPolicy = {
+    ...NO_ENTRY_POLICY,
     ...staleDefaults(),
     failedLoaderThrottleMs: parseTtl(policy.failedLoaderThrottle ?? defaults.failedLoaderThrottle, 'configure', undefined, option('failedLoaderThrottle')),
   };
-  const stalePolicy = resolveStalePolicy(policy, base, option);
+  const entryPolicy = resolveEntryPolicy(policy, base, option);
   const defaultTtlMs = parseEntryTtl(policy.ttl ?? defaults.ttl, 'configure', undefined, option('ttl'));
-  if (defaultTtlMs === NO_EXPIRY) assertNoExpiryAllowed(stalePolicy, 'configure', undefined, `${option('ttl')} 'never'`);
+  if (defaultTtlMs === NO_EXPIRY) assertNoExpiryAllowed(entryPolicy, 'configure', undefined, `${option('ttl')} 'never'`);
   return {
     defaultTtlMs,
     lock: resolveLock(policy.lock, name('policy.lock')),
-    stalePolicy,
-    namespacePolicies: resolveNamespacePolicies(namespaces, stalePolicy),
+    entryPolicy,
+    namespacePolicies: resolveNamespacePolicies(namespaces, entryPolicy),
   };
 }
 
 /** The five stale fields' defaults, read from CACHE_DEFAULTS (so a changed default changes what applies). */
-function staleDefaults(): Partial<StalePolicy> {
+function staleDefaults(): Partial<EntryPolicy> {
   const { refreshAhead, staleWhileRevalidate, staleIfError, loaderTimeout, ttlJitter } = CACHE_DEFAULTS.policy;
-  return resolveStalePolicy({ refreshAhead, staleWhileRevalidate, staleIfError, loaderTimeout, ttlJitter }, NO_STALE_POLICY, (setting) => setting);
+  return resolveEntryPolicy({ refreshAhead, staleWhileRevalidate, staleIfError, loaderTimeout, ttlJitter }, NO_ENTRY_POLICY, (setting) => setting);
 }
 
-function resolveNamespacePolicies(namespaces: readonly ConfiguredNamespace[], base: StalePolicy): ReadonlyMap<string, StalePolicy> {
-  const resolved = new Map<string, StalePolicy>();
+function resolveNamespacePolicies(namespaces: readonly ConfiguredNamespace[], base: EntryPolicy): ReadonlyMap<string, EntryPolicy> {
+  const resolved = new Map<string, EntryPolicy>();
   for (const { namespace, settings, name } of namespaces) {
     const own = conceptObject(name('policy'), settings.policy, '{ refreshAhead?, staleWhileRevalidate?, staleIfError?, loaderTimeout?, ttlJitter? }');
-    if (hasStaleOptions(own)) resolved.set(namespace, resolveStalePolicy(own, base, (setting) => `option "${name(`policy.${setting}`)}"`));
+    if (hasStaleOptions(own)) resolved.set(namespace, resolveEntryPolicy(own, base, (setting) => `option "${name(`policy.${setting}`)}"`));
   }
   return resolved;
 }

@@ -9,7 +9,7 @@ import { within } from '../kernel/soft-timeout.js';
 import type { Call } from './read-through-call.js';
 import type { InFlightLoads } from './in-flight.js';
 import { mgetThroughL1, type FetchMany } from '../l1/l1-reads.js';
-import { entryLifetime, type StalePolicy } from '../entry/stale-policy.js';
+import { entryLifetime, type EntryPolicy } from '../entry/entry-policy.js';
 
 /** What a batch loader returns for the keys it was given: values in their order, or a Map / object keyed by key. */
 export type BatchValues<T> = ReadonlyArray<T | undefined> | ReadonlyMap<string, T> | Readonly<Record<string, T>>;
@@ -18,7 +18,7 @@ export interface BatchPolicy<T> {
   label: string;
   /** Logical TTL of a loaded value (before jitter); undefined: not stored. */
   ttlFor: (value: T) => number | undefined;
-  stale: StalePolicy;
+  stale: EntryPolicy;
 }
 
 export interface BatchReadThroughDeps extends NamespaceReads {

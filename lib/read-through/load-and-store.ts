@@ -8,7 +8,7 @@ import { LoadLeases, type LeaseHold } from './load-leases.js';
 import { meteredLoad } from './metered-load.js';
 import { within } from '../kernel/soft-timeout.js';
 import type { Call } from './read-through-call.js';
-import { entryLifetime } from '../entry/stale-policy.js';
+import { entryLifetime } from '../entry/entry-policy.js';
 
 /** A load's write evicts the key from the in-process tier before it is sent. */
 export type LoadAndStoreDeps = NamespaceReads;

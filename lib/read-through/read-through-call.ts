@@ -1,6 +1,6 @@
 import type { TagStamp } from '../entry/entry-format.js';
 import type { TagPrefetch, TagSource } from '../invalidation/tags/tag-guard.js';
-import type { StalePolicy } from '../entry/stale-policy.js';
+import type { EntryPolicy } from '../entry/entry-policy.js';
 
 /** How one read-through call stores what it loads. */
 export interface ReadThroughPolicy<T> {
@@ -15,7 +15,7 @@ export interface ReadThroughPolicy<T> {
   /** The tags of the value (validated), known now or computed from it. */
   tags?: TagSource<T>;
   /** Refresh-ahead, stale windows, loader timeout, jitter. */
-  stale: StalePolicy;
+  stale: EntryPolicy;
 }
 
 /** One call: its key in every form, its loader and policy. */

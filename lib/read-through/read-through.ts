@@ -14,7 +14,7 @@ import { FailedLoads } from './failed-loads.js';
 import { within } from '../kernel/soft-timeout.js';
 import { LoadAndStore } from './load-and-store.js';
 import { NOTHING_PREFETCHED, type Call, type ReadThroughPolicy } from './read-through-call.js';
-import { freshnessOf, type Freshness, type StalePolicy } from '../entry/stale-policy.js';
+import { freshnessOf, type Freshness, type EntryPolicy } from '../entry/entry-policy.js';
 import { StaleIfError } from './stale-if-error.js';
 import type { L1Entry, L1Tier } from '../l1/l1-tier.js';
 import type { Flight, InFlightLoads } from './in-flight.js';
@@ -250,7 +250,7 @@ export class ReadThrough {
 }
 
 /** Whether an entry held in memory is fresh for this call: with refresh-ahead, the same early-refresh draw as Redis's. */
-function heldIsFresh(held: L1Entry, stale: StalePolicy): boolean {
+function heldIsFresh(held: L1Entry, stale: EntryPolicy): boolean {
   return stale.refreshBeta === undefined || freshnessOf(held.logicalExpiresAt, held.loadMicros, Date.now(), stale) === 'fresh';
 }
 
@@ -258,7 +258,7 @@ function heldIsFresh(held: L1Entry, stale: StalePolicy): boolean {
  * A found entry's freshness now. The common case (before its logical expiry, no refresh-ahead) reads one header field;
  * an entry written with a stale window by another call is expired for a call without one.
  */
-export function freshnessNow(found: Buffer, stale: StalePolicy): Freshness {
+export function freshnessNow(found: Buffer, stale: EntryPolicy): Freshness {
   const expiresAt = logicalExpiryOf(found);
   if (expiresAt === 0) return 'fresh';
   const now = Date.now();

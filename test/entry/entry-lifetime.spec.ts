@@ -1,10 +1,10 @@
-import { entryLifetime, NO_STALE_POLICY, type StalePolicy } from '../../lib/entry/stale-policy.js';
+import { entryLifetime, NO_ENTRY_POLICY, type EntryPolicy } from '../../lib/entry/entry-policy.js';
 
-const policy = (overrides: Partial<StalePolicy>): StalePolicy => ({ ...NO_STALE_POLICY, ...overrides });
+const policy = (overrides: Partial<EntryPolicy>): EntryPolicy => ({ ...NO_ENTRY_POLICY, ...overrides });
 
 describe('entryLifetime (pure): a write TTL becomes its logical and its Redis TTL', () => {
   it('without jitter or stale windows, both are the TTL', () => {
-    expect(entryLifetime(60_000, NO_STALE_POLICY)).toEqual({ logicalMs: 60_000, physicalMs: 60_000 });
+    expect(entryLifetime(60_000, NO_ENTRY_POLICY)).toEqual({ logicalMs: 60_000, physicalMs: 60_000 });
   });
 
   it('Redis keeps the entry for the longer stale window past its logical TTL', () => {

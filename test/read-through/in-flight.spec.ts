@@ -1,6 +1,6 @@
 import { InFlightLoads, MAX_LOAD_MS, type Flight } from '../../lib/read-through/in-flight.js';
 import type { Call } from '../../lib/read-through/read-through-call.js';
-import { NO_STALE_POLICY } from '../../lib/entry/stale-policy.js';
+import { NO_ENTRY_POLICY } from '../../lib/entry/entry-policy.js';
 
 /** A call whose policy has the given loaderTimeout (undefined: none). */
 function callWith(loaderTimeoutMs: number | undefined): Call<unknown> {
@@ -9,7 +9,7 @@ function callWith(loaderTimeoutMs: number | undefined): Call<unknown> {
     fullKey: 'ns:k',
     lockKey: 'ns:__lock__:k',
     loader: () => 1,
-    policy: { label: 'direct', ttlFor: () => 1000, ttlHintMs: 1000, lock: false, stale: { ...NO_STALE_POLICY, loaderTimeoutMs } },
+    policy: { label: 'direct', ttlFor: () => 1000, ttlHintMs: 1000, lock: false, stale: { ...NO_ENTRY_POLICY, loaderTimeoutMs } },
   };
 }
 

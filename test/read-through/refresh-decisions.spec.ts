@@ -1,9 +1,9 @@
 import { shouldRefreshEarly } from '../../lib/entry/refresh-ahead.js';
-import { freshnessOf, jitteredTtlMs, NO_STALE_POLICY, staleWindowMs, type StalePolicy } from '../../lib/entry/stale-policy.js';
-import { resolveStalePolicy } from '../../lib/options/resolve-stale-policy.js';
+import { freshnessOf, jitteredTtlMs, NO_ENTRY_POLICY, staleWindowMs, type EntryPolicy } from '../../lib/entry/entry-policy.js';
+import { resolveEntryPolicy } from '../../lib/options/resolve-entry-policy.js';
 import { CacheError } from '@datapunk/nestjs-cache';
 
-const policy = (overrides: Partial<StalePolicy>): StalePolicy => ({ ...NO_STALE_POLICY, ...overrides });
+const policy = (overrides: Partial<EntryPolicy>): EntryPolicy => ({ ...NO_ENTRY_POLICY, ...overrides });
 
 describe('refresh decisions (pure)', () => {
   it('XFetch refreshes early with probability exp(-timeToExpiry / (loadTime * beta))', () => {
@@ -28,8 +28,8 @@ describe('refresh decisions (pure)', () => {
     expect(freshnessOf(2000, 0, 2100, p)).toBe('stale-if-error');
     expect(freshnessOf(2000, 0, 2999, p)).toBe('stale-if-error');
     expect(freshnessOf(2000, 0, 3000, p)).toBe('expired');
-    expect(freshnessOf(2000, 0, 2000, NO_STALE_POLICY)).toBe('expired'); // a call without windows does not serve stale
-    expect(freshnessOf(0, 0, 5000, NO_STALE_POLICY)).toBe('fresh'); // no logical expiry recorded: Redis expires it
+    expect(freshnessOf(2000, 0, 2000, NO_ENTRY_POLICY)).toBe('expired'); // a call without windows does not serve stale
+    expect(freshnessOf(0, 0, 5000, NO_ENTRY_POLICY)).toBe('fresh'); // no logical expiry recorded: Redis expires it
     expect(staleWindowMs(p)).toBe(1000);
   });
 
@@ -38,23 +38,23 @@ describe('refresh decisions (pure)', () => {
     expect(jitteredTtlMs(10_000, p, () => 0)).toBe(9000);
     expect(jitteredTtlMs(10_000, p, () => 0.5)).toBe(10_000);
     expect(jitteredTtlMs(10_000, p, () => 0.99999)).toBe(11_000);
-    expect(jitteredTtlMs(10_000, NO_STALE_POLICY, () => 0)).toBe(10_000);
+    expect(jitteredTtlMs(10_000, NO_ENTRY_POLICY, () => 0)).toBe(10_000);
   });
 
   it('validates the options, naming the option', () => {
     const name = (option: string) => `option "${option}"`;
-    expect(resolveStalePolicy({ refreshAhead: { beta: 2 }, staleIfError: '1m', loaderTimeout: 200 }, NO_STALE_POLICY, name)).toEqual({
-      ...NO_STALE_POLICY,
+    expect(resolveEntryPolicy({ refreshAhead: { beta: 2 }, staleIfError: '1m', loaderTimeout: 200 }, NO_ENTRY_POLICY, name)).toEqual({
+      ...NO_ENTRY_POLICY,
       refreshBeta: 2,
       staleIfErrorMs: 60_000,
       loaderTimeoutMs: 200,
     });
-    expect(resolveStalePolicy({ refreshAhead: true }, NO_STALE_POLICY, name).refreshBeta).toBe(1);
-    expect(resolveStalePolicy({ staleIfError: false }, policy({ staleIfErrorMs: 5 }), name).staleIfErrorMs).toBe(0);
-    expect(() => resolveStalePolicy({ refreshAhead: { beta: 0 } }, NO_STALE_POLICY, name)).toThrow(
+    expect(resolveEntryPolicy({ refreshAhead: true }, NO_ENTRY_POLICY, name).refreshBeta).toBe(1);
+    expect(resolveEntryPolicy({ staleIfError: false }, policy({ staleIfErrorMs: 5 }), name).staleIfErrorMs).toBe(0);
+    expect(() => resolveEntryPolicy({ refreshAhead: { beta: 0 } }, NO_ENTRY_POLICY, name)).toThrow(
       'option "refreshAhead.beta" must be a positive number',
     );
-    expect(() => resolveStalePolicy({ ttlJitter: 1.5 }, NO_STALE_POLICY, name)).toThrow(CacheError);
-    expect(() => resolveStalePolicy({ staleWhileRevalidate: 'soon' }, NO_STALE_POLICY, name)).toThrow('option "staleWhileRevalidate"');
+    expect(() => resolveEntryPolicy({ ttlJitter: 1.5 }, NO_ENTRY_POLICY, name)).toThrow(CacheError);
+    expect(() => resolveEntryPolicy({ staleWhileRevalidate: 'soon' }, NO_ENTRY_POLICY, name)).toThrow('option "staleWhileRevalidate"');
   });
 });

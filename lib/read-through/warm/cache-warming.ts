@@ -12,7 +12,7 @@ import type { CacheMetrics } from '../../telemetry/cache-metrics.js';
 import type { RateLimitedLogger } from '../../kernel/rate-limited-logger.js';
 import type { LoadAndStore } from '../load-and-store.js';
 import { NOTHING_PREFETCHED } from '../read-through-call.js';
-import type { StalePolicy } from '../../entry/stale-policy.js';
+import type { EntryPolicy } from '../../entry/entry-policy.js';
 import type { CacheStore } from '../../stores/cache-store.interface.js';
 import { runWarm, type WarmOutcome, type WarmRunSettings } from './warm-run.js';
 import type { WarmEntries, WarmEntry, WarmOptions, WarmResult } from './warm.types.js';
@@ -24,7 +24,7 @@ export interface CacheWarmingDeps {
   invalidator: Invalidator;
   metrics: CacheMetrics;
   logger: RateLimitedLogger;
-  stale: StalePolicy;
+  stale: EntryPolicy;
   ttlOf: (ttl: Ttl | undefined, key: string) => number;
 }
 

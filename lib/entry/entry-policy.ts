@@ -1,7 +1,11 @@
 import { shouldRefreshEarly } from './refresh-ahead.js';
 
-/** How read-through treats an entry's age; resolved once per module and namespace, per call only when overridden. */
-export interface StalePolicy {
+/**
+ * One entry policy: how an entry's TTL becomes its lifetime (jitter, stale windows: `entryLifetime`) and how read-through
+ * treats its age (`freshnessOf`). Resolved once per module and per namespace (`policy` options), and per call or
+ * decorator only when it overrides a field (`resolveEntryPolicy(overrides, base)`, the clone-with of the level above).
+ */
+export interface EntryPolicy {
   /** XFetch β for refresh-ahead; undefined: off. */
   refreshBeta: number | undefined;
   /** After the logical TTL, serve the old value this long while one background load replaces it. */
@@ -18,7 +22,7 @@ export interface StalePolicy {
 
 export const DEFAULT_FAILED_LOADER_THROTTLE_MS = 10_000;
 
-export const NO_STALE_POLICY: StalePolicy = {
+export const NO_ENTRY_POLICY: EntryPolicy = {
   refreshBeta: undefined,
   staleWhileRevalidateMs: 0,
   staleIfErrorMs: 0,
@@ -28,12 +32,12 @@ export const NO_STALE_POLICY: StalePolicy = {
 };
 
 /** How long an entry stays in Redis past its logical expiry: the longer stale window. */
-export function staleWindowMs(policy: StalePolicy): number {
+export function staleWindowMs(policy: EntryPolicy): number {
   return Math.max(policy.staleWhileRevalidateMs, policy.staleIfErrorMs);
 }
 
 /** The logical TTL of an entry written now: the TTL spread by ± ttlJitter, so keys written together expire apart. */
-export function jitteredTtlMs(ttlMs: number, policy: StalePolicy, random: () => number = Math.random): number {
+export function jitteredTtlMs(ttlMs: number, policy: EntryPolicy, random: () => number = Math.random): number {
   if (policy.ttlJitter === 0) return ttlMs;
   return Math.max(1, Math.round(ttlMs * (1 + policy.ttlJitter * (2 * random() - 1))));
 }
@@ -46,7 +50,7 @@ export interface EntryLifetime {
 }
 
 /** The one place a write's TTL becomes its lifetime (every write path: set, mset, read-through, batch, warming). */
-export function entryLifetime(ttlMs: number, policy: StalePolicy): EntryLifetime {
+export function entryLifetime(ttlMs: number, policy: EntryPolicy): EntryLifetime {
   const logicalMs = jitteredTtlMs(ttlMs, policy);
   return { logicalMs, physicalMs: logicalMs + staleWindowMs(policy) };
 }
@@ -62,7 +66,7 @@ export function entryLifetime(ttlMs: number, policy: StalePolicy): EntryLifetime
 export type Freshness = 'fresh' | 'refresh' | 'revalidate' | 'stale-if-error' | 'expired';
 
 /** `logicalExpiresAt` 0 (a legacy entry, none recorded) is always fresh: Redis expires it. */
-export function freshnessOf(logicalExpiresAt: number, loadMicros: number, now: number, policy: StalePolicy): Freshness {
+export function freshnessOf(logicalExpiresAt: number, loadMicros: number, now: number, policy: EntryPolicy): Freshness {
   if (logicalExpiresAt === 0) return 'fresh';
   if (now < logicalExpiresAt) {
     return policy.refreshBeta !== undefined && shouldRefreshEarly(now, logicalExpiresAt, loadMicros / 1000, policy.refreshBeta)

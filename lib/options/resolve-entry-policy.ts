@@ -1,6 +1,6 @@
 import { CacheError, type CacheOperation } from '../kernel/cache-error.js';
 import { parseTtl } from '../kernel/ttl.js';
-import type { StalePolicy } from '../entry/stale-policy.js';
+import type { EntryPolicy } from '../entry/entry-policy.js';
 import type { StaleOptions } from './cache-options.js';
 import { CACHE_DEFAULTS } from './defaults.js';
 
@@ -12,15 +12,16 @@ export function hasStaleOptions(options: StaleOptions | undefined): boolean {
 }
 
 /**
- * `options`' refresh/stale fields over `base`, validated; every error names the option as `name` spells it
+ * The entry policy of a level (a namespace, a call, a decorator): `options`' fields over `base` (the level above), validated;
+ * unchanged fields are `base`'s. Every error names the option as `name` spells it
  * (`option "staleIfError"`, `option "namespaces.x.staleIfError"`, `@Cacheable on X.y option "staleIfError"`).
  */
-export function resolveStalePolicy(
+export function resolveEntryPolicy(
   options: StaleOptions | undefined,
-  base: StalePolicy,
+  base: EntryPolicy,
   name: (option: string) => string,
   operation: CacheOperation = 'configure',
-): StalePolicy {
+): EntryPolicy {
   if (!hasStaleOptions(options)) return base;
   const { refreshAhead, staleWhileRevalidate, staleIfError, loaderTimeout, ttlJitter } = options!;
   const fail = (option: string, expected: string, got: unknown): never => {
