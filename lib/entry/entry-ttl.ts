@@ -1,6 +1,7 @@
 import { CacheError, type CacheOperation } from '../kernel/cache-error.js';
 import { LONGEST_PX_MS, longest, maxTtlMs, NO_EXPIRY } from '../kernel/ttl.js';
 import { staleWindowMs, type EntryPolicy } from './entry-policy.js';
+import { messages } from '../kernel/messages.js';
 
 /**
  * Refuses an entry's TTL that only fits before its additions: spread by up to +`ttlJitter` its logical expiry must
@@ -13,12 +14,12 @@ export function assertEntryTtl(ttlMs: number, policy: EntryPolicy, operation: Ca
   const max = maxTtlMs();
   if (spread > max) {
     const jittered = `ttl ${ttlMs} ms with ttlJitter ${policy.ttlJitter} (up to ${spread} ms)`;
-    throw new CacheError(operation, key, `${jittered} is over the longest TTL an entry can have (${longest(max)})`);
+    throw new CacheError(operation, key, messages.ttlTooLong(jittered, longest(max)));
   }
   const window = staleWindowMs(policy);
   if (spread + window > LONGEST_PX_MS) {
     const physical = `ttl ${ttlMs} ms with ttlJitter ${policy.ttlJitter} and a stale window of ${window} ms`;
-    throw new CacheError(operation, key, `${physical} is over the longest TTL Redis is sent (${LONGEST_PX_MS} ms)`);
+    throw new CacheError(operation, key, messages.ttlOverRedis(physical, LONGEST_PX_MS));
   }
 }
 
@@ -34,6 +35,6 @@ export function assertNoExpiryAllowed(policy: EntryPolicy, operation: CacheOpera
   ].filter((name): name is string => name !== false);
   if (needsExpiry.length > 0) {
     const names = needsExpiry.map((name) => `"${name}"`).join(' and ');
-    throw new CacheError(operation, key, `${subject} (no expiry) cannot be used with ${names}: they are measured from an expiry: give a TTL, or leave them out where the TTL is 'never'`);
+    throw new CacheError(operation, key, messages.neverWithStale(subject, names));
   }
 }

@@ -1,5 +1,6 @@
 import { CacheError, type CacheOperation } from './cache-error.js';
 import { isVersion } from './cache-version.js';
+import { messages } from './messages.js';
 
 // The key layout: every reserved segment the package writes inside a namespace is declared here, in one place.
 /** Stampede locks (and failed-loader throttle markers) live beside the namespace's keys. */
@@ -47,7 +48,7 @@ export function assertValidNamespace(namespace: unknown, where = 'option "namesp
     throw new CacheError(
       'configure',
       undefined,
-      `${where} must be a non-empty string of at most ${MAX_NAMESPACE_LENGTH} letters, digits, "_", "." or "-" (starting with a letter or digit); got ${describeNamespace(namespace)}`,
+      messages.badNamespace(where, MAX_NAMESPACE_LENGTH, describeNamespace(namespace)),
     );
   }
 }
@@ -82,10 +83,10 @@ export class CacheKeys {
 
   full(key: unknown, operation: CacheOperation): string {
     if (typeof key !== 'string') {
-      throw new CacheError(operation, undefined, `key must be a string, got ${typeof key}`);
+      throw new CacheError(operation, undefined, messages.keyNotString(typeof key));
     }
     if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
-      throw new CacheError(operation, key.slice(0, 64), `key length must be 1..${MAX_KEY_LENGTH}, got ${key.length}`);
+      throw new CacheError(operation, key.slice(0, 64), messages.keyLength(MAX_KEY_LENGTH, key.length));
     }
     const first = key.charCodeAt(0);
     if ((first === 95 /* _ */ && key.charCodeAt(1) === 95) || (first === 118 /* v */ && this.version === undefined)) {
@@ -106,7 +107,7 @@ export class CacheKeys {
     const reserved = reservedAt(key, 0, this.version === undefined);
     if (reserved !== undefined) {
       const [segment, use] = reserved;
-      throw new CacheError(operation, key.slice(0, 64), `keys starting with "${segment}" are reserved for ${use}`);
+      throw new CacheError(operation, key.slice(0, 64), messages.reservedKey(segment, use));
     }
   }
 

@@ -1,4 +1,5 @@
 import { CacheError, type CacheOperation } from './cache-error.js';
+import { messages } from './messages.js';
 
 /**
  * The version of a namespace's cached shape: part of every key (`orders:v3:…`), so entries written by code that
@@ -20,7 +21,7 @@ export function resolveVersion(version: unknown, where: string, operation: Cache
   throw new CacheError(
     operation,
     undefined,
-    `${where} must be a non-negative integer or a string of 1 to 64 letters, digits, "_", "." or "-" (not starting with "_", "." or "-"); got ${describe(version)}`,
+    messages.badVersion(where, describe(version)),
   );
 }
 

@@ -1,5 +1,6 @@
 import ms from 'ms';
 import { CacheError, type CacheOperation } from './cache-error.js';
+import { messages } from './messages.js';
 
 /**
  * A time to live: a number of **milliseconds** (as in @nestjs/cache-manager 5+),
@@ -34,16 +35,16 @@ export function maxTtlMs(now = Date.now()): number {
  * (0 never silently means "no expiry"). `subject` names what is parsed in the error.
  */
 export function parseTtl(ttl: unknown, operation: CacheOperation, key?: string, subject = 'ttl'): number {
-  if (ttl === NEVER) throw new CacheError(operation, key, `${subject} cannot be 'never': only an entry's TTL can ask for no expiry`);
+  if (ttl === NEVER) throw new CacheError(operation, key, messages.ttlNeverHere(subject));
   const millis = typeof ttl === 'number' ? ttl : typeof ttl === 'string' && ttl !== '' ? ms(ttl as ms.StringValue) : undefined;
   if (typeof millis !== 'number' || !Number.isFinite(millis)) {
-    throw new CacheError(operation, key, `${subject} ${describe(ttl)} is neither milliseconds nor a duration like '30s', '5m', '1h'`);
+    throw new CacheError(operation, key, messages.ttlUnparsable(subject, describe(ttl)));
   }
   if (millis <= 0) {
-    throw new CacheError(operation, key, `${subject} must be positive, got ${describe(ttl)} (0 does not mean "no expiry")`);
+    throw new CacheError(operation, key, messages.ttlNotPositive(subject, describe(ttl)));
   }
   const max = maxTtlMs();
-  if (millis > max) throw new CacheError(operation, key, `${subject} ${describe(ttl)} is over the longest TTL an entry can have (${longest(max)})`);
+  if (millis > max) throw new CacheError(operation, key, messages.ttlTooLong(`${subject} ${describe(ttl)}`, longest(max)));
   return Math.ceil(millis);
 }
 

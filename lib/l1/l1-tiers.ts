@@ -11,7 +11,7 @@ import { TTL_COHERENCE, type L1Coherence } from './l1-coherence.js';
 import { L1Tier, type FlushReason } from './l1-tier.js';
 import { trackingTopology, type TrackingTopology } from './tracking-connections.js';
 import { TrackingCoherence } from './tracking-coherence.js';
-import { l1Messages } from './l1-messages.js';
+import { messages } from '../kernel/messages.js';
 import { L1_LEASE_SEGMENT, TAG_SEGMENT } from '../kernel/cache-keys.js';
 
 /** Tracking before startup decided it: nothing serves. */
@@ -79,7 +79,7 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
 
   private async start(): Promise<void> {
     if (!this.options.sharedStore) {
-      if (this.options.l1 !== undefined || [...this.options.namespaceL1.values()].some(Boolean)) this.logger.log(l1Messages.unnecessary());
+      if (this.options.l1 !== undefined || [...this.options.namespaceL1.values()].some(Boolean)) this.logger.log(messages.l1Unnecessary());
       return;
     }
     // Namespaces configured with l1 are tracked from the start, even before their first use.
@@ -91,7 +91,7 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
       await this.withinDeadline(this.startTracking());
     } catch (error) {
       if (error instanceof TrackingRefused) return this.fallBack(error.cause as Error);
-      this.logger.warn(l1Messages.waiting((error as Error).message)); // it keeps trying; the tiers serve once it is up
+      this.logger.warn(messages.l1Waiting((error as Error).message)); // it keeps trying; the tiers serve once it is up
     }
   }
 
@@ -120,7 +120,7 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
       refused: (error) => {
         if (refusal !== undefined) return;
         refusal = error;
-        this.logger.warn(l1Messages.refusedLater(error.message));
+        this.logger.warn(messages.l1RefusedLater(error.message));
       },
     });
     this.coherence = coherence;
@@ -150,10 +150,10 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
     this.source = NOT_STARTED;
     this.fellBack = true;
     if ([...this.tiers.values()].some((tier) => tier.settings.coherence === 'tracking')) {
-      if (!atBoot) return this.logger.error(l1Messages.trackingRequired(reason.message));
-      throw new CacheError('configure', undefined, l1Messages.trackingRequired(reason.message), { cause: reason });
+      if (!atBoot) return this.logger.error(messages.l1TrackingRequired(reason.message));
+      throw new CacheError('configure', undefined, messages.l1TrackingRequired(reason.message), { cause: reason });
     }
-    this.logger.warn(l1Messages.fallback(reason.message));
+    this.logger.warn(messages.l1Fallback(reason.message));
     this.source = TTL_COHERENCE;
     for (const tier of this.tiers.values()) tier.useCoherence(TTL_COHERENCE);
   }
@@ -165,7 +165,7 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
       if (this.closed || this.coherence !== undefined) return;
       this.withinDeadline(this.startTracking()).catch((error: unknown) => {
         if (error instanceof TrackingRefused) this.fallBack(error.cause as Error, false);
-        else this.logger.warn(l1Messages.waiting((error as Error).message));
+        else this.logger.warn(messages.l1Waiting((error as Error).message));
       });
     });
   }

@@ -1,5 +1,6 @@
 import { CacheError } from '../kernel/cache-error.js';
 import type { ResolvedCacheOptions } from '../options/cache-options.js';
+import { messages } from '../kernel/messages.js';
 
 /** What the budget needs to know of a namespace the module already made. */
 interface MadeNamespace {
@@ -26,7 +27,7 @@ export function assertRoomForNamespace(
   throw new CacheError(
     'configure',
     undefined,
-    `withNamespace(${JSON.stringify(namespace)}): option "maxRuntimeNamespaces" allows ${options.maxRuntimeNamespaces} namespaces made at runtime besides the configured ones, and all are in use (list the namespace in "namespaces", or raise the option)`,
+    messages.namespaceBudget(namespace, options.maxRuntimeNamespaces),
   );
 }
 

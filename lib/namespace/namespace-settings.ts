@@ -5,6 +5,7 @@ import { moveFlatKeys, NAMESPACE_ALIASES, optionNamer, warnFlatKeys, type MovedO
 import { conceptObject } from '../options/option-checks.js';
 import { encodingOver, entriesNamer } from '../options/resolve-entries.js';
 import { resolveEntryPolicy } from '../options/resolve-entry-policy.js';
+import { messages } from '../kernel/messages.js';
 
 /** The version `withNamespace(namespace, settings)` asks for: the given one, else the namespace's configured one. */
 export function requestedVersion(
@@ -37,7 +38,7 @@ export function assertSameSettings(first: NamespaceOptions | undefined, again: N
   const serializerOf = (own: Omit<NamespaceOptions, 'version'>) => own.entries?.serializer;
   const comparable = (own: Omit<NamespaceOptions, 'version'>) => sortedJson({ ...own, entries: { ...own.entries, serializer: 0 } });
   if (had !== undefined && serializerOf(had) === serializerOf(asked) && comparable(had) === comparable(asked)) return;
-  throw new CacheError('configure', undefined, `namespace "${namespace}" is already in use with other serializer/compression settings`);
+  throw new CacheError('configure', undefined, messages.namespaceInUse(namespace));
 }
 
 /** The options of a namespace made by `withNamespace`: the module's, with its name, version and any settings of its own. */

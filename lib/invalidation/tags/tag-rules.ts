@@ -1,4 +1,5 @@
 import { CacheError, type CacheOperation } from '../../kernel/cache-error.js';
+import { messages } from '../../kernel/messages.js';
 
 /** Most tags one entry may carry: each costs a token read on every read of it. */
 export const MAX_TAGS_PER_ENTRY = 8;
@@ -13,18 +14,18 @@ const TAG_PATTERN = /^[\x21-\x7a|~]+$/;
 /** Checks one call's tags; the error names what is wrong. Returns them without duplicates, in order. */
 export function validTags(tags: unknown, operation: CacheOperation, key: string | undefined, limit = MAX_TAGS_PER_ENTRY): string[] {
   const list = typeof tags === 'string' ? [tags] : tags;
-  if (!Array.isArray(list)) throw new CacheError(operation, key, `tags must be a string or an array of strings, got ${typeof tags}`);
+  if (!Array.isArray(list)) throw new CacheError(operation, key, messages.tagsNotList(typeof tags));
   const unique = [...new Set(list)];
   if (unique.length > limit) {
-    throw new CacheError(operation, key, `at most ${limit} tags at once, got ${unique.length}`);
+    throw new CacheError(operation, key, messages.tooManyTags(limit, unique.length));
   }
   for (const tag of unique) {
-    if (typeof tag !== 'string') throw new CacheError(operation, key, `a tag must be a string, got ${typeof tag}`);
+    if (typeof tag !== 'string') throw new CacheError(operation, key, messages.tagNotString(typeof tag));
     if (tag.length === 0 || tag.length > MAX_TAG_LENGTH) {
-      throw new CacheError(operation, key, `tag length must be 1..${MAX_TAG_LENGTH}, got ${tag.length}`);
+      throw new CacheError(operation, key, messages.tagLength(MAX_TAG_LENGTH, tag.length));
     }
     if (!TAG_PATTERN.test(tag)) {
-      throw new CacheError(operation, key, `tag ${JSON.stringify(tag.slice(0, 64))} may hold printable ASCII only, without spaces, "{" or "}"`);
+      throw new CacheError(operation, key, messages.tagCharacters(tag.slice(0, 64)));
     }
   }
   return unique;
