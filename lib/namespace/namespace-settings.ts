@@ -26,7 +26,15 @@ function moved(settings: NamespaceOptions | undefined, namespace: string): Moved
 function ownSettings(settings: NamespaceOptions | undefined, namespace: string): Omit<NamespaceOptions, 'version'> | undefined {
   if (settings === undefined) return undefined;
   const { version: _version, ...own } = moved(settings, namespace).options;
-  return Object.values(own).some((value) => value !== undefined) ? own : undefined;
+  const asks = Object.entries(own).some(([name, value]) => (name === 'entries' || name === 'policy' ? hasContent(value) : value !== undefined));
+  return asks ? own : undefined;
+}
+
+/** A concept object that asks for something: not absent, and not empty (`policy: {}`). */
+function hasContent(value: unknown): boolean {
+  if (value === undefined) return false;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return true;
+  return Object.values(value).some((nested) => nested !== undefined);
 }
 
 /** Refuses a second `withNamespace` call that asks for other settings than the first (old or new keys alike). */
@@ -57,9 +65,13 @@ export function namespaceOptions(
     context,
   );
   const name = optionNamer(aliased);
-  const entries = conceptObject('entries', own.entries, '{ serializer?, msgpackTypes?, compression? }', context);
-  const encoding = encodingOver(entries, module.encodingDefaults, entriesNamer(aliased, context, (setting) => `${context}"${setting}"`));
-  options.namespaceEncodings = new Map([...module.namespaceEncodings, [namespace, encoding]]);
+  if (hasContent(own.entries)) {
+    // Over what `namespaces.<ns>.entries` configured for it (else the module's): a policy-only call keeps its encoding.
+    const entries = conceptObject('entries', own.entries, '{ serializer?, msgpackTypes?, compression? }', context);
+    const base = module.namespaceEncodingDefaults.get(namespace) ?? module.encodingDefaults;
+    const encoding = encodingOver(entries, base, entriesNamer(aliased, context, (setting) => `${context}"${setting}"`));
+    options.namespaceEncodings = new Map([...module.namespaceEncodings, [namespace, encoding]]);
+  }
   const base = module.namespacePolicies.get(namespace) ?? module.entryPolicy;
   const policy = conceptObject('policy', own.policy, '{ refreshAhead?, staleWhileRevalidate?, staleIfError?, loaderTimeout?, ttlJitter? }', context);
   const resolved = resolveEntryPolicy(policy, base, (setting) => `${context}option "${name(`policy.${setting}`)}"`);

@@ -185,6 +185,8 @@ export interface ResolvedCacheOptions {
     maxValueBytes: number;
     msgpackTypes: CacheEntriesOptions['msgpackTypes'];
   };
+  /** The same for the namespaces configured in `namespaces`: their own entry options over the module's. */
+  namespaceEncodingDefaults: ReadonlyMap<string, ResolvedCacheOptions['encodingDefaults']>;
   store?: CacheStore;
   memoryMaxEntries: number;
   failOnStartup: boolean;
@@ -219,7 +221,10 @@ export type NamespacesSettings = Pick<
   ResolvedCacheOptions,
   'namespace' | 'version' | 'namespaceVersions' | 'configuredNamespaces' | 'maxRuntimeNamespaces'
 >;
-export type EntriesSettings = Pick<ResolvedCacheOptions, 'encoding' | 'namespaceEncodings' | 'encodingDefaults' | 'maxValueBytes'>;
+export type EntriesSettings = Pick<
+  ResolvedCacheOptions,
+  'encoding' | 'namespaceEncodings' | 'encodingDefaults' | 'namespaceEncodingDefaults' | 'maxValueBytes'
+>;
 export type PolicySettings = Pick<ResolvedCacheOptions, 'defaultTtlMs' | 'lock' | 'entryPolicy' | 'namespacePolicies'>;
 export type ResilienceSettings = Pick<ResolvedCacheOptions, 'operationTimeoutMs' | 'circuitBreaker' | 'invalidationQueue' | 'failOnStartup'>;
 export type L1ModuleSettings = Pick<ResolvedCacheOptions, 'l1' | 'namespaceL1'>;

@@ -23,16 +23,24 @@ export function resolveEntries(
     msgpackTypes: entries.msgpackTypes ?? defaults.msgpackTypes,
   };
   const namespaceEncodings = new Map<string, EntryCodecSettings>();
+  const namespaceEncodingDefaults = new Map<string, EntriesSettings['encodingDefaults']>();
   for (const { namespace, settings, aliased: nsAliased } of namespaces) {
     const own = conceptObject(`namespaces.${namespace}.entries`, settings.entries, '{ serializer?, msgpackTypes?, compression? }');
     // 0.2 named a namespace's flat key as `option "namespaces.orders." "serializer"`; kept for those keys.
     const name = entriesNamer(nsAliased, `option "namespaces.${namespace}." `, (setting) => `option "namespaces.${namespace}.${setting}"`);
     namespaceEncodings.set(namespace, encodingOver(own, encodingDefaults, name));
+    namespaceEncodingDefaults.set(namespace, {
+      ...encodingDefaults,
+      serializer: own.serializer ?? encodingDefaults.serializer,
+      compression: own.compression ?? encodingDefaults.compression,
+      msgpackTypes: own.msgpackTypes ?? encodingDefaults.msgpackTypes,
+    });
   }
   return {
     encoding: encodingOver(entries, encodingDefaults, entriesNamer(aliased, 'option ', (setting) => `option "${setting}"`)),
     namespaceEncodings,
     encodingDefaults,
+    namespaceEncodingDefaults,
     maxValueBytes,
   };
 }

@@ -18,7 +18,7 @@ const DEFAULT_L1: ResolvedL1Options = {
 
 /** The module's `l1`, and each configured namespace's over it. */
 export function resolveModuleL1(l1: L1Options | undefined, namespaces: readonly ConfiguredNamespace[]): L1ModuleSettings {
-  const module = resolveL1(l1 ?? CACHE_DEFAULTS.l1, 'l1');
+  const module = resolveL1(l1 === undefined ? CACHE_DEFAULTS.l1 : l1, 'l1'); // null is refused, as any other non-object
   return {
     l1: module,
     namespaceL1: new Map(namespaces.map(({ namespace, settings }) => [namespace, resolveL1(settings.l1, `namespaces.${namespace}.l1`, module)])),
