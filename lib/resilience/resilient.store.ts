@@ -10,7 +10,7 @@ import { setIfUnchanged } from '../stores/set-if-unchanged.js';
  * server (OOM, a wrong type) does not trip the breaker.
  */
 export class ResilientStore implements CacheStore {
-  // Bound once: the hot paths chain these instead of allocating closures per call.
+  // Bound once: every command's reply is watched with these instead of closures allocated per call.
   private readonly passed = <T>(result: T): T => {
     this.breaker.success();
     return result;
@@ -18,10 +18,6 @@ export class ResilientStore implements CacheStore {
   private readonly judged = (error: unknown): void => {
     if (isOutage(error)) this.breaker.failure();
     else this.breaker.success(); // the server answered: it is up
-  };
-  private readonly failed = (error: unknown): never => {
-    this.judged(error);
-    throw error;
   };
 
   /**
@@ -125,7 +121,7 @@ export class ResilientStore implements CacheStore {
 
   /** Runs any command behind the breaker and the known-down check (health probes use it, so a PING can be the half-open probe). */
   guard<T>(command: () => Promise<T>): Promise<T> {
-    return this.refusal() ?? command().then(this.passed, this.failed);
+    return this.refusal() ?? this.watched(command());
   }
 
   /**
