@@ -1,7 +1,7 @@
 import { CacheError } from '../kernel/cache-error.js';
 import { resolveVersion } from '../kernel/cache-version.js';
 import type { NamespaceOptions, ResolvedCacheOptions } from '../options/cache-options.js';
-import { moveFlatKeys, NAMESPACE_ALIASES, optionNamer, warnFlatKeys, type MovedOptions } from '../options/option-aliases.js';
+import { flatKeysUsed, moveFlatKeys, NAMESPACE_ALIASES, optionNamer, warnFlatKeys, type MovedOptions } from '../options/option-aliases.js';
 import { conceptObject } from '../options/option-checks.js';
 import { encodingOver, entriesNamer } from '../options/resolve-entries.js';
 import { resolveEntryPolicy } from '../options/resolve-entry-policy.js';
@@ -60,10 +60,7 @@ export function namespaceOptions(
   if (ownSettings(settings, namespace) === undefined) return options;
   const context = `withNamespace("${namespace}") `;
   const { options: own, aliased } = moved(settings, namespace);
-  warnFlatKeys(
-    [...aliased].map(([newKey, oldKey]) => [oldKey, newKey] as const),
-    context,
-  );
+  warnFlatKeys(flatKeysUsed(aliased), context);
   const name = optionNamer(aliased);
   if (hasContent(own.entries)) {
     // Over what `namespaces.<ns>.entries` configured for it (else the module's): a policy-only call keeps its encoding.

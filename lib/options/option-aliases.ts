@@ -92,6 +92,11 @@ function registryOf(metrics: unknown, path: string): unknown {
 const warned = new Set<string>();
 const logger = new EscapedLogger('CacheModule');
 
+/** The flat keys `moveFlatKeys` moved (its `aliased`: new key → old key), as [old, new] pairs, under `path`. */
+export function flatKeysUsed(aliased: ReadonlyMap<string, string>, path = ''): Array<readonly [oldKey: string, newKey: string]> {
+  return [...aliased].map(([newKey, oldKey]) => [path + oldKey, path + newKey] as const);
+}
+
 /**
  * One warning line for the flat keys a module (or a `withNamespace` call) used, naming each one's new key. Once per
  * key per process: a module built per test, or per tenant, does not repeat it.

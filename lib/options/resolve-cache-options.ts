@@ -2,7 +2,7 @@ import { assertValidNamespace } from '../kernel/cache-keys.js';
 import type { CacheModuleOptions, ResolvedCacheOptions } from './cache-options.js';
 import { CACHE_DEFAULTS } from './defaults.js';
 import { configuredNamespaces } from './configured-namespaces.js';
-import { MODULE_ALIASES, moveFlatKeys, optionNamer, warnFlatKeys } from './option-aliases.js';
+import { flatKeysUsed, MODULE_ALIASES, moveFlatKeys, optionNamer, warnFlatKeys } from './option-aliases.js';
 import { configError, nonNegativeInteger } from './option-checks.js';
 import { resolveConnection } from './resolve-connection.js';
 import { resolveEntries } from './resolve-entries.js';
@@ -27,10 +27,7 @@ export function resolveCacheOptions(given: CacheModuleOptions | undefined): Reso
   assertValidNamespace(given.namespace);
   const { options, aliased } = moveFlatKeys(given, MODULE_ALIASES);
   const namespaces = configuredNamespaces(options.namespaces);
-  warnFlatKeys([
-    ...[...aliased].map(([newKey, oldKey]) => [oldKey, newKey] as const),
-    ...namespaces.flatMap(({ aliased: own, path }) => [...own].map(([newKey, oldKey]) => [path + oldKey, path + newKey] as const)),
-  ]);
+  warnFlatKeys([...flatKeysUsed(aliased), ...namespaces.flatMap(({ aliased: own, path }) => flatKeysUsed(own, path))]);
   const name = optionNamer(aliased);
   const namespaceVersions = resolveNamespaceVersions(options);
   return {
