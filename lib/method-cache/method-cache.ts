@@ -1,5 +1,6 @@
 import { CacheError } from '../kernel/cache-error.js';
 import { tagSourceOf, type TagSource } from '../invalidation/tags/tag-guard.js';
+import type { CacheVersion } from '../kernel/cache-version.js';
 import type { NamespaceEngine } from '../namespace/namespace-engine.js';
 import type { NamespaceRegistry } from '../namespace/namespace-registry.js';
 import type { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
@@ -20,6 +21,8 @@ type Method = (...args: unknown[]) => unknown;
  */
 export class MethodCache {
   private readonly policies = new Map<CacheableOptions, EntryPolicy>();
+  /** Each decorator's namespace engine, found at its first call (its namespace and version never change; engines live as long as the module). */
+  private readonly engines = new Map<object, NamespaceEngine>();
   private readonly uncacheable: UncacheableCalls;
 
   constructor(
@@ -31,7 +34,7 @@ export class MethodCache {
 
   async cacheable(cacheName: string, options: CacheableOptions, self: object, args: unknown[], original: Method): Promise<unknown> {
     if (options.condition && !options.condition(...args)) return original.apply(self, args);
-    const engine = this.registry.engineFor(options);
+    const engine = this.engineOf(options);
     if (options.batch) {
       const stale = this.staleOf(engine, cacheName, options);
       return cacheableBatch({ engine, cacheName, options, stale, uncacheable: this.uncacheable }, self, args, original);
@@ -58,6 +61,12 @@ export class MethodCache {
     });
   }
 
+  private engineOf(options: { namespace?: string; version?: CacheVersion }): NamespaceEngine {
+    let engine = this.engines.get(options);
+    if (engine === undefined) this.engines.set(options, (engine = this.registry.engineFor(options)));
+    return engine;
+  }
+
   /** A method's refresh/stale policy, resolved at its first call (its options and namespace never change). */
   private staleOf(engine: NamespaceEngine, cacheName: string, options: CacheableOptions): EntryPolicy {
     let policy = this.policies.get(options);
@@ -73,12 +82,12 @@ export class MethodCache {
     if (result === undefined || (options.condition && !options.condition(...args)) || options.unless?.(result)) return result;
     const key = keyOf(options.key, cacheName, args);
     if (key instanceof KeyRefusal) {
-      this.uncacheable.report(this.registry.engineFor(options), 'CachePut', cacheName, key);
+      this.uncacheable.report(this.engineOf(options), 'CachePut', cacheName, key);
       return result;
     }
     try {
       const tags = options.tags === undefined ? undefined : tagsOfPut(options.tags, result, cacheName, key, args);
-      await this.registry.engineFor(options).ops.set(key, result, { ttl: options.ttl, tags });
+      await this.engineOf(options).ops.set(key, result, { ttl: options.ttl, tags });
     } catch (error) {
       this.logger.warn(`put:${cacheName}`, `@CachePut ${cacheName} could not store "${key}": ${(error as Error).message}`);
     }
@@ -87,7 +96,7 @@ export class MethodCache {
 
   /** Invalidates what the arguments name before or after the method (`before`), and what its result names after it. */
   async invalidate(cacheName: string, options: CacheInvalidateOptions, self: object, args: unknown[], original: Method): Promise<unknown> {
-    const engine = this.registry.engineFor(options);
+    const engine = this.engineOf(options);
     if (options.before) await this.remove(engine, cacheName, options, args, undefined);
     const result = await original.apply(self, args); // a throwing method invalidates nothing afterwards
     await this.remove(engine, cacheName, options, args, { value: result });

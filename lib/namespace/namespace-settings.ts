@@ -24,10 +24,15 @@ function moved(settings: NamespaceOptions | undefined, namespace: string): Moved
 
 /** The settings that change how the namespace writes and reads (the version picks which namespace it is instead). */
 function ownSettings(settings: NamespaceOptions | undefined, namespace: string): Omit<NamespaceOptions, 'version'> | undefined {
-  if (settings === undefined) return undefined;
+  if (settings === undefined || onlyVersion(settings)) return undefined; // a decorator's { version }: nothing to move
   const { version: _version, ...own } = moved(settings, namespace).options;
   const asks = Object.entries(own).some(([name, value]) => (name === 'entries' || name === 'policy' ? hasContent(value) : value !== undefined));
   return asks ? own : undefined;
+}
+
+function onlyVersion(settings: NamespaceOptions): boolean {
+  for (const [name, value] of Object.entries(settings)) if (name !== 'version' && value !== undefined) return false;
+  return true;
 }
 
 /** A concept object that asks for something: not absent, and not empty (`policy: {}`). */
