@@ -12,7 +12,8 @@ export const TAG_HINT_LIMITS = {
  * The tags last seen on each key's entry (written by this process, or read from it), so that a plain `get` can read
  * the entry and its tags' tokens in one command. Only a hint: a read checks every stamp of the entry it finds, and
  * reads the tokens of any tag the hint did not name, so a wrong, stale or forgotten hint costs a round trip, never a
- * stale value. Bounded: the oldest key is forgotten first (a Map keeps insertion order, so that is O(1)).
+ * stale value. Bounded: the oldest key is forgotten first (a Map keeps insertion order, so that is O(1)). Not lru-cache:
+ * with `max` it preallocates its arrays for every namespace up front, used or not (see L1Tier), and a hint needs no recency.
  */
 export class TagHints {
   private readonly tagsByKey = new Map<string, readonly string[]>();
