@@ -1,5 +1,5 @@
 /**
- * The layer order of lib/ (issue 20, docs/redesign-plan.md), bottom first. A file may import its own layer's folder
+ * The layer order of lib/ (docs/design/architecture.md), bottom first. A file may import its own layer's folder
  * and any layer below it; an import up a layer, a circle between files or a circle between folders fails `.ci/run`
  * (`npm run deps`). Folders that share a layer (the integrations) may not import each other.
  */

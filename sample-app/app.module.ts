@@ -18,7 +18,8 @@ import { OperationsModule } from './operations/operations.module.js';
       imports: [ConfigModule],
       inject: [ConfigService],
       useFactory: (config: ConfigService): CacheModuleOptions => {
-        // May name a Redis ACL user limited to the two namespaces: redis://sample-cache:<password>@host:6379 (README).
+        // May name a Redis ACL user limited to the app's namespaces: redis://sample-cache:<password>@host:6379
+        // (docs/operations/security.md).
         const url = config.get<string>('REDIS_URL');
         return {
           namespace: 'sample',

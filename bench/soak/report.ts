@@ -94,7 +94,7 @@ and invalidating by key, tag and prefix (and 1 change in 4 silent, left to the T
 tagged, 1 in 4 with refresh-ahead, 1 in 4 with staleWhileRevalidate ${timing.swrMs} ms, a \`@CacheWarmer\` for all keys;
 l1 maxStaleness ${timing.l1MaxStalenessMs} ms.
 
-**Bounds the checker holds every read to** (README, In-process tier / Tags / Refresh-ahead): a read that starts more than
+**Bounds the checker holds every read to** (docs/guide/l1.md, docs/guide/tags.md, docs/guide/refresh-and-stale.md): a read that starts more than
 ${timing.invalidationBoundMs} ms (l1 \`maxStaleness\`) after an invalidation was acknowledged never returns an older version; a
 failed invalidation, once the module's queue applied it, the same; a value changed without invalidation is not served
 past the TTL (+ the stale window for staleWhileRevalidate keys, + 250 ms for the write-back).

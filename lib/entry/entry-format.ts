@@ -4,7 +4,7 @@ import { CompressionId, SerializerId } from '../serialization/format-ids.js';
 export { CompressionId, SerializerId };
 
 /**
- * The bytes stored under a key (format version 1). Documented byte by byte in docs/entry-format.md;
+ * The bytes stored under a key (format version 1). Documented byte by byte in docs/design/entry-format.md;
  * keep the two in step. Every field is big-endian.
  *
  *   0   u8   marker: 0x80 | format version. 0x80–0xBF never start UTF-8 text, so an entry written

@@ -161,7 +161,7 @@ export async function loadThroughFailover(
   return { readThrough, direct, failoverMs };
 }
 
-/** The `faults: …` line a failover test prints for the README's table. */
+/** The `faults: …` line a failover test prints for the table in docs/operations/failure-and-scaling.md. */
 export function failoverReport(what: string, { readThrough, direct, failoverMs }: FailoverResult, recoveryMs: number): string {
   return (
     `faults: ${what}: ${readThrough.calls} read-through calls, slowest cache wait ${readThrough.slowestCacheWaitMs.toFixed(0)} ms; ` +

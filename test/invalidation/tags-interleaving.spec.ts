@@ -235,7 +235,8 @@ class World {
     }
     if (row.version >= floor) return;
     if (row.origin === 'set') {
-      // README, Limits: a value read from the database before an invalidation and `set` after it is not caught.
+      // A known limit (docs/guide/tags.md, docs/known-limits.md): a value read from the database before an invalidation
+      // and `set` after it is not caught.
       const set = this.sets.get(row.op)!;
       if (set.resolvedAt === undefined || set.resolvedAt > set.version) {
         this.excusedSetReads++;

@@ -1,7 +1,8 @@
 /**
  * The shipped Grafana dashboard and Prometheus rules query only metrics the package emits: the built sample app runs
  * on a real Redis, is exercised until every series they name exists (a labelled counter or histogram appears only once
- * observed), and its /metrics is checked against every metric name in dashboards/. Build first (the pretest step).
+ * observed), and its /metrics is checked against every metric name in dashboards/. docs/operations/dashboards.md must
+ * list exactly the panels and alerts there are. Build first (the pretest step).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,17 +14,25 @@ import { waitUntil } from '../support/wait-until.js';
 import { assertSampleAppBuilt, SampleAppProcess } from '../support/sample-app-process.js';
 
 const DASHBOARDS = fileURLToPath(new URL('../../dashboards/', import.meta.url));
+/** The page that describes every panel and alert to operators. */
+const DASHBOARDS_PAGE = fileURLToPath(new URL('../../docs/operations/dashboards.md', import.meta.url));
 
 interface Rules {
   groups: Array<{ name: string; rules: Array<{ alert: string; expr: string; for?: string; labels?: Record<string, string> }> }>;
 }
 
+interface Dashboard {
+  panels: Array<{ id: number; title: string; targets: Array<{ expr: string }> }>;
+  templating: { list: Array<{ definition?: string }> };
+}
+
+function readDashboard(): Dashboard {
+  return JSON.parse(readFileSync(`${DASHBOARDS}grafana-cache.json`, 'utf8')) as Dashboard;
+}
+
 /** Every PromQL expression of the dashboard (panel targets and template queries). */
 function dashboardExpressions(): string[] {
-  const dashboard = JSON.parse(readFileSync(`${DASHBOARDS}grafana-cache.json`, 'utf8')) as {
-    panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
-    templating: { list: Array<{ definition?: string }> };
-  };
+  const dashboard = readDashboard();
   return [
     ...dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr)),
     ...dashboard.templating.list.flatMap((variable) => (variable.definition === undefined ? [] : [variable.definition])),
@@ -58,9 +67,10 @@ describe('dashboards/ against the sample app', () => {
   });
   afterAll(() => app?.kill());
 
-  it('the dashboard and the rules parse and name the panels and alerts the README describes', () => {
+  it('the dashboard and the rules parse and name the panels and alerts docs/operations/dashboards.md describes', () => {
     const rules = yaml.load(readFileSync(`${DASHBOARDS}alerts.yml`, 'utf8')) as Rules;
-    expect(rules.groups.flatMap((group) => group.rules.map((rule) => rule.alert))).toEqual([
+    const alerts = rules.groups.flatMap((group) => group.rules.map((rule) => rule.alert));
+    expect(alerts).toEqual([
       'CacheHitRatioCollapse',
       'CacheCircuitOpen',
       'CacheErrorRate',
@@ -68,6 +78,12 @@ describe('dashboards/ against the sample app', () => {
       'CacheRedisEvicting',
     ]);
     for (const expression of [...dashboardExpressions(), ...ruleExpressions()]) expect(expression).toMatch(/\bcache_/);
+
+    // The page's panel table (`| 7 | **Circuit state** |`) and alert headings (`### `CacheCircuitOpen``), in order.
+    const page = readFileSync(DASHBOARDS_PAGE, 'utf8');
+    const documentedPanels = [...page.matchAll(/^\| (\d+) \| \*\*([^*]+)\*\* \|/gm)].map((match) => `${match[1]} ${match[2]}`);
+    expect(documentedPanels).toEqual(readDashboard().panels.map((panel) => `${panel.id} ${panel.title}`));
+    expect([...page.matchAll(/^### `(\w+)`$/gm)].map((match) => match[1])).toEqual(alerts);
   });
 
   it('every metric the dashboard and the rules query exists on /metrics once the app has served traffic', async () => {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Cluster, Redis } from 'ioredis';
 import { CacheError, CacheHealthIndicator, type CacheManager, type CacheModuleOptions } from '@datapunk/nestjs-cache';
 import { bootCache, warningCollector } from '../support/cache-app.js';
-import { aclRulesFromReadme, clusterAclRulesFromReadme, tierAclRulesFromReadme } from '../support/readme-acl.js';
+import { aclRulesFromDocs, clusterAclRulesFromDocs, tierAclRulesFromDocs } from '../support/docs-acl.js';
 import { onNode, RedisCluster } from '../support/redis-cluster.js';
 import { RedisSentinel } from '../support/redis-sentinel.js';
 import { RedisServer } from '../support/redis-server.js';
@@ -22,10 +22,10 @@ async function aclDenials(admin: Redis): Promise<string[]> {
 }
 
 /**
- * The README's `ACL SETUSER orders-cache …` line, as given there, is the only grant: a redis-server started with it
- * serves every feature to that user, refuses nothing (ACL LOG stays empty), and refuses it other namespaces' keys.
+ * The `ACL SETUSER orders-cache …` line of docs/operations/security.md, as given there, is the only grant: a redis-server
+ * started with it serves every feature to that user, refuses nothing (ACL LOG stays empty), and refuses it other namespaces' keys.
  */
-describe('a Redis ACL user limited to its namespace (README "Least-privilege Redis")', () => {
+describe('a Redis ACL user limited to its namespace (docs/operations/security.md, "Least-privilege Redis")', () => {
   let server: RedisServer;
   /** The default user: sees everything, reads ACL LOG. */
   let admin: Redis;
@@ -38,7 +38,7 @@ describe('a Redis ACL user limited to its namespace (README "Least-privilege Red
   });
 
   beforeAll(async () => {
-    server = await RedisServer.start(['--user', USER, ...aclRulesFromReadme(USER, PASSWORD)]);
+    server = await RedisServer.start(['--user', USER, ...aclRulesFromDocs(USER, PASSWORD)]);
     admin = new Redis(server.port, '127.0.0.1');
     await admin.set('customers:card:1', 'another service’s secret');
   });
@@ -135,10 +135,10 @@ describe('a Redis ACL user limited to its namespace (README "Least-privilege Red
     expect(await admin.get('customers:card:1')).toBe('another service’s secret');
   });
 
-  it('with the in-process tier’s additions (README), l1 stays coherent through Redis tracking as that user', async () => {
+  it('with the in-process tier’s additions (docs/operations/security.md), l1 stays coherent through Redis tracking as that user', async () => {
     const user = 'orders-l1';
-    await admin.call('ACL', 'SETUSER', user, ...aclRulesFromReadme(USER, PASSWORD));
-    await admin.call('ACL', 'SETUSER', user, ...tierAclRulesFromReadme(USER));
+    await admin.call('ACL', 'SETUSER', user, ...aclRulesFromDocs(USER, PASSWORD));
+    await admin.call('ACL', 'SETUSER', user, ...tierAclRulesFromDocs(USER));
     const logger = warningCollector();
     const l1 = (): CacheModuleOptions => ({
       ...options({ l1: {}, resilience: { failOnStartup: true, operationTimeout: 1000 } }),
@@ -165,11 +165,11 @@ describe('a Redis ACL user limited to its namespace (README "Least-privilege Red
   });
 });
 
-describe('the same ACL user on a 3-master Redis Cluster (README line plus its Cluster rules, on every node)', () => {
+describe('the same ACL user on a 3-master Redis Cluster (the docs’ line plus its Cluster rules, on every node)', () => {
   let cluster: RedisCluster;
 
   beforeAll(async () => {
-    const rules = [...aclRulesFromReadme(USER, PASSWORD), ...clusterAclRulesFromReadme()];
+    const rules = [...aclRulesFromDocs(USER, PASSWORD), ...clusterAclRulesFromDocs()];
     cluster = await RedisCluster.start({ extraArgs: ['--user', USER, ...rules] });
   }, 30_000);
 
@@ -199,11 +199,11 @@ describe('the same ACL user on a 3-master Redis Cluster (README line plus its Cl
   });
 });
 
-describe('the same ACL user on a Sentinel setup (README line on the master and the replica)', () => {
+describe('the same ACL user on a Sentinel setup (the docs’ line on the master and the replica)', () => {
   let setup: RedisSentinel;
 
   beforeAll(async () => {
-    setup = await RedisSentinel.start({ serverArgs: ['--user', USER, ...aclRulesFromReadme(USER, PASSWORD)] });
+    setup = await RedisSentinel.start({ serverArgs: ['--user', USER, ...aclRulesFromDocs(USER, PASSWORD)] });
   }, 30_000);
 
   afterAll(() => setup?.stop());

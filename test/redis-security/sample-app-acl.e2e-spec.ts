@@ -1,11 +1,11 @@
 /**
  * The built sample app as a child process (see test/sample-app.e2e-spec.ts for why it is not imported), run as the
- * README's `sample-cache` ACL user through REDIS_URL, exactly as the README tells a user to run it.
+ * `sample-cache` ACL user of docs/operations/security.md through REDIS_URL, exactly as that page tells a user to run it.
  */
 import request from 'supertest';
 import { Redis } from 'ioredis';
 import { DEMO_ROUTES } from '../../sample-app/demo-routes.js';
-import { aclRulesFromReadme } from '../support/readme-acl.js';
+import { aclRulesFromDocs } from '../support/docs-acl.js';
 import { RedisServer } from '../support/redis-server.js';
 import { assertSampleAppBuilt, SampleAppProcess } from '../support/sample-app-process.js';
 
@@ -14,14 +14,14 @@ const PASSWORD = 'sample-acl-Pa55-5t2e';
 /** The sample's operator routes (DELETE /cache, POST /prices/database/:state) want it. */
 const ADMIN_TOKEN = 'acl-e2e-admin-token';
 
-describe('sample app run as the README’s ACL user (REDIS_URL=redis://sample-cache:<password>@…)', () => {
+describe('sample app run as the docs’ ACL user (REDIS_URL=redis://sample-cache:<password>@…)', () => {
   let server: RedisServer;
   let admin: Redis;
   let app: SampleAppProcess | undefined;
 
   beforeAll(async () => {
     assertSampleAppBuilt();
-    server = await RedisServer.start(['--user', USER, ...aclRulesFromReadme(USER, PASSWORD)]);
+    server = await RedisServer.start(['--user', USER, ...aclRulesFromDocs(USER, PASSWORD)]);
     admin = new Redis(server.port, '127.0.0.1');
     // ADMIN_TOKEN: the operator routes (DELETE /cache clears the namespace) run too, under the same ACL user.
     app = await SampleAppProcess.start({ REDIS_URL: `redis://${USER}:${PASSWORD}@127.0.0.1:${server.port}`, ADMIN_TOKEN });
