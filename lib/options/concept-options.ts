@@ -313,7 +313,7 @@ export interface CacheHttpOptions {
  */
 export interface L1Options {
   /**
-   * Most entries kept in memory per namespace (nothing is allocated for them up front).
+   * Most entries kept in memory per namespace, least recently used go first (nothing is allocated for them up front).
    * @default 10_000
    */
   maxEntries?: number;
