@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-sample/', 'dist-bench/', 'dist-soak/', 'node_modules/', 'coverage/', '.docs-snippets-*/'] },
+  { ignores: ['dist/', 'dist-sample/', 'dist-bench/', 'dist-soak/', 'dist-docs/', 'node_modules/', 'coverage/', '.docs-snippets-*/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

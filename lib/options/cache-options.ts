@@ -33,7 +33,10 @@ export type * from './concept-options.js';
  * Validated once, at startup. The flat keys of 0.2 still work in 0.x (each marked `@deprecated`, warned once).
  */
 export interface CacheModuleOptions extends DeprecatedModuleOptions {
-  /** Prefix of every key of this service (`<namespace>:<key>`). Required: letters, digits, `_`, `.`, `-`. */
+  /**
+   * Prefix of every key of this service (`<namespace>:<key>`) and the `namespace` label of its metrics. Required: 1 to 64
+   * letters, digits, `_`, `.`, `-`, starting with a letter or a digit.
+   */
   namespace: string;
   /**
    * Version of the cached shape in `namespace`: keys become `<namespace>:v<version>:<key>`, so after a deploy that
@@ -145,6 +148,7 @@ export interface NamespaceOptions extends DeprecatedNamespaceOptions {
 export interface CacheRedisOptions {
   /** `redis://[:password@]host:port[/db]` or `rediss://…`. */
   url?: string;
+  /** With `port` (and `options` for the rest). */
   host?: string;
   /** A number, or a string of digits (as an environment variable gives it). */
   port?: number | string;
@@ -154,6 +158,7 @@ export interface CacheRedisOptions {
   cluster?: { nodes: ClusterNode[]; options?: ClusterOptions };
   /** Sentinel addresses; requires `name`, the monitored master's name. */
   sentinels?: Array<Partial<SentinelAddress>>;
+  /** The master's name, as the Sentinels know it (with `sentinels`). */
   name?: string;
   /** Further ioredis options (password, db, tls, …). */
   options?: RedisOptions;

@@ -58,7 +58,7 @@ export interface CachePolicyOptions extends StaleOptions {
   /**
    * TTL of entries set without one: milliseconds, `'30s'`/`'5m'`/`'1h'`, or `'never'` (no expiry; not with module-wide
    * `refreshAhead` / `staleWhileRevalidate` / `staleIfError`, which need an expiry).
-   * @default '5m' (`CacheModule.register()` without `ttl`: `'never'`, as @nestjs/cache-manager)
+   * @default '5m' (`CacheModule.register()` without `ttl`: `'never'`, as `@nestjs/cache-manager`)
    */
   ttl?: Ttl;
   /**
@@ -152,8 +152,9 @@ export interface CompressionSettings {
 /** `resilience`: what the module does when Redis is slow, failing or unreachable. */
 export interface CacheResilienceOptions {
   /**
-   * The longest any call waits on Redis (ioredis `commandTimeout`); past it, read-through calls serve the loader's value
-   * and direct calls reject with a CacheError.
+   * The longest any call waits on Redis: each command's ioredis `commandTimeout`, and the whole Redis budget of a
+   * read-through (lookup plus write-back). Past it, read-through calls serve the loader's value and direct calls reject
+   * with a CacheError.
    * @default 250 (ms)
    */
   operationTimeout?: Ttl;
@@ -171,7 +172,8 @@ export interface CacheResilienceOptions {
    */
   invalidationQueue?: InvalidationQueueOptions;
   /**
-   * Fail the application's boot when the first PING to Redis fails (otherwise: log and keep serving).
+   * Fail the application's boot when the first PING to Redis fails (otherwise: one warning line, and the cache serves
+   * once Redis answers).
    * @default false
    */
   failOnStartup?: boolean;
@@ -223,7 +225,7 @@ export interface CacheMonitoringOptions {
   /**
    * A prom-client `Registry` the app serves (one it gives PrometheusModule's controller, say): every cache metric is
    * registered there and nowhere else.
-   * @default undefined (prom-client's default registry, through @willsoto/nestjs-prometheus's providers when installed)
+   * @default undefined (prom-client's default registry, through `@willsoto/nestjs-prometheus`'s providers when installed)
    */
   registry?: Registry;
   /**
@@ -292,7 +294,7 @@ export interface CacheHttpOptions {
   /**
    * Request headers that carry credentials, besides Authorization, Cookie, Proxy-Authorization and X-Api-Key (always
    * credentials): a request carrying one is neither served from nor stored in the cache, unless the route varies on it
-   * (`@CacheVary('<header>')`, or a vary function). Case-insensitive header names.
+   * (`@CacheVary('<header>')`, or a vary function). Case-insensitive header names, at most 64.
    * @default []
    */
   credentialHeaders?: string[];
@@ -311,7 +313,7 @@ export interface CacheHttpOptions {
  */
 export interface L1Options {
   /**
-   * Most entries kept in memory per namespace (nothing is allocated for them up front).
+   * Most entries kept in memory per namespace, least recently used go first (nothing is allocated for them up front).
    * @default 10_000
    */
   maxEntries?: number;

@@ -13,7 +13,9 @@ export interface EntryOptions<Tags = readonly string[]> extends StaleOptions {
   lock?: boolean;
   /**
    * Tags of the entry, for `invalidateTags` (at most 8; printable ASCII without spaces or braces). A value whose load
-   * started before an invalidation of one of its tags is never served after it. Default: none.
+   * started before an invalidation of one of its tags is never served after it. `getOrSet` also takes a function of the
+   * loaded value; `@Cacheable` a function of the method's arguments, or `{ fromResult }` (CacheableTags).
+   * @default undefined (none)
    */
   tags?: Tags;
 }

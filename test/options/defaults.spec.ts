@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import ts from 'typescript';
 import { CACHE_DEFAULTS } from '../../lib/options/defaults.js';
 import { MODULE_ALIASES } from '../../lib/options/option-aliases.js';
+import { defaultValuePart, documentedFields } from '../../scripts/docs/option-docs.js';
 
 /** The option files whose interfaces document every field with `@default`. */
 const FILES = ['lib/options/cache-options.ts', 'lib/options/concept-options.ts', 'lib/options/deprecated-options.ts'];
@@ -33,42 +32,9 @@ const INHERITING = new Set(['NamespaceOptions', 'DeprecatedNamespaceOptions']);
 /** A choice of server, not settings with defaults. */
 const NOT_SETTINGS = new Set(['CacheRedisOptions']);
 
-interface Field {
-  where: string;
-  iface: string;
-  field: string;
-  optional: boolean;
-  typeText: string;
-  defaultText?: string;
-}
-
-function documentedFields(): Field[] {
-  const fields: Field[] = [];
-  for (const file of FILES) {
-    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
-    source.forEachChild((node) => {
-      if (!ts.isInterfaceDeclaration(node) || !/(Options|Settings)$/.test(node.name.text) || node.name.text.startsWith('Resolved')) return;
-      for (const member of node.members) {
-        if (!ts.isPropertySignature(member)) continue;
-        const tag = ts.getJSDocTags(member).find((candidate) => candidate.tagName.text === 'default');
-        fields.push({
-          where: `${file} ${node.name.text}.${member.name.getText(source)}`,
-          iface: node.name.text,
-          field: member.name.getText(source),
-          optional: member.questionToken !== undefined,
-          typeText: member.type?.getText(source) ?? '',
-          defaultText: tag === undefined ? undefined : (ts.getTextOfJSDocComment(tag.comment) ?? ''),
-        });
-      }
-    });
-  }
-  return fields;
-}
-
 /** The value of an `@default` line: the JavaScript before an explanation in parentheses (`'5m' (as …)`). */
 function valueOf(text: string): unknown {
-  const expression = text.split(/\s\(/)[0].trim();
-  return new Function(`return (${expression});`)();
+  return new Function(`return (${defaultValuePart(text).value});`)();
 }
 
 function defaultAt(path: string): unknown {
@@ -76,7 +42,7 @@ function defaultAt(path: string): unknown {
 }
 
 describe('@default in the option interfaces', () => {
-  const fields = documentedFields();
+  const fields = documentedFields(FILES);
 
   it('finds the option interfaces', () => {
     expect(new Set(fields.map(({ iface }) => iface))).toEqual(new Set([...Object.keys(PATHS), ...INHERITING, ...NOT_SETTINGS]));
