@@ -25,7 +25,7 @@ import { OperationsModule } from './operations/operations.module.js';
           namespace: 'sample',
           redis: url ? { url } : undefined, // no REDIS_URL: the embedded in-process store
           policy: { ttl: config.get<string>('CACHE_TTL') ?? '5m' },
-          // Values from 1 KB on are compressed (deflate, the default); this namespace also keeps Dates and Maps.
+          // Values from 4 KB on are compressed (deflate, the default); this namespace also keeps Dates and Maps.
           // `sample-hot` keeps hot keys in memory too, kept coherent across instances by Redis (GET/PUT /hot/banner).
           namespaces: {
             'sample-reports': { entries: { serializer: 'msgpack' } },

@@ -10,7 +10,7 @@ export const CACHE_MANAGER = 'CACHE_MANAGER';
 export interface CacheListEntry<T> {
   key: string;
   value: T;
-  /** Milliseconds (or `'30s'`/`'5m'`); the module's `defaultTtl` when absent. */
+  /** Milliseconds (or `'30s'`/`'5m'`); the module's `policy.ttl` when absent. */
   ttl?: Ttl;
 }
 

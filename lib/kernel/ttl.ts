@@ -49,7 +49,7 @@ export function parseTtl(ttl: unknown, operation: CacheOperation, key?: string, 
 }
 
 /**
- * An entry's TTL (set, getOrSet, @Cacheable, @CacheTTL, the module's `defaultTtl`): as parseTtl, and `'never'`
+ * An entry's TTL (set, getOrSet, @Cacheable, @CacheTTL, the module's `policy.ttl`): as parseTtl, and `'never'`
  * gives NO_EXPIRY.
  */
 export function parseEntryTtl(ttl: unknown, operation: CacheOperation, key?: string, subject = 'ttl'): number {

@@ -309,7 +309,8 @@ export interface CacheHttpOptions {
 
 /**
  * The in-process tier (L1). Values it returns are shared between callers: do not mutate them, or set `clone`.
- * Every instance receives every key change under a namespace with L1 on (one message per write).
+ * Redis tells each instance of a change to a key that instance has read (tracking, default mode): one message per
+ * write per instance holding the key.
  */
 export interface L1Options {
   /**

@@ -4,7 +4,7 @@ import { configError } from './option-checks.js';
 /** Where a flat key of 0.2 lives now: its concept and its field there. */
 type Home = readonly [concept: string, field: string];
 
-/** The module's flat keys of 0.2 and their homes (docs/redesign-plan.md, "Options by concept"). */
+/** The module's flat keys of 0.2 and their homes (docs/reference/options.md lists them). */
 export const MODULE_ALIASES: Readonly<Record<string, Home>> = {
   defaultTtl: ['policy', 'ttl'],
   ttlJitter: ['policy', 'ttlJitter'],

@@ -3,7 +3,7 @@ import { CacheManager } from '@datapunk/nestjs-cache';
 
 /**
  * The in-process tier across instances: `sample-hot` has `l1` on (app.module.ts), so a GET answers from memory, and a
- * PUT on one instance reaches every other instance's memory through Redis within milliseconds (README: run two).
+ * PUT on one instance reaches every other instance's memory through Redis within milliseconds (docs/guide/l1.md: run two).
  */
 @Controller('hot')
 export class HotController {

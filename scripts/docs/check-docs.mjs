@@ -1,5 +1,5 @@
 // `npm run docs:check`: every relative link in the docs resolves (file and #anchor), no user doc links outside the
-// repository, and every ```ts block in docs/guide/ and docs/extend/ typechecks as its own module against the package.
+// repository, and every ```ts block in README.md, docs/guide/ and docs/extend/ typechecks as its own module against the package.
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,7 +91,7 @@ function checkLinks(files) {
 }
 
 function checkSnippets(files) {
-  const snippetFiles = files.filter((file) => SNIPPET_DIRS.some((dir) => file.startsWith(`${dir}/`)));
+  const snippetFiles = files.filter((file) => file === 'README.md' || SNIPPET_DIRS.some((dir) => file.startsWith(`${dir}/`)));
   // Inside the repository, so the snippets resolve @nestjs/* and the rest from its node_modules.
   const dir = mkdtempSync(join(ROOT, '.docs-snippets-'));
   const origin = new Map();

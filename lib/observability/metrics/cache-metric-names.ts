@@ -12,7 +12,7 @@ export const CACHE_METRICS = {
   },
   errors: {
     name: 'cache_errors_total',
-    help: 'Cache operations that failed, by operation and reason (connection, timeout, circuit_open, oom, readonly, loading, cluster, serialization, corrupt, too_large, other).',
+    help: 'Cache operations that failed, by operation and reason (connection, timeout, circuit_open, oom, readonly, loading, cluster, other, serialization, too_large, corrupt, unknown_format, uncloneable).',
     labelNames: ['namespace', 'operation', 'reason'],
   },
   operations: {
@@ -84,7 +84,7 @@ export const CACHE_METRICS = {
   },
   l1Bytes: {
     name: 'cache_l1_bytes',
-    help: 'Bytes held by the in-process tier (encoded size of its entries).',
+    help: 'Bytes held by the in-process tier (decoded size of its entries, what l1.maxBytes counts).',
     labelNames: ['namespace'],
   },
   l1Flushes: {

@@ -4,7 +4,7 @@ import type { Ttl } from '../../kernel/ttl.js';
 export interface WarmEntry<T = unknown> {
   key: string;
   loader: () => T | Promise<T>;
-  /** Default: the module's `defaultTtl`. */
+  /** Default: the module's `policy.ttl`. */
   ttl?: Ttl;
   tags?: readonly string[];
 }
