@@ -127,7 +127,7 @@ export function footprintSection(result: FootprintResult, method: string): strin
   const int = (value: number) => Math.round(value).toLocaleString('en-US');
   const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
   return [
-    '## Footprint sampler (issue 11): cost and accuracy against a full SCAN',
+    '## Footprint sampler: cost and accuracy against a full SCAN',
     '',
     `- Method: ${method}`,
     '',

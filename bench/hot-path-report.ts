@@ -1,6 +1,6 @@
 import type { HotRowResult, SlicePlan } from './hot-path-slices.js';
 
-export const HOT_PATH_HEADING = '## Hot path (issue 21): ratios of medians over alternating slices';
+export const HOT_PATH_HEADING = '## Hot path: ratios of medians over alternating slices';
 
 const times = (ratio: number): string => `${ratio.toFixed(2)}x`;
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');

@@ -14,7 +14,7 @@ export function l1Section(result: L1Result, method: string): string[] {
   const ratio = (row: { requestsPerSecond: number }): number => row.requestsPerSecond / none.requestsPerSecond;
   const cpuRatio = (row: { serverCpuMicrosPerSet: number }): number => none.serverCpuMicrosPerSet / row.serverCpuMicrosPerSet;
   return [
-    '## In-process tier (issue 10): l1 kept coherent by Redis tracking',
+    '## In-process tier: l1 kept coherent by Redis tracking',
     '',
     `- Method: ${method}`,
     '',

@@ -169,7 +169,7 @@ export function tagsSection(result: TagsResult, method: string): string[] {
   const writeRatio = writes.find((row) => row.tags === 1)!.concurrent.opsPerSec / untaggedWrite.concurrent.opsPerSec;
   const goal = (met: boolean): string => (met ? 'met' : '**missed**');
   return [
-    '## Tags (issue 8): invalidateTags, tagged reads and writes',
+    '## Tags: invalidateTags, tagged reads and writes',
     '',
     `- Method: ${method}`,
     '',

@@ -81,7 +81,7 @@ export function tlsSection(rows: TlsRow[], method: string): string[] {
     `| ${workload} | ${int(rawTls.opsPerSec)} | ${int(packageTls.opsPerSec)} | ${times(packageTls.opsPerSec / rawTls.opsPerSec)} | ` +
     `${packageTls.p50Ms.toFixed(3)} / ${packageTls.p99Ms.toFixed(3)} | ${times(rawTls.opsPerSec / rawPlain.opsPerSec)} | ${times(packageTls.opsPerSec / packagePlain.opsPerSec)} |`;
   return [
-    '## TLS (issue 12): rediss:// against plain connections',
+    '## TLS: rediss:// against plain connections',
     '',
     `- Method: ${method}`,
     '',

@@ -158,7 +158,7 @@ export function warmingSection(result: WarmingResult, method: string): string[] 
   const perGeneration = ahead.loads / Math.max(1, ahead.generations);
   const goal = (met: boolean) => (met ? 'met' : '**missed**');
   return [
-    '## Refresh-ahead (issue 9): a hot key across instances',
+    '## Refresh-ahead: a hot key across instances',
     '',
     `- Method: ${method}`,
     '',
