@@ -280,7 +280,8 @@ ok "$(basename "$TARBALL") ($(du -h "$TARBALL" | cut -f1))"
 step "tarball contents"
 tar -tzf "$TARBALL" | sed 's#^package/##' | sort >"$WORK/contents.txt"
 for required in package.json dist/esm-probe.js dist/cjs/package.json dist/cjs/require.cjs dist/cjs/require-esm-works.cjs \
-  dist/index.js dist/index.d.ts dist/cjs/index.js dist/cjs/index.d.ts README.md LICENSE; do
+  dist/index.js dist/index.d.ts dist/cjs/index.js dist/cjs/index.d.ts README.md LICENSE \
+  docs/guide/getting-started.md docs/guide/migrating.md docs/reference/options.md; do
   grep -qxF "$required" "$WORK/contents.txt" || fail "the tarball lacks $required"
 done
 for subpath in $SUBPATHS; do
@@ -288,7 +289,7 @@ for subpath in $SUBPATHS; do
     grep -qxF "$required" "$WORK/contents.txt" || fail "the tarball lacks $required (subpath ./$subpath)"
   done
 done
-ok "has the ESM build (dist/), the CommonJS build (dist/cjs/), the require entries of . and ./{${SUBPATHS// /,}}, README.md and LICENSE"
+ok "has the ESM build (dist/), the CommonJS build (dist/cjs/), the require entries of . and ./{${SUBPATHS// /,}}, README.md, the docs its links open, and LICENSE"
 forbidden="$(grep -E '^(test|sample-app|lib|bench|scripts|dist-sample|dist-bench|node_modules)/|(^|/)[^/]*\.[cm]?ts$|\.tgz$|(^|/)\.env' "$WORK/contents.txt" | grep -vE '\.d\.[cm]?ts$' || true)"
 [ -z "$forbidden" ] || fail "the tarball holds files it must not:"$'\n'"$forbidden"
 ok "no test/, sample-app/, lib/ or .ts sources ($(wc -l <"$WORK/contents.txt") files)"
