@@ -21,10 +21,10 @@ export type CacheOperation =
 /**
  * Why a CacheError was thrown, for code that decides what to do about it (retry, fall back, fix the call):
  * - what Redis did, as the error classifier names it: `circuit_open` (the breaker is failing calls fast), `connection`,
- *   `timeout` (past `operationTimeout`), `oom` (Redis hit `maxmemory`), `readonly` (a replica), `loading`, `cluster`
+ *   `timeout` (past `resilience.operationTimeout`), `oom` (Redis hit `maxmemory`), `readonly` (a replica), `loading`, `cluster`
  *   (CLUSTERDOWN, TRYAGAIN, MASTERDOWN), `other` (any other failure of the store);
  * - `serialization`: the value could not be serialized, or an entry deserialized;
- * - `too_large`: the value is over `maxValueBytes`;
+ * - `too_large`: the value is over `entries.maxValueBytes`, or an entry decodes past `entries.compression.maxDecodedBytes`;
  * - `invalid_input`: a call's argument is refused (key, TTL, tags, namespace, version, a value that cannot be stored);
  * - `invalid_config`: the module's options, a decorator's or `withNamespace`'s are refused, at boot or when first used.
  */

@@ -341,7 +341,7 @@ export interface L1Options {
    * messages, entries live at most `maxStaleness`.
    * @default 'auto' (tracking when Redis offers it, else ttl with one warning)
    */
-  coherence?: 'tracking' | 'ttl';
+  coherence?: 'auto' | 'tracking' | 'ttl';
   /**
    * Hand every caller its own copy (structuredClone per hit), for code that mutates cached values. A value it cannot
    * copy (nested deeper than structuredClone's stack) is a miss, counted as `cache_errors_total{operation="deserialize",

@@ -53,10 +53,10 @@ export function resolveL1(l1: L1Options | false | undefined, where: string, base
     clone: l1.clone ?? from.clone,
   };
   if (resolved.coherence !== 'tracking' && resolved.coherence !== 'ttl' && resolved.coherence !== 'auto')
-    throw configError(`option "${where}.coherence" must be 'tracking' or 'ttl', got ${JSON.stringify(l1.coherence)}`);
+    throw configError(`option "${where}.coherence" must be 'auto', 'tracking' or 'ttl', got ${JSON.stringify(l1.coherence)}`);
   if (typeof resolved.clone !== 'boolean')
     throw configError(`option "${where}.clone" must be true or false, got ${JSON.stringify(l1.clone)}`);
-  // Below ~100 ms the lease (a PING every quarter of the bound) would cost more than the tier saves.
+  // Below ~100 ms the lease (a heartbeat pipeline every quarter of the bound) would cost more than the tier saves.
   if (resolved.maxStalenessMs < 100)
     throw configError(`option "${where}.maxStaleness" must be at least 100 ms, got ${resolved.maxStalenessMs}`);
   return resolved;
