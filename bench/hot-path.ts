@@ -60,9 +60,11 @@ async function taggedRows(
   const cache = await boot({ namespace: 'hot', redis }, closers);
   const plain = cache.withNamespace('hot-plain');
   const tagged = cache.withNamespace('hot-tagged');
+  // The same tagged entries read by a module with `tags.tokenMemo` (its own connection, tracked), against the same baseline.
+  const memo = (await boot({ namespace: 'hot', redis, tags: { tokenMemo: true } }, closers)).withNamespace('hot-tagged');
   await pool(KEYS, (key) => plain.set(key, small.value));
   await pool(KEYS, (key) => tagged.set(key, small.value, { tags: [TAG] }));
-  for (const c of [plain, tagged]) expectJson(await c.get(KEYS[1]), small.json, `${topology} ${c.namespace}`);
+  for (const c of [plain, tagged, memo]) expectJson(await c.get(KEYS[1]), small.json, `${topology} ${c.namespace}`);
   const get = (c: CacheManager, label: string): Contender => ({ label, op: (i) => c.get(KEYS[i % KEYS.length]) });
   const getOrSet = (c: CacheManager, label: string, tags?: string[]): Contender => ({
     label,
@@ -86,6 +88,24 @@ async function taggedRows(
         measured: getOrSet(tagged, 'getOrSet, 1 tag', [TAG]),
         baselines: [getOrSet(plain, 'getOrSet, untagged')],
       })),
+      [1, 64].flatMap((concurrency): HotRow[] => [
+        {
+          workload: `tagged \`get\` with tags.tokenMemo ÷ untagged \`get\`, 100 B, ${concurrency} in flight`,
+          topology,
+          concurrency,
+          goal: 0.95,
+          measured: get(memo, 'get, 1 tag, token memo'),
+          baselines: [get(plain, 'get, untagged')],
+        },
+        {
+          workload: `tagged \`getOrSet\` with tags.tokenMemo ÷ \`getOrSet\` (hits), 100 B, ${concurrency} in flight`,
+          topology,
+          concurrency,
+          goal: 0.95,
+          measured: getOrSet(memo, 'getOrSet, 1 tag, token memo', [TAG]),
+          baselines: [getOrSet(plain, 'getOrSet, untagged')],
+        },
+      ]),
     );
 }
 

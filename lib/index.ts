@@ -34,6 +34,8 @@ export type {
   RefreshAheadOptions,
   SerializerOption,
   StaleOptions,
+  TagOptions,
+  TokenMemoOptions,
   WarmingOptions,
 } from './options/cache-options.js';
 export type { CompressionAlgorithm } from './serialization/compression/compressor.js';

@@ -44,5 +44,8 @@ export const messages = {
     `without a proxy in between; an ACL allowing CLIENT ID, CLIENT TRACKING and SUBSCRIBE __redis__:invalidate; ` +
     `or l1.coherence: 'ttl'`,
   l1Waiting: (reason: string): string => `l1 waits for its tracking connection (${reason}); reads skip it until then`,
+  tokenMemoOff: (reason: string): string =>
+    `tags.tokenMemo is off: Redis invalidation messages (CLIENT TRACKING) are unavailable (${reason}); tagged reads ` +
+    `read their tags' tokens from Redis`,
   l1RefusedLater: (reason: string): string => `Redis refused CLIENT TRACKING on a tracking connection: ${reason}`,
 } as const;

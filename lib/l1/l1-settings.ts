@@ -19,4 +19,6 @@ export interface L1ModuleSettings {
   /** The tiers of the namespaces configured in `namespaces` (undefined: off there). */
   namespaceL1: ReadonlyMap<string, L1Settings | undefined>;
   operationTimeoutMs: number;
+  /** The tag token memo (undefined: off): it runs on the same tracking, within this bound. */
+  tokenMemo?: { maxStalenessMs: number };
 }

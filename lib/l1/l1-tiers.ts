@@ -13,6 +13,7 @@ import { trackingTopology, type TrackingTopology } from './tracking-connections.
 import { TrackingCoherence } from './tracking-coherence.js';
 import { messages } from '../kernel/messages.js';
 import { L1_LEASE_SEGMENT, TAG_SEGMENT } from '../kernel/cache-keys.js';
+import type { TokenTracking } from './token-tracking.js';
 
 /** Tracking before startup decided it: nothing serves. */
 const NOT_STARTED: L1Coherence = { tracking: true, generation: 0, serving: () => false };
@@ -37,6 +38,9 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
   private readonly logger: EscapedLogger;
   private readonly topology?: TrackingTopology;
   private readonly instanceId = randomBytes(6).toString('base64url');
+  /** The tag token memos, by namespace: told of every token key of theirs that changed. */
+  private readonly tokenWatchers = new Map<string, Set<(tag: string) => void>>();
+  private tokens?: TokenTracking;
 
   constructor(
     private readonly options: L1ModuleSettings,
@@ -69,6 +73,26 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
     return tier;
   }
 
+  /** What the tag token memos run on; undefined when `tags.tokenMemo` is off or there is no shared store. */
+  tokenTracking(): TokenTracking | undefined {
+    const memo = this.options.tokenMemo;
+    if (memo === undefined || !this.options.sharedStore) return undefined;
+    const tiers = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the getter below has its own `this`
+    this.tokens ??= {
+      get generation() {
+        return tiers.coherence?.generation ?? -1;
+      },
+      // Only on the tracking connections' lease: ttl-only coherence (a fallback) hears no invalidation at all.
+      serving: (now) => this.coherence !== undefined && this.source === this.coherence && this.coherence.serving(memo.maxStalenessMs, now),
+      watch: (namespace, changed) => {
+        const watchers = this.tokenWatchers.get(namespace) ?? this.tokenWatchers.set(namespace, new Set()).get(namespace)!;
+        watchers.add(changed);
+        return () => void watchers.delete(changed);
+      },
+    };
+    return this.tokens;
+  }
+
   async onModuleInit(): Promise<void> {
     try {
       await this.start();
@@ -85,7 +109,7 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
     // Namespaces configured with l1 are tracked from the start, even before their first use.
     for (const [namespace, settings] of this.options.namespaceL1) this.tierFor(namespace, settings);
     const wanted = [...this.tiers.values()].filter((tier) => tier.settings.coherence !== 'ttl');
-    if (wanted.length === 0) return;
+    if (wanted.length === 0 && this.options.tokenMemo === undefined) return;
     if (this.topology === undefined) return this.fallBack(new Error('the store is not Redis'));
     try {
       await this.withinDeadline(this.startTracking());
@@ -110,9 +134,12 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
     if (topology.unsupported !== undefined) throw new TrackingRefused(new Error(topology.unsupported));
     const tracked = [...this.tiers.values()].filter((tier) => tier.settings.coherence !== 'ttl');
     let refusal: Error | undefined;
-    const boundMs = Math.min(...tracked.map((tier) => tier.settings.maxStalenessMs));
-    // Heartbeats go under a namespace with l1 (an ACL granting `~<namespace>:*` allows them), named for this process.
-    const heartbeatBase = `${tracked[0].namespace}:${L1_LEASE_SEGMENT}${this.instanceId}`;
+    const bounds = tracked.map((tier) => tier.settings.maxStalenessMs);
+    if (this.options.tokenMemo !== undefined) bounds.push(this.options.tokenMemo.maxStalenessMs);
+    const boundMs = Math.min(...bounds);
+    // Heartbeats go under a namespace with l1 (or the module's, for the token memo alone: an ACL granting
+    // `~<namespace>:*` allows them), named for this process.
+    const heartbeatBase = `${tracked[0]?.namespace ?? this.options.namespace}:${L1_LEASE_SEGMENT}${this.instanceId}`;
     const heartbeat = (node: string) => topology.heartbeat(node, heartbeatBase);
     const coherence = new TrackingCoherence(topology.open, topology.keyPrefix, boundMs, heartbeat, {
       invalidated: (fullKey) => this.invalidated(fullKey),
@@ -153,7 +180,8 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
       if (!atBoot) return this.logger.error(messages.l1TrackingRequired(reason.message));
       throw new CacheError('configure', undefined, messages.l1TrackingRequired(reason.message), { cause: reason });
     }
-    this.logger.warn(messages.l1Fallback(reason.message));
+    if (this.options.tokenMemo !== undefined) this.logger.warn(messages.tokenMemoOff(reason.message));
+    if ([...this.tiers.values()].some((tier) => tier.settings.coherence !== 'ttl')) this.logger.warn(messages.l1Fallback(reason.message));
     this.source = TTL_COHERENCE;
     for (const tier of this.tiers.values()) tier.useCoherence(TTL_COHERENCE);
   }
@@ -172,9 +200,12 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
 
   private invalidated(fullKey: string): void {
     const colon = fullKey.indexOf(':');
-    const tier = colon < 0 ? undefined : this.tiers.get(fullKey.slice(0, colon));
-    if (tier === undefined || fullKey.startsWith(L1_LEASE_SEGMENT, colon + 1)) return; // a heartbeat: the channel's own
+    if (colon < 0 || fullKey.startsWith(L1_LEASE_SEGMENT, colon + 1)) return; // a heartbeat: the channel's own
+    const namespace = fullKey.slice(0, colon);
+    const tier = this.tiers.get(namespace);
     const tag = tagOfTokenKey(fullKey, colon);
+    if (tag !== undefined) this.tokenWatchers.get(namespace)?.forEach((changed) => changed(tag));
+    if (tier === undefined) return;
     if (tag !== undefined) tier.evictTag(tag);
     // `ns:v1:__tag__:x` is version 1's token of tag x, or in an unversioned namespace the user key "v1:__tag__:x": both.
     if (tag === undefined || !fullKey.startsWith(TAG_SEGMENT, colon + 1)) tier.evict(fullKey);

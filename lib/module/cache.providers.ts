@@ -120,6 +120,7 @@ export const cacheProviders: Provider[] = [
           l1: options.l1,
           namespaceL1: options.namespaceL1,
           operationTimeoutMs: options.operationTimeoutMs,
+          tokenMemo: options.tokenMemo,
         },
         connection ?? undefined,
         metrics,

@@ -12,6 +12,8 @@ import type { L1Tier } from '../l1/l1-tier.js';
 import { Invalidator } from '../invalidation/invalidator.js';
 import { TagGuard } from '../invalidation/tags/tag-guard.js';
 import { TagTokens } from '../invalidation/tags/tag-tokens.js';
+import { TokenMemo } from '../invalidation/tags/token-memo.js';
+import type { TokenTracking } from '../l1/token-tracking.js';
 import { BatchReadThrough } from '../read-through/batch-read-through.js';
 import { InFlightLoads } from '../read-through/in-flight.js';
 import type { NamespaceReads } from '../read-through/namespace-reads.js';
@@ -34,6 +36,8 @@ export interface NamespaceEngineParts {
   logger: RateLimitedLogger;
   /** The in-process tier in front of Redis, when this namespace has `l1` on. */
   l1?: L1Tier;
+  /** What the tag token memo runs on, when `tags.tokenMemo` is on. */
+  tokenTracking?: TokenTracking;
   /** The settings `withNamespace` made it with (a second call with other settings is refused). */
   settings?: NamespaceOptions;
 }
@@ -59,7 +63,9 @@ export class NamespaceEngine {
   readonly ttlOf: EntryTtlOf;
   private readonly invalidator: Invalidator;
 
-  constructor({ options, store, metrics, logger, l1, settings }: NamespaceEngineParts) {
+  private readonly tokenMemo?: TokenMemo;
+
+  constructor({ options, store, metrics, logger, l1, tokenTracking, settings }: NamespaceEngineParts) {
     this.options = options;
     this.metrics = metrics;
     this.settings = settings;
@@ -70,7 +76,8 @@ export class NamespaceEngine {
     const codec = new EntryCodec(options.namespaceEncodings.get(options.namespace) ?? options.encoding);
     const entries = new StoredEntries(codec, metrics, failures, store);
     const direct = directCommand(metrics, failures);
-    const tags = new TagGuard(new TagTokens(store, this.keys.prefix), codec);
+    this.tokenMemo = tokenTracking && new TokenMemo(tokenTracking, options.namespace);
+    const tags = new TagGuard(new TagTokens(store, this.keys.prefix, this.tokenMemo), codec);
     // Loads in flight, abandoned past their join bound (counted), detached by the invalidations that cover them.
     const inFlight = new InFlightLoads((flight) => metrics.loadRace(flight.call.policy.label, 'abandoned'));
     this.invalidator = new Invalidator({
@@ -128,5 +135,6 @@ export class NamespaceEngine {
   /** Stops retrying pending invalidations (the registry calls it when the module closes). */
   close(): void {
     this.invalidator.pending.close();
+    this.tokenMemo?.close();
   }
 }

@@ -68,7 +68,8 @@ export class NamespaceRegistry implements OnModuleDestroy {
 
   private make(options: ResolvedCacheOptions, metrics: CacheMetrics, settings: NamespaceOptions | undefined): NamespaceEngine {
     const l1 = this.l1Tiers?.tierFor(options.namespace, this.l1Settings(options.namespace, settings));
-    const engine = new NamespaceEngine({ options, store: this.store, metrics, logger: this.logger, l1, settings });
+    const tokenTracking = this.l1Tiers?.tokenTracking();
+    const engine = new NamespaceEngine({ options, store: this.store, metrics, logger: this.logger, l1, tokenTracking, settings });
     this.engines.set(engine.keys.prefix, engine);
     return engine;
   }

@@ -19,6 +19,7 @@ import type {
   CompressionOption,
   L1Options,
   NamespaceEntriesOptions,
+  TagOptions,
   SerializerOption,
   StaleOptions,
   WarmingOptions,
@@ -99,6 +100,11 @@ export interface CacheModuleOptions extends DeprecatedModuleOptions {
    * @default undefined (off)
    */
   l1?: L1Options;
+  /**
+   * How tagged reads check their tags' tokens: `tokenMemo` keeps them in memory, kept coherent by Redis tracking.
+   * @default {} (each field at its default)
+   */
+  tags?: TagOptions;
   /**
    * How `@CacheWarmer` methods run at startup.
    * @default {} (each field at its default)
@@ -209,6 +215,8 @@ export interface ResolvedCacheOptions {
   l1?: ResolvedL1Options;
   /** The same for the namespaces configured in `namespaces` (undefined: off there). */
   namespaceL1: ReadonlyMap<string, ResolvedL1Options | undefined>;
+  /** `tags.tokenMemo`; undefined: off. */
+  tokenMemo?: { maxStalenessMs: number };
   /** Undefined: off. */
   footprint: { intervalMs: number } | undefined;
   /** Undefined: off. */

@@ -351,6 +351,28 @@ export interface L1Options {
   clone?: boolean;
 }
 
+/** `tags`: how tagged reads check their tags' tokens. */
+export interface TagOptions {
+  /**
+   * Keep the tokens of the tags this instance read in memory, kept coherent by Redis tracking as `l1` is (one more
+   * connection per master, `CLIENT TRACKING` on the data connections, heartbeats under `<namespace>:__l1-lease__:`;
+   * the grants of the README's l1 line), so that a tagged `get` or `getOrSet` reads only its entry. `true` is `{}`.
+   * Where Redis refuses tracking, tagged reads read the tokens as without it (one warning).
+   * @default false
+   */
+  tokenMemo?: boolean | TokenMemoOptions;
+}
+
+export interface TokenMemoOptions {
+  /**
+   * The bound when invalidation messages are late (a lost packet, a stalled connection): no token is served from
+   * memory once its change was acknowledged this long ago. In order (the normal case) a change acknowledged before a
+   * read began is never missed.
+   * @default '2s'
+   */
+  maxStaleness?: Ttl;
+}
+
 /** Startup warming by `@CacheWarmer` methods. */
 export interface WarmingOptions {
   /**

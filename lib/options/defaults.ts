@@ -35,6 +35,7 @@ export const CACHE_DEFAULTS = {
     failOnStartup: false,
   },
   l1: undefined,
+  tags: { tokenMemo: false },
   warming: { blockBoot: false, concurrency: 16, singleInstance: true, skipIfFresh: true, lockTtl: '5m' },
   monitoring: { registry: undefined, footprint: false, redisInfo: false },
   health: { required: false, timeout: '1s', memoryThreshold: 0.9 },
@@ -44,6 +45,7 @@ export const CACHE_DEFAULTS = {
     refreshAhead: { beta: 1 },
     footprint: { interval: '1m' },
     redisInfo: { interval: '30s' },
+    tokenMemo: { maxStaleness: '2s' },
     l1: { maxEntries: 10_000, maxBytes: 64 * MiB, ttl: '1m', maxStaleness: '2s', coherence: 'auto', clone: false },
   },
 } as const;

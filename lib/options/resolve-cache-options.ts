@@ -9,6 +9,7 @@ import { resolveEntries } from './resolve-entries.js';
 import { resolvePolicy } from './resolve-policy.js';
 import { resolveResilience } from './resolve-resilience.js';
 import { resolveModuleL1 } from './resolve-l1.js';
+import { resolveTags } from './resolve-tags.js';
 import { resolveWarming } from './resolve-warming.js';
 import { resolveMonitoring } from './resolve-monitoring.js';
 import { resolveHealth } from './resolve-health-options.js';
@@ -41,6 +42,7 @@ export function resolveCacheOptions(given: CacheModuleOptions | undefined): Reso
     ...resolvePolicy(options.policy, name, namespaces),
     ...resolveResilience(options.resilience, name),
     ...resolveModuleL1(options.l1, namespaces),
+    tokenMemo: resolveTags(options.tags),
     warming: resolveWarming(options.warming),
     ...resolveMonitoring(options.monitoring, name),
     ...resolveHealth(options.health, name),

@@ -25,6 +25,8 @@ const PATHS: Record<string, string> = {
   CacheHealthOptions: 'health',
   CacheHttpOptions: 'http',
   L1Options: 'whenOn.l1',
+  TagOptions: 'tags',
+  TokenMemoOptions: 'whenOn.tokenMemo',
   WarmingOptions: 'warming',
 };
 /** Interfaces whose fields default to "the module's" (checked for a tag, not a value). */

@@ -6,11 +6,15 @@ import { CacheManager, CacheModule, type CacheModuleOptions } from '@datapunk/ne
 /**
  * Boots a real Nest testing module around CacheModule.forRoot and hands back its CacheManager.
  * `logger` sees what the module logs while it boots (Nest's testing logger drops warnings).
+ * CACHE_TEST_TOKEN_MEMO=1 turns `tags.tokenMemo` on where a suite does not set `tags` (to run the tag suites, the
+ * interleaving checker among them, unchanged with the memo).
  */
 export async function bootCache(
   options: CacheModuleOptions,
   logger?: LoggerService,
 ): Promise<{ module: TestingModule; cache: CacheManager }> {
+  if (process.env.CACHE_TEST_TOKEN_MEMO === '1' && options.tags === undefined && options.redis !== undefined)
+    options = { ...options, tags: { tokenMemo: true } };
   const builder = Test.createTestingModule({ imports: [CacheModule.forRoot(options)] });
   if (logger) builder.setLogger(logger);
   const module = await builder.compile();

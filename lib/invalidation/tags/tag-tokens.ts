@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { TagStamp } from '../../entry/entry-format.js';
 import type { CacheStore } from '../../stores/cache-store.interface.js';
 import { EPOCH_SEGMENT, TAG_SEGMENT } from '../../kernel/cache-keys.js';
+import { afterPolledIo, type TokenMemo } from './token-memo.js';
 
 
 /** How long a token seen by this process stamps `set` calls without being read again. */
@@ -53,6 +54,8 @@ export class TagTokens {
     private readonly store: CacheStore,
     /** The namespace's key prefix (`<namespace>:`, or `<namespace>:v<version>:`). */
     readonly prefix: string,
+    /** `tags.tokenMemo`: tokens kept coherent by Redis tracking, so readWith needs only the entry. */
+    private readonly memo?: TokenMemo,
   ) {}
 
   get epochKey(): string {
@@ -77,8 +80,24 @@ export class TagTokens {
    * consistent snapshot of both; on a Cluster, where a token lives in another slot, one MGET per slot, sent together.
    */
   async readWith(fullKey: string, tags: readonly string[]): Promise<EntryWithTokens> {
+    const memo = this.memo;
+    if (memo !== undefined && memo.holdsAll(tags)) return this.readWithMemo(fullKey, tags, memo);
+    const fill = memo?.beginFill(); // before the read: a change heard while it is in flight keeps its tokens out
     const found = await this.store.mget(this.keysWith(fullKey, tags));
-    return { found: found[0], tokens: this.tokensIn(found, tags) };
+    const tokens = this.tokensIn(found, tags);
+    memo?.fill(fill, tags, tokens);
+    return { found: found[0], tokens };
+  }
+
+  /**
+   * The entry alone, and the tokens from the memo as they stand once the reply is in: any token change acknowledged
+   * before this read was sent has been heard by then (afterPolledIo), so the memo no longer holds the old token. A
+   * memo that lost one meanwhile (a change, a lapsed lease) costs a read of the tokens.
+   */
+  private async readWithMemo(fullKey: string, tags: readonly string[], memo: TokenMemo): Promise<EntryWithTokens> {
+    const found = await this.store.get(fullKey);
+    await afterPolledIo();
+    return { found, tokens: memo.tokensOf(tags) ?? (await this.read(tags)) };
   }
 
   /** readWith, and the namespace's epoch (undefined when absent) in the same command. */
@@ -148,6 +167,7 @@ export class TagTokens {
     const keys = tags.map((tag) => this.keyOf(tag));
     for (const key of keys) this.extendedUntil.delete(key);
     for (const tag of tags) this.recent.delete(tag);
+    if (this.memo !== undefined) for (const tag of tags) this.memo.forget(tag); // before it is sent: no read fills the old one
     await this.store.putToken(this.epochKey, newToken(), EPOCH_TTL_MS);
     await this.store.replaceTokens(keys, keys.map(newToken));
   }
