@@ -3,7 +3,7 @@ import type { CacheManager, CacheModuleOptions } from '@datapunk/nestjs-cache';
 import type { TestingModule } from '@nestjs/testing';
 import { L1Tiers } from '../../lib/l1/l1-tiers.js';
 import { bootCache, warningCollector } from '../support/cache-app.js';
-import { aclRulesFromReadme } from '../support/readme-acl.js';
+import { aclRulesFromDocs } from '../support/docs-acl.js';
 import { RedisServer } from '../support/redis-server.js';
 import { TOPOLOGIES, type RunningRedis } from '../support/topologies.js';
 import { waitUntil } from '../support/wait-until.js';
@@ -126,14 +126,14 @@ function trackingChannelsOf(module: TestingModule): Array<{ pause(): void; resum
   return [...(tiers.coherence?.channels.values() ?? [])].map((channel) => channel.client.stream);
 }
 
-describe('tag token memo where an ACL refuses tracking (README "Least-privilege Redis" line, without the l1 grants)', () => {
+describe('tag token memo where an ACL refuses tracking (the ACL line of docs/operations/security.md, without the l1 grants)', () => {
   const USER = 'orders-cache';
   const PASSWORD = 'memo-test-password';
   let server: RedisServer;
   let admin: Redis;
 
   beforeAll(async () => {
-    server = await RedisServer.start(['--user', USER, ...aclRulesFromReadme(USER, PASSWORD)]);
+    server = await RedisServer.start(['--user', USER, ...aclRulesFromDocs(USER, PASSWORD)]);
     admin = new Redis(server.port, '127.0.0.1');
   });
   afterAll(async () => {
