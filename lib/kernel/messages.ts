@@ -47,5 +47,8 @@ export const messages = {
   tokenMemoOff: (reason: string): string =>
     `tags.tokenMemo is off: Redis invalidation messages (CLIENT TRACKING) are unavailable (${reason}); tagged reads ` +
     `read their tags' tokens from Redis`,
+  trackingClientShared: (): string =>
+    'another CacheModule in this process already tracks reads on this ioredis client (one redis.client shared by two ' +
+    'modules): a connection redirects its invalidations to one channel only',
   l1RefusedLater: (reason: string): string => `Redis refused CLIENT TRACKING on a tracking connection: ${reason}`,
 } as const;

@@ -15,6 +15,13 @@ import { messages } from '../kernel/messages.js';
 import { L1_LEASE_SEGMENT, TAG_SEGMENT } from '../kernel/cache-keys.js';
 import type { TokenTracking } from './token-tracking.js';
 
+/**
+ * Which module tracks reads on each ioredis client. A client shared by two modules (`redis.client`) can redirect its
+ * tracking to one channel only: each module's heartbeat would point it at its own, and the invalidations sent while it
+ * pointed at the other would never reach this one. So the second module falls back instead.
+ */
+const trackedClients = new WeakMap<object, L1Tiers>();
+
 /** Tracking before startup decided it: nothing serves. */
 const NOT_STARTED: L1Coherence = { tracking: true, generation: 0, serving: () => false };
 
@@ -125,6 +132,7 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
     this.coherence?.close();
     // A client the user passed in lives on: stop Redis tracking its reads for a redirect that is gone.
     if (this.coherence !== undefined && this.connection?.owned === false) this.topology?.untrack();
+    if (this.connection !== undefined && trackedClients.get(this.connection.client) === this) trackedClients.delete(this.connection.client);
     for (const tier of this.tiers.values()) tier.clear();
   }
 
@@ -132,6 +140,10 @@ export class L1Tiers implements L1Coherence, OnModuleInit, OnModuleDestroy {
   private async startTracking(): Promise<void> {
     const topology = this.topology!;
     if (topology.unsupported !== undefined) throw new TrackingRefused(new Error(topology.unsupported));
+    const client = this.connection!.client;
+    const holder = trackedClients.get(client);
+    if (holder !== undefined && holder !== this) throw new TrackingRefused(new Error(messages.trackingClientShared()));
+    trackedClients.set(client, this);
     const tracked = [...this.tiers.values()].filter((tier) => tier.settings.coherence !== 'ttl');
     let refusal: Error | undefined;
     const bounds = tracked.map((tier) => tier.settings.maxStalenessMs);
