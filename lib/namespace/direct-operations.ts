@@ -33,16 +33,29 @@ export interface DirectOperationsDeps extends NamespaceReads {
 export class DirectOperations {
   constructor(private readonly deps: DirectOperationsDeps) {}
 
-  /** The value under `key`, `undefined` on a miss. A stored `null` is a value, returned as `null`. */
-  async get<T>(key: string): Promise<T | undefined> {
-    const { keys, l1, store, invalidator, failures, metrics, entries, tags } = this.deps;
-    const fullKey = keys.full(key, 'get');
-    const held = l1?.lookup(fullKey);
-    const copied = held === undefined ? undefined : (l1!.valueOf(held, fullKey) as T | undefined);
-    if (copied !== undefined) {
-      metrics.hit(DIRECT, key, 'l1');
-      return copied;
+  /**
+   * The value under `key`, `undefined` on a miss. A stored `null` is a value, returned as `null`. Not async itself: a
+   * hit from the in-process tier resolves without the Redis read's larger async frame (a refused key still rejects).
+   */
+  get<T>(key: string): Promise<T | undefined> {
+    const { l1 } = this.deps;
+    if (l1 === undefined) return this.read<T>(key);
+    let fullKey: string;
+    try {
+      fullKey = this.deps.keys.full(key, 'get');
+    } catch (error) {
+      return Promise.reject(error);
     }
+    const held = l1.lookup(fullKey);
+    const copied = held === undefined ? undefined : (l1.valueOf(held, fullKey) as T | undefined);
+    if (copied === undefined) return this.read<T>(key, fullKey);
+    this.deps.metrics.hit(DIRECT, key, 'l1');
+    return Promise.resolve(copied);
+  }
+
+  /** `get` from Redis (what the in-process tier, if on, did not serve); `fullKey` when already built. */
+  private async read<T>(key: string, fullKey = this.deps.keys.full(key, 'get')): Promise<T | undefined> {
+    const { l1, store, invalidator, failures, metrics, entries, tags } = this.deps;
     const ticket = l1?.beginFill(fullKey);
     const startedAt = performance.now();
     let bytes: Buffer | null | undefined;

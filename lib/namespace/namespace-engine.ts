@@ -1,4 +1,5 @@
 import { CacheKeys } from '../kernel/cache-keys.js';
+import { MemoizedCacheKeys } from '../kernel/memoized-cache-keys.js';
 import { printedAs } from '../kernel/printed-as.js';
 import type { RateLimitedLogger } from '../kernel/rate-limited-logger.js';
 import { EntryCodec } from '../entry/entry-codec.js';
@@ -69,7 +70,11 @@ export class NamespaceEngine {
     this.options = options;
     this.metrics = metrics;
     this.settings = settings;
-    this.keys = new CacheKeys(options.namespace, options.version);
+    // With an in-process tier a hit is a map lookup, which a freshly built key would cost more than (see MemoizedCacheKeys).
+    this.keys =
+      l1 === undefined
+        ? new CacheKeys(options.namespace, options.version)
+        : new MemoizedCacheKeys(options.namespace, options.version, l1.settings.maxEntries);
     this.stale = options.namespacePolicies.get(options.namespace) ?? options.entryPolicy;
     this.ttlOf = entryTtlOf(options.defaultTtlMs);
     const failures = new FailureReporter(metrics, logger);
