@@ -1,5 +1,5 @@
 import type { EntryCodec } from '../../entry/entry-codec.js';
-import type { TagStamp } from '../../entry/entry-format.js';
+import { compareStamps, StampMatch, type TagStamp } from '../../entry/entry-format.js';
 import { validTags } from './tag-rules.js';
 import { TagHints } from './tag-hints.js';
 import { TagTokens } from './tag-tokens.js';
@@ -66,16 +66,32 @@ export class TagGuard {
   /**
    * Whether a found entry may be served: untagged, or every stamp still holds. Tokens read with the entry for the
    * `known` tags are used; others (an entry tagged differently than the call or hint said) cost one more round trip.
-   * `learnAs` (a plain get's key) keeps the hint of that key in step with the tags found.
+   * Answered at once (no promise, no microtask hop) when the tokens read with the entry are all it needs.
+   * `learnAs` (a plain get's key) keeps the hint of that key in step with the tags found; `knownIsHint`: `known` is
+   * that key's hint already, so an entry carrying exactly those tags teaches nothing.
    */
-  async holds(bytes: Buffer, known?: readonly string[], prefetched?: ReadonlyArray<string | undefined>, learnAs?: string): Promise<boolean> {
+  holds(
+    bytes: Buffer,
+    known?: readonly string[],
+    prefetched?: ReadonlyArray<string | undefined>,
+    learnAs?: string,
+    knownIsHint = false,
+  ): boolean | Promise<boolean> {
+    if (known !== undefined && prefetched !== undefined) {
+      // The common case, compared in place: the entry carries exactly the tags whose tokens were read with it.
+      const match = compareStamps(bytes, known, prefetched);
+      if (match !== StampMatch.Other) {
+        if (learnAs !== undefined && !knownIsHint) this.hints.learnTags(learnAs, known);
+        return match === StampMatch.Holds;
+      }
+    }
     const stamps = this.stampsOf(bytes);
     if (learnAs !== undefined) {
       if (stamps === undefined) this.hints.forget(learnAs);
       else this.hints.learn(learnAs, stamps);
     }
     if (stamps === undefined) return true;
-    // A loop, not map/flatMap: this runs on every tagged hit.
+    // A loop, not map/flatMap: this runs on every tagged hit the comparison above did not settle.
     const current = new Array<string | undefined>(stamps.length);
     let unread: number[] | undefined;
     for (let i = 0; i < stamps.length; i++) {
@@ -83,11 +99,11 @@ export class TagGuard {
       if (at >= 0) current[i] = prefetched![at];
       else (unread ??= []).push(i);
     }
-    if (unread !== undefined) {
-      const read = await this.tokens.read(unread.map((i) => stamps[i][0]));
+    if (unread === undefined) return TagTokens.holds(stamps, current);
+    return this.tokens.read(unread.map((i) => stamps[i][0])).then((read) => {
       unread.forEach((i, n) => (current[i] = read[n]));
-    }
-    return TagTokens.holds(stamps, current);
+      return TagTokens.holds(stamps, current);
+    });
   }
 
   /** The entries of a batch, with those whose stamps no longer hold replaced by null: one token read for all. */
@@ -110,7 +126,8 @@ export class TagGuard {
 
   /** The tags an entry carries (none when untagged or damaged). */
   tagsOf(bytes: Buffer): string[] {
-    return this.stampsOf(bytes)?.map(([tag]) => tag) ?? [];
+    const stamps = this.stampsOf(bytes);
+    return stamps === undefined ? [] : tagsIn(stamps);
   }
 
   /**
@@ -154,6 +171,10 @@ export class TagGuard {
   private async tokensOf(tags: readonly string[], ttlMs: number): Promise<TagStamp[]> {
     return this.tokens.snapshot(tags, await this.tokens.read(tags), ttlMs);
   }
+}
+
+function tagsIn(stamps: readonly TagStamp[]): string[] {
+  return stamps.map(([tag]) => tag);
 }
 
 /** Tags as read-through takes them: validated now when known, when the value comes when computed from it. */
