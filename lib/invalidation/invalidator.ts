@@ -109,17 +109,11 @@ export class Invalidator {
   /**
    * Whether a tagged entry may be served: no pending invalidation names its tags, and its stamps hold (against the
    * tokens a lookup read with it for its `known` tags, reading the others). A boolean when no read was needed (the
-   * common case: no microtask hop). `learnAs`, `knownIsHint`: see TagGuard.holds.
+   * common case: no microtask hop). `learnAs`: see TagGuard.holds.
    */
-  tagsHold(
-    bytes: Buffer,
-    known?: readonly string[],
-    prefetched?: ReadonlyArray<string | undefined>,
-    learnAs?: string,
-    knownIsHint?: boolean,
-  ): boolean | Promise<boolean> {
+  tagsHold(bytes: Buffer, known?: readonly string[], prefetched?: ReadonlyArray<string | undefined>, learnAs?: string): boolean | Promise<boolean> {
     if (this.pending.hasPendingTags && this.pending.coversTags(this.tags.tagsOf(bytes))) return false;
-    return this.tags.holds(bytes, known, prefetched, learnAs, knownIsHint);
+    return this.tags.holds(bytes, known, prefetched, learnAs);
   }
 
   /** Whether a pending invalidation covers this key or the tags of the entry found under it. */

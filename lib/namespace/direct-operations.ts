@@ -54,7 +54,7 @@ export class DirectOperations {
       else if (hinted === undefined) bytes = await store.get(fullKey);
       else ({ found: bytes, tokens: prefetched } = await tags.tokens.readWith(fullKey, hinted));
       if (bytes != null && hasExtensions(bytes)) {
-        const holds = invalidator.tagsHold(bytes, hinted, prefetched, fullKey, true); // a boolean unless tokens were missing
+        const holds = invalidator.tagsHold(bytes, hinted, prefetched, fullKey); // a boolean unless tokens were missing
         if (!(typeof holds === 'boolean' ? holds : await holds)) bytes = null; // an invalidated tag
       } else if (bytes != null && hinted !== undefined) tags.hints.forget(fullKey); // untagged now
       if (bytes != null && isPastLogicalExpiry(bytes)) bytes = null; // kept for read-through's stale window only

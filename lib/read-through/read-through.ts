@@ -165,7 +165,7 @@ export class ReadThrough {
       seen = found;
       if (found != null && hasExtensions(found)) {
         // The tokens were read with the entry: a boolean in the common case, no microtask hop.
-        const holds = this.invalidator.tagsHold(found, prefetch.tags, prefetch.tokens, fullKey, policy.tags !== undefined && 'fromValue' in policy.tags);
+        const holds = this.holds(found, prefetch, fullKey);
         if (!(typeof holds === 'boolean' ? holds : await holds)) found = null;
       }
       this.metrics.observe('getOrSet', 'ok', startedAt);
@@ -187,7 +187,7 @@ export class ReadThrough {
     if (cached !== undefined) {
       call.stored = found!;
       call.vouchedAt = startedAt;
-      if (hasExtensions(found!)) call.basis = this.tags.stampsFor(found!) ?? 'unverifiable';
+      if (hasExtensions(found!)) call.basis = this.tags.stampsFor(found!, prefetch) ?? 'unverifiable';
       if (freshness === 'refresh') this.background.start(call, found!, 'refresh');
       else if (freshness === 'revalidate') {
         this.metrics.staleServed(policy.label, key, 'revalidating');

@@ -67,23 +67,14 @@ export class TagGuard {
    * Whether a found entry may be served: untagged, or every stamp still holds. Tokens read with the entry for the
    * `known` tags are used; others (an entry tagged differently than the call or hint said) cost one more round trip.
    * Answered at once (no promise, no microtask hop) when the tokens read with the entry are all it needs.
-   * `learnAs` (a plain get's key) keeps the hint of that key in step with the tags found; `knownIsHint`: `known` is
-   * that key's hint already, so an entry carrying exactly those tags teaches nothing.
+   * `learnAs` (a plain get's key) keeps the hint of that key in step with the tags found when they are not the `known`
+   * ones (an entry carrying exactly those is left alone: a get's hint, or getOrSet's known tags, which need no hint).
    */
-  holds(
-    bytes: Buffer,
-    known?: readonly string[],
-    prefetched?: ReadonlyArray<string | undefined>,
-    learnAs?: string,
-    knownIsHint = false,
-  ): boolean | Promise<boolean> {
+  holds(bytes: Buffer, known?: readonly string[], prefetched?: ReadonlyArray<string | undefined>, learnAs?: string): boolean | Promise<boolean> {
+    // The common case, compared in place: the entry carries exactly the tags whose tokens were read with it.
     if (known !== undefined && prefetched !== undefined) {
-      // The common case, compared in place: the entry carries exactly the tags whose tokens were read with it.
       const match = compareStamps(bytes, known, prefetched);
-      if (match !== StampMatch.Other) {
-        if (learnAs !== undefined && !knownIsHint) this.hints.learnTags(learnAs, known);
-        return match === StampMatch.Holds;
-      }
+      if (match !== StampMatch.Other) return match === StampMatch.Holds;
     }
     const stamps = this.stampsOf(bytes);
     if (learnAs !== undefined) {
@@ -119,8 +110,15 @@ export class TagGuard {
     });
   }
 
-  /** An entry's stamps (undefined when untagged or damaged). */
-  stampsFor(bytes: Buffer): TagStamp[] | undefined {
+  /**
+   * An entry's stamps (undefined when untagged or damaged). With the tags and tokens a lookup read with it, an entry
+   * that carries exactly those (the common case) has them as stamps: built without parsing.
+   */
+  stampsFor(bytes: Buffer, prefetch?: TagPrefetch): TagStamp[] | undefined {
+    const { tags, tokens } = prefetch ?? {};
+    if (tags !== undefined && tokens !== undefined && compareStamps(bytes, tags, tokens) === StampMatch.Holds) {
+      return tags.map((tag, i) => [tag, tokens[i]!] as const);
+    }
     return this.stampsOf(bytes);
   }
 

@@ -30,23 +30,19 @@ export class TagHints {
     return this.tagsByKey.get(fullKey);
   }
 
-  /** The entry under `fullKey` carries these stamps. */
+  /** The entry under `fullKey` carries these stamps. A read finds them unchanged in the common case: then nothing is written. */
   learn(fullKey: string, stamps: readonly TagStamp[]): void {
-    this.learnTags(fullKey, stamps.map(([tag]) => tag));
-  }
-
-  /** The entry under `fullKey` carries these tags. A read finds them unchanged in the common case: then nothing is written. */
-  learnTags(fullKey: string, tags: readonly string[]): void {
     const known = this.tagsByKey.get(fullKey);
-    if (known !== undefined && sameTags(known, tags)) return;
+    if (known !== undefined && sameTags(known, stamps)) return;
     if (known !== undefined) this.forget(fullKey);
-    if (tags.length === 0) return;
+    if (stamps.length === 0) return;
+    const tags = stamps.map(([tag]) => tag);
     const chars = charsOf(fullKey, tags);
     if (chars > this.limits.chars) return;
     while (this.tagsByKey.size >= this.limits.keys || this.chars + chars > this.limits.chars) {
       this.forget(this.tagsByKey.keys().next().value!);
     }
-    this.tagsByKey.set(fullKey, [...tags]); // a copy: the caller's array may change, and the bound counts these
+    this.tagsByKey.set(fullKey, tags);
     this.chars += chars;
   }
 
@@ -59,9 +55,9 @@ export class TagHints {
   }
 }
 
-function sameTags(tags: readonly string[], others: readonly string[]): boolean {
-  if (tags.length !== others.length) return false;
-  for (let i = 0; i < tags.length; i++) if (tags[i] !== others[i]) return false;
+function sameTags(tags: readonly string[], stamps: readonly TagStamp[]): boolean {
+  if (tags.length !== stamps.length) return false;
+  for (let i = 0; i < tags.length; i++) if (tags[i] !== stamps[i][0]) return false;
   return true;
 }
 
