@@ -161,7 +161,12 @@ export class ReadThrough {
     try {
       // Tag tokens (or the epoch) are read in the same command as the entry (TagGuard.lookup): one round trip.
       if (policy.tags === undefined) found = await this.store.get(fullKey);
-      else ({ found, prefetch } = await this.tags.lookup(fullKey, policy.tags));
+      else {
+        // Known tags, no memo: the store's own reply is awaited (one microtask hop, as for an untagged GET).
+        const known = 'known' in policy.tags ? policy.tags.known : undefined;
+        const sent = known && this.tags.tokens.mgetWith(fullKey, known);
+        ({ found, prefetch } = sent ? this.tags.received(await sent, known!) : await this.tags.lookup(fullKey, policy.tags));
+      }
       seen = found;
       if (found != null && hasExtensions(found)) {
         // The tokens were read with the entry: a boolean in the common case, no microtask hop.

@@ -75,7 +75,11 @@ describe('compareStamps', () => {
       const entry = entryWith(stamps);
       const parsed = readTagStamps(entry)!;
       const sameTags = parsed.length === asked.length && parsed.every(([t], i) => t === asked[i]);
-      const expected = !sameTags ? StampMatch.Other : parsed.every(([, token], i) => token === tokens[i]) ? StampMatch.Holds : StampMatch.Stale;
+      const expected = !sameTags
+        ? StampMatch.Other
+        : parsed.every(([, token], i) => token === tokens[i])
+          ? StampMatch.Holds
+          : StampMatch.Stale;
       expect(compareStamps(entry, asked, tokens)).toBe(expected);
     }
   });

@@ -63,6 +63,12 @@ export class TagGuard {
     return { found, prefetch: { tags: hinted, tokens, epoch } };
   }
 
+  /** lookup's result for known tags, from the reply of `tokens.mgetWith` (sent by the caller, awaited there). */
+  received(found: ReadonlyArray<Buffer | null | undefined>, known: readonly string[]): TaggedLookup {
+    const { found: entry, tokens } = this.tokens.replyWith(found, known);
+    return { found: entry, prefetch: { tags: known, tokens } };
+  }
+
   /**
    * Whether a found entry may be served: untagged, or every stamp still holds. Tokens read with the entry for the
    * `known` tags are used; others (an entry tagged differently than the call or hint said) cost one more round trip.

@@ -97,6 +97,20 @@ export class TagTokens {
   }
 
   /**
+   * readWith's MGET, sent now, when no memo is configured (else undefined: call readWith). The caller awaits the
+   * store's own promise, one microtask hop as for an untagged GET instead of one more per async layer, and reads the
+   * reply with replyWith.
+   */
+  mgetWith(fullKey: string, tags: readonly string[]): Promise<Array<Buffer | null | undefined>> | undefined {
+    return this.memo === undefined ? this.store.mget(this.keysWith(fullKey, tags)) : undefined;
+  }
+
+  /** What mgetWith's reply holds: the entry, and the tokens of `tags` (noted as seen). */
+  replyWith(found: ReadonlyArray<Buffer | null | undefined>, tags: readonly string[]): EntryWithTokens {
+    return { found: found[0], tokens: this.tokensIn(found, tags) };
+  }
+
+  /**
    * The entry alone, and the tokens from the memo as they stand once the reply is in: any token change acknowledged
    * before this read was sent has been heard by then (afterPolledIo), so the memo no longer holds the old token. A
    * memo that lost one meanwhile (a change, a lapsed lease) costs a read of the tokens.
