@@ -95,15 +95,71 @@ export function tagsExtension(stamps: readonly TagStamp[]): Buffer {
 export function readTagStamps(bytes: Buffer): TagStamp[] | undefined {
   const headerLength = fittingHeaderLength(bytes);
   if (headerLength === -1) throw new RangeError(`entry header length does not fit the entry (${bytes.length} bytes)`);
-  return readExtensions(bytes, headerLength);
+  const field = tagsField(bytes, headerLength);
+  if (field === -1) return undefined;
+  const stamps: TagStamp[] = [];
+  let offset = field + 1;
+  for (let i = 0; i < bytes[field]; i++) {
+    const tagEnd = offset + 1 + bytes[offset];
+    const tokenEnd = tagEnd + 1 + bytes[tagEnd];
+    stamps.push([bytes.toString('latin1', offset + 1, tagEnd), bytes.toString('latin1', tagEnd + 1, tokenEnd)]);
+    offset = tokenEnd;
+  }
+  return stamps;
+}
+
+/** How an entry's stamps compare with some tags and their current tokens (see compareStamps). */
+export const StampMatch = {
+  /** It carries exactly these tags, in this order, each with its current token: it may be served. */
+  Holds: 0,
+  /** It carries exactly these tags, in this order, and some token differs or is absent: an invalidated entry. */
+  Stale: 1,
+  /** Anything else (other tags, another order, no tags, a damaged header): judge it from its parsed stamps. */
+  Other: 2,
+} as const;
+export type StampMatch = (typeof StampMatch)[keyof typeof StampMatch];
+
+/**
+ * Compares an entry's stamps with `tags` and their `tokens` byte by byte, building no string: the tagged read's hot
+ * path, where the tags read with the entry are the ones it carries. Tags and tokens are ASCII (latin1 as stored).
+ */
+export function compareStamps(bytes: Buffer, tags: readonly string[], tokens: ReadonlyArray<string | undefined>): StampMatch {
+  const headerLength = fittingHeaderLength(bytes);
+  if (headerLength === -1) return StampMatch.Other;
+  let field: number;
+  try {
+    field = tagsField(bytes, headerLength);
+  } catch {
+    return StampMatch.Other;
+  }
+  if (field === -1 || bytes[field] !== tags.length) return StampMatch.Other;
+  let stale = false;
+  let offset = field + 1;
+  for (let i = 0; i < tags.length; i++) {
+    const tagEnd = offset + 1 + bytes[offset];
+    const tokenEnd = tagEnd + 1 + bytes[tagEnd];
+    if (!bytesEqual(bytes, offset + 1, tagEnd, tags[i])) return StampMatch.Other;
+    const token = tokens[i];
+    if (token === undefined || !bytesEqual(bytes, tagEnd + 1, tokenEnd, token)) stale = true;
+    offset = tokenEnd;
+  }
+  return stale ? StampMatch.Stale : StampMatch.Holds;
+}
+
+/** Whether bytes[start, end) read as latin1 equal `text`. */
+function bytesEqual(bytes: Buffer, start: number, end: number, text: string): boolean {
+  if (end - start !== text.length) return false;
+  for (let i = 0; i < text.length; i++) if (bytes[start + i] !== text.charCodeAt(i)) return false;
+  return true;
 }
 
 /**
  * Walks the extension fields between the fixed header and `headerLength`: each must fit, and together they fill the
- * space exactly (a writer leaves no gap). Returns the tags field's stamps, if there is one.
+ * space exactly (a writer leaves no gap); a tags field must hold exactly the stamps it counts. Returns where the (last)
+ * tags field's bytes start (its count), or -1 when there is none. Throws RangeError on anything that does not fit.
  */
-function readExtensions(bytes: Buffer, headerLength: number): TagStamp[] | undefined {
-  let stamps: TagStamp[] | undefined;
+function tagsField(bytes: Buffer, headerLength: number): number {
+  let field = -1;
   let offset = FIXED_HEADER_BYTES;
   while (offset < headerLength) {
     if (offset + 3 > headerLength) throw new RangeError('an extension field header runs past the header');
@@ -111,16 +167,18 @@ function readExtensions(bytes: Buffer, headerLength: number): TagStamp[] | undef
     const start = offset + 3;
     const end = start + bytes.readUInt16BE(offset + 1);
     if (end > headerLength) throw new RangeError('an extension field runs past the header');
-    if (type === ExtensionType.tags) stamps = parseTags(bytes, start, end);
+    if (type === ExtensionType.tags) {
+      checkTags(bytes, start, end);
+      field = start;
+    }
     offset = end;
   }
-  return stamps;
+  return field;
 }
 
 /** The tags field: every length is checked against the field before it is used, and the stamps fill it exactly. */
-function parseTags(bytes: Buffer, start: number, end: number): TagStamp[] {
+function checkTags(bytes: Buffer, start: number, end: number): void {
   if (start >= end) throw new RangeError('the tags extension is empty');
-  const stamps: TagStamp[] = [];
   let offset = start + 1;
   for (let i = 0; i < bytes[start]; i++) {
     if (offset >= end) throw new RangeError('the tags extension holds fewer tags than it counts');
@@ -128,11 +186,9 @@ function parseTags(bytes: Buffer, start: number, end: number): TagStamp[] {
     if (tagEnd >= end) throw new RangeError('a tag runs past the tags extension');
     const tokenEnd = tagEnd + 1 + bytes[tagEnd];
     if (tokenEnd > end) throw new RangeError('a tag token runs past the tags extension');
-    stamps.push([bytes.toString('latin1', offset + 1, tagEnd), bytes.toString('latin1', tagEnd + 1, tokenEnd)]);
     offset = tokenEnd;
   }
   if (offset !== end) throw new RangeError('the tags extension is longer than the tags it counts');
-  return stamps;
 }
 
 /**
@@ -203,7 +259,7 @@ export function readFrame(bytes: Buffer): EntryFrame {
   if (valueOffset === -1) {
     throw new RangeError(`entry header length ${bytes.readUInt16BE(2)} does not fit the entry (${bytes.length} bytes)`);
   }
-  if (valueOffset > FIXED_HEADER_BYTES) readExtensions(bytes, valueOffset);
+  if (valueOffset > FIXED_HEADER_BYTES) tagsField(bytes, valueOffset); // checked, not parsed: the tag checks read the stamps
   const compression = (flags >> 4) & 0x07;
   const decodedLength = bytes.readUInt32BE(20);
   if (compression === CompressionId.none && decodedLength !== bytes.length - valueOffset) {

@@ -108,10 +108,11 @@ export class Invalidator {
 
   /**
    * Whether a tagged entry may be served: no pending invalidation names its tags, and its stamps hold (against the
-   * tokens a lookup read with it for its `known` tags, reading the others). `learnAs`: see TagGuard.holds.
+   * tokens a lookup read with it for its `known` tags, reading the others). A boolean when no read was needed (the
+   * common case: no microtask hop). `learnAs`: see TagGuard.holds.
    */
-  tagsHold(bytes: Buffer, known?: readonly string[], prefetched?: ReadonlyArray<string | undefined>, learnAs?: string): Promise<boolean> {
-    if (this.pending.hasPendingTags && this.pending.coversTags(this.tags.tagsOf(bytes))) return Promise.resolve(false);
+  tagsHold(bytes: Buffer, known?: readonly string[], prefetched?: ReadonlyArray<string | undefined>, learnAs?: string): boolean | Promise<boolean> {
+    if (this.pending.hasPendingTags && this.pending.coversTags(this.tags.tagsOf(bytes))) return false;
     return this.tags.holds(bytes, known, prefetched, learnAs);
   }
 

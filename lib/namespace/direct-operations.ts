@@ -62,12 +62,16 @@ export class DirectOperations {
     // A key whose entry was seen tagged reads its tags' tokens in the same command as the entry (a hint: see TagHints).
     const hinted = tags.hints.of(fullKey);
     let prefetched: ReadonlyArray<string | undefined> | undefined;
+    let sent: Promise<Array<Buffer | null | undefined>> | undefined; // the MGET, awaited here: no extra microtask hop
     try {
       if (invalidator.pending.coversKey(fullKey)) bytes = null;
       else if (hinted === undefined) bytes = await store.get(fullKey);
-      else ({ found: bytes, tokens: prefetched } = await tags.tokens.readWith(fullKey, hinted));
+      else if ((sent = tags.tokens.mgetWith(fullKey, hinted)))
+        ({ found: bytes, tokens: prefetched } = tags.tokens.replyWith(await sent, hinted));
+      else ({ found: bytes, tokens: prefetched } = await tags.tokens.readWith(fullKey, hinted)); // the token memo's read
       if (bytes != null && hasExtensions(bytes)) {
-        if (!(await invalidator.tagsHold(bytes, hinted, prefetched, fullKey))) bytes = null; // an invalidated tag
+        const holds = invalidator.tagsHold(bytes, hinted, prefetched, fullKey); // a boolean unless tokens were missing
+        if (!(typeof holds === 'boolean' ? holds : await holds)) bytes = null; // an invalidated tag
       } else if (bytes != null && hinted !== undefined) tags.hints.forget(fullKey); // untagged now
       if (bytes != null && isPastLogicalExpiry(bytes)) bytes = null; // kept for read-through's stale window only
     } catch (error) {

@@ -161,9 +161,18 @@ export class ReadThrough {
     try {
       // Tag tokens (or the epoch) are read in the same command as the entry (TagGuard.lookup): one round trip.
       if (policy.tags === undefined) found = await this.store.get(fullKey);
-      else ({ found, prefetch } = await this.tags.lookup(fullKey, policy.tags));
+      else {
+        // Known tags, no memo: the store's own reply is awaited (one microtask hop, as for an untagged GET).
+        const known = 'known' in policy.tags ? policy.tags.known : undefined;
+        const sent = known && this.tags.tokens.mgetWith(fullKey, known);
+        ({ found, prefetch } = sent ? this.tags.received(await sent, known!) : await this.tags.lookup(fullKey, policy.tags));
+      }
       seen = found;
-      if (found != null && hasExtensions(found) && !(await this.holds(found, prefetch, fullKey))) found = null;
+      if (found != null && hasExtensions(found)) {
+        // The tokens were read with the entry: a boolean in the common case, no microtask hop.
+        const holds = this.holds(found, prefetch, fullKey);
+        if (!(typeof holds === 'boolean' ? holds : await holds)) found = null;
+      }
       this.metrics.observe('getOrSet', 'ok', startedAt);
     } catch (error) {
       this.l1?.abandon(ticket);
@@ -183,7 +192,7 @@ export class ReadThrough {
     if (cached !== undefined) {
       call.stored = found!;
       call.vouchedAt = startedAt;
-      if (hasExtensions(found!)) call.basis = this.tags.stampsFor(found!) ?? 'unverifiable';
+      if (hasExtensions(found!)) call.basis = this.tags.stampsFor(found!, prefetch) ?? 'unverifiable';
       if (freshness === 'refresh') this.background.start(call, found!, 'refresh');
       else if (freshness === 'revalidate') {
         this.metrics.staleServed(policy.label, key, 'revalidating');
@@ -198,7 +207,7 @@ export class ReadThrough {
   }
 
   /** Whether every tag stamp of a found entry still holds (an untagged entry has none: it always does). */
-  private holds(found: Buffer, prefetch: TagPrefetch, fullKey: string): Promise<boolean> {
+  private holds(found: Buffer, prefetch: TagPrefetch, fullKey: string): boolean | Promise<boolean> {
     return this.invalidator.tagsHold(found, prefetch.tags, prefetch.tokens, fullKey);
   }
 

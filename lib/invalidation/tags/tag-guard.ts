@@ -1,5 +1,5 @@
 import type { EntryCodec } from '../../entry/entry-codec.js';
-import type { TagStamp } from '../../entry/entry-format.js';
+import { compareStamps, StampMatch, type TagStamp } from '../../entry/entry-format.js';
 import { validTags } from './tag-rules.js';
 import { TagHints } from './tag-hints.js';
 import { TagTokens } from './tag-tokens.js';
@@ -63,19 +63,32 @@ export class TagGuard {
     return { found, prefetch: { tags: hinted, tokens, epoch } };
   }
 
+  /** lookup's result for known tags, from the reply of `tokens.mgetWith` (sent by the caller, awaited there). */
+  received(found: ReadonlyArray<Buffer | null | undefined>, known: readonly string[]): TaggedLookup {
+    const { found: entry, tokens } = this.tokens.replyWith(found, known);
+    return { found: entry, prefetch: { tags: known, tokens } };
+  }
+
   /**
    * Whether a found entry may be served: untagged, or every stamp still holds. Tokens read with the entry for the
    * `known` tags are used; others (an entry tagged differently than the call or hint said) cost one more round trip.
-   * `learnAs` (a plain get's key) keeps the hint of that key in step with the tags found.
+   * Answered at once (no promise, no microtask hop) when the tokens read with the entry are all it needs.
+   * `learnAs` (a plain get's key) keeps the hint of that key in step with the tags found when they are not the `known`
+   * ones (an entry carrying exactly those is left alone: a get's hint, or getOrSet's known tags, which need no hint).
    */
-  async holds(bytes: Buffer, known?: readonly string[], prefetched?: ReadonlyArray<string | undefined>, learnAs?: string): Promise<boolean> {
+  holds(bytes: Buffer, known?: readonly string[], prefetched?: ReadonlyArray<string | undefined>, learnAs?: string): boolean | Promise<boolean> {
+    // The common case, compared in place: the entry carries exactly the tags whose tokens were read with it.
+    if (known !== undefined && prefetched !== undefined) {
+      const match = compareStamps(bytes, known, prefetched);
+      if (match !== StampMatch.Other) return match === StampMatch.Holds;
+    }
     const stamps = this.stampsOf(bytes);
     if (learnAs !== undefined) {
       if (stamps === undefined) this.hints.forget(learnAs);
       else this.hints.learn(learnAs, stamps);
     }
     if (stamps === undefined) return true;
-    // A loop, not map/flatMap: this runs on every tagged hit.
+    // A loop, not map/flatMap: this runs on every tagged hit the comparison above did not settle.
     const current = new Array<string | undefined>(stamps.length);
     let unread: number[] | undefined;
     for (let i = 0; i < stamps.length; i++) {
@@ -83,11 +96,11 @@ export class TagGuard {
       if (at >= 0) current[i] = prefetched![at];
       else (unread ??= []).push(i);
     }
-    if (unread !== undefined) {
-      const read = await this.tokens.read(unread.map((i) => stamps[i][0]));
+    if (unread === undefined) return TagTokens.holds(stamps, current);
+    return this.tokens.read(unread.map((i) => stamps[i][0])).then((read) => {
       unread.forEach((i, n) => (current[i] = read[n]));
-    }
-    return TagTokens.holds(stamps, current);
+      return TagTokens.holds(stamps, current);
+    });
   }
 
   /** The entries of a batch, with those whose stamps no longer hold replaced by null: one token read for all. */
@@ -103,14 +116,22 @@ export class TagGuard {
     });
   }
 
-  /** An entry's stamps (undefined when untagged or damaged). */
-  stampsFor(bytes: Buffer): TagStamp[] | undefined {
+  /**
+   * An entry's stamps (undefined when untagged or damaged). With the tags and tokens a lookup read with it, an entry
+   * that carries exactly those (the common case) has them as stamps: built without parsing.
+   */
+  stampsFor(bytes: Buffer, prefetch?: TagPrefetch): TagStamp[] | undefined {
+    const { tags, tokens } = prefetch ?? {};
+    if (tags !== undefined && tokens !== undefined && compareStamps(bytes, tags, tokens) === StampMatch.Holds) {
+      return tags.map((tag, i) => [tag, tokens[i]!] as const);
+    }
     return this.stampsOf(bytes);
   }
 
   /** The tags an entry carries (none when untagged or damaged). */
   tagsOf(bytes: Buffer): string[] {
-    return this.stampsOf(bytes)?.map(([tag]) => tag) ?? [];
+    const stamps = this.stampsOf(bytes);
+    return stamps === undefined ? [] : tagsIn(stamps);
   }
 
   /**
@@ -154,6 +175,10 @@ export class TagGuard {
   private async tokensOf(tags: readonly string[], ttlMs: number): Promise<TagStamp[]> {
     return this.tokens.snapshot(tags, await this.tokens.read(tags), ttlMs);
   }
+}
+
+function tagsIn(stamps: readonly TagStamp[]): string[] {
+  return stamps.map(([tag]) => tag);
 }
 
 /** Tags as read-through takes them: validated now when known, when the value comes when computed from it. */

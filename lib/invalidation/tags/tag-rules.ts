@@ -15,7 +15,8 @@ const TAG_PATTERN = /^[\x21-\x7a|~]+$/;
 export function validTags(tags: unknown, operation: CacheOperation, key: string | undefined, limit = MAX_TAGS_PER_ENTRY): string[] {
   const list = typeof tags === 'string' ? [tags] : tags;
   if (!Array.isArray(list)) throw new CacheError(operation, key, messages.tagsNotList(typeof tags));
-  const unique = [...new Set(list)];
+  // A short list is checked for duplicates pairwise: no Set per call (getOrSet with tags validates on every call).
+  const unique = list.length <= limit && !hasDuplicate(list) ? list.slice() : [...new Set(list)];
   if (unique.length > limit) {
     throw new CacheError(operation, key, messages.tooManyTags(limit, unique.length));
   }
@@ -29,4 +30,9 @@ export function validTags(tags: unknown, operation: CacheOperation, key: string 
     }
   }
   return unique;
+}
+
+function hasDuplicate(list: readonly unknown[]): boolean {
+  for (let i = 1; i < list.length; i++) for (let j = 0; j < i; j++) if (list[i] === list[j]) return true;
+  return false;
 }

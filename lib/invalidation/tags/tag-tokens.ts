@@ -22,6 +22,13 @@ function tokenOf(bytes: Buffer | null | undefined): string | undefined {
   return bytes == null ? undefined : bytes.toString('latin1');
 }
 
+/** Whether stored token bytes are `token` (latin1, as tokenOf reads them), compared without making a string. */
+function holdsToken(bytes: Buffer, token: string): boolean {
+  if (bytes.length !== token.length) return false;
+  for (let i = 0; i < token.length; i++) if (bytes[i] !== token.charCodeAt(i)) return false;
+  return true;
+}
+
 /** A fresh random token: equality is the only test, so no clock and no counter (an evicted counter restarts: ABA). */
 export function newToken(): string {
   return randomBytes(9).toString('base64url');
@@ -90,6 +97,20 @@ export class TagTokens {
   }
 
   /**
+   * readWith's MGET, sent now, when no memo is configured (else undefined: call readWith). The caller awaits the
+   * store's own promise, one microtask hop as for an untagged GET instead of one more per async layer, and reads the
+   * reply with replyWith.
+   */
+  mgetWith(fullKey: string, tags: readonly string[]): Promise<Array<Buffer | null | undefined>> | undefined {
+    return this.memo === undefined ? this.store.mget(this.keysWith(fullKey, tags)) : undefined;
+  }
+
+  /** What mgetWith's reply holds: the entry, and the tokens of `tags` (noted as seen). */
+  replyWith(found: ReadonlyArray<Buffer | null | undefined>, tags: readonly string[]): EntryWithTokens {
+    return { found: found[0], tokens: this.tokensIn(found, tags) };
+  }
+
+  /**
    * The entry alone, and the tokens from the memo as they stand once the reply is in: any token change acknowledged
    * before this read was sent has been heard by then (afterPolledIo), so the memo no longer holds the old token. A
    * memo that lost one meanwhile (a change, a lapsed lease) costs a read of the tokens.
@@ -114,11 +135,24 @@ export class TagTokens {
     return keys;
   }
 
-  /** The tokens of `tags` in what readWith found (they follow the entry), noted as seen. */
+  /**
+   * The tokens of `tags` in what readWith found (they follow the entry), noted as seen. A token seen before (the
+   * common case) is compared in place and its string reused: no string is made per read.
+   */
   private tokensIn(found: ReadonlyArray<Buffer | null | undefined>, tags: readonly string[]): Array<string | undefined> {
+    const seenAt = Date.now();
     const tokens = new Array<string | undefined>(tags.length);
-    for (let i = 0; i < tags.length; i++) tokens[i] = tokenOf(found[i + 1]);
-    this.note(tags, tokens);
+    for (let i = 0; i < tags.length; i++) {
+      const bytes = found[i + 1];
+      const seen = this.recent.get(tags[i]);
+      if (bytes != null && seen !== undefined && holdsToken(bytes, seen.token)) {
+        seen.seenAt = seenAt;
+        tokens[i] = seen.token;
+      } else {
+        tokens[i] = tokenOf(bytes);
+        this.noteOne(tags[i], tokens[i], seenAt);
+      }
+    }
     return tokens;
   }
 
@@ -188,16 +222,17 @@ export class TagTokens {
   /** Every read notes what it saw; a token seen again (the common case) only moves its time: no allocation, no Map write. */
   private note(tags: readonly string[], tokens: ReadonlyArray<string | undefined>): void {
     const seenAt = Date.now();
-    for (let i = 0; i < tags.length; i++) {
-      const token = tokens[i];
-      const seen = this.recent.get(tags[i]);
-      if (token === undefined) {
-        if (seen !== undefined) this.recent.delete(tags[i]);
-      } else if (seen?.token === token) seen.seenAt = seenAt;
-      else {
-        if (this.recent.size >= 10_000) this.recent.clear();
-        this.recent.set(tags[i], { token, seenAt });
-      }
+    for (let i = 0; i < tags.length; i++) this.noteOne(tags[i], tokens[i], seenAt);
+  }
+
+  private noteOne(tag: string, token: string | undefined, seenAt: number): void {
+    const seen = this.recent.get(tag);
+    if (token === undefined) {
+      if (seen !== undefined) this.recent.delete(tag);
+    } else if (seen?.token === token) seen.seenAt = seenAt;
+    else {
+      if (this.recent.size >= 10_000) this.recent.clear();
+      this.recent.set(tag, { token, seenAt });
     }
   }
 
