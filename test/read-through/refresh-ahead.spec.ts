@@ -111,8 +111,10 @@ describe('refresh-ahead', () => {
       expect(misses).toBe(1); // the cold start only (the lock made the other instances wait for it)
       expect(mostAtOnce).toBe(1); // never two loads of the key at once, across the 4 instances
       expect(refreshes).toBeGreaterThanOrEqual(expiries - 1);
-      // At most one load per expiry: a refresh starts shortly before expiry (its lead is a fraction of the TTL).
-      expect(loads).toBeLessThanOrEqual(Math.ceil(expiries * 1.5) + 1);
+      // No more than one load per half TTL. XFetch draws on every read: at ~250 reads/s with a 50 ms load and beta 2,
+      // a refresh leads expiry by about 2·50·ln(250·0.1) ≈ 320 ms, so ~1.5 loads per TTL is the expected rate (7–8 over
+      // 5 TTLs measured alone); a loader slowed by a busy machine leads more. A stampede would be tens.
+      expect(loads).toBeLessThanOrEqual(expiries * 2 + 1);
       expect(await metricValue('cache_stale_served_total', labels)).toBe(0);
     } finally {
       for (const { module } of instances) await module.close();
