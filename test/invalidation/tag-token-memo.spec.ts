@@ -1,3 +1,5 @@
+import { setTimeout as realSetTimeout } from 'node:timers';
+import { jest } from '@jest/globals';
 import { Cluster, Redis } from 'ioredis';
 import type { CacheManager, CacheModuleOptions } from '@datapunk/nestjs-cache';
 import type { TestingModule } from '@nestjs/testing';
@@ -59,6 +61,19 @@ describe.each(TOPOLOGIES)('tag token memo on $name', (topology) => {
   async function warm(reader: CacheManager, read: () => Promise<unknown>): Promise<void> {
     await waitUntil('the memo to serve', 5000, () => servedByMemo(setup.raw, read));
   }
+
+  it("a read served from the memo resolves under an app's fake timers (it waits on the real event loop)", async () => {
+    const [writer, reader] = await twoInstances();
+    await writer.set('k', 'v1', { tags: ['t'] });
+    await warm(reader, () => reader.get('k'));
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'performance', 'Date'] });
+    try {
+      const outcome = await Promise.race([reader.get('k'), new Promise((resolve) => realSetTimeout(() => resolve('hung'), 2000))]);
+      expect(outcome).toBe('v1');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 
   it('a tagged get served from the memo misses once another instance invalidated the tag', async () => {
     const [writer, reader] = await twoInstances();

@@ -1,3 +1,5 @@
+// node:timers, not the global: test runners' fake timers replace the global, and a read waiting on it would hang.
+import { setImmediate } from 'node:timers';
 import type { TokenTracking } from '../../l1/token-tracking.js';
 
 /** Most tags one namespace's memo holds; past it the memo starts over (a bound, not an LRU: forgetting costs a read). */
