@@ -149,11 +149,12 @@ run_logged() {
   }
 }
 
-# install_fixture NAME: copies scripts/pack-smoke/NAME to $WORK/NAME and installs its pinned dependencies plus the
-# tarball in one npm install; the caller continues in that directory.
+# install_fixture NAME: copies scripts/pack-smoke/NAME to $WORK/NAME (with the files both apps share, from shared/) and
+# installs its pinned dependencies plus the tarball in one npm install; the caller continues in that directory.
 install_fixture() {
   local name="$1"
   cp -R "$FIXTURES/$name" "$WORK/$name"
+  cp "$FIXTURES/shared/map.store.ts" "$WORK/$name/src/stores/map.store.ts" # a user's own store, the same in CJS and ESM
   cd "$WORK/$name"
   npm pkg set "dependencies.@datapunk/nestjs-cache=file:$TARBALL"
   run_logged "install-$name" 900 npm install "${NPM_FLAGS[@]}"

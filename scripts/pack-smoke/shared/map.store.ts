@@ -1,3 +1,4 @@
+// A user's own CacheStore, copied into both pack-smoke apps (nest11-cjs, nest12-esm) by scripts/pack-smoke.sh.
 import type { CacheStore, StoreEntry } from '@datapunk/nestjs-cache';
 
 interface Stored {
