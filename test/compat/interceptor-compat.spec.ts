@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { Controller, Get, Inject, Injectable, Param, UseInterceptors, type ExecutionContext, type INestApplication } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { Cache, CACHE_MANAGER, CacheInterceptor, CacheKey, CacheModule, CacheTTL } from '@datapunk/nestjs-cache';
 import { useRedisServer } from '../support/redis-fixture.js';
 import { waitUntil } from '../support/wait-until.js';
+import { HTTP_PLATFORMS, startHttpApp } from '../support/http-platforms.js';
 
 /** As in the peer's custom-ttl app: a route TTL overrides the controller's, both in milliseconds. */
 @Controller('ttl')
@@ -87,10 +87,7 @@ class KeysController {
   }
 }
 
-describe.each([
-  ['Express', () => undefined],
-  ['Fastify', () => new FastifyAdapter()],
-])('@nestjs/cache-manager routes on %s', (_platform, makeAdapter) => {
+describe.each(HTTP_PLATFORMS)('@nestjs/cache-manager routes on %s', (_platform, makeAdapter) => {
   let app: INestApplication;
   afterAll(async () => {
     await app.close(); // before the server's hooks: the app closes while Redis still answers
@@ -103,10 +100,7 @@ describe.each([
       controllers: [TtlController, DirectController, KeysController],
       providers: [TenantCacheInterceptor],
     }).compile();
-    const adapter = makeAdapter();
-    app = adapter ? module.createNestApplication(adapter) : module.createNestApplication();
-    await app.init();
-    if (adapter) await adapter.getInstance().ready();
+    app = await startHttpApp(module, makeAdapter);
   });
 
   beforeEach(async () => {

@@ -16,12 +16,12 @@ import {
   type INestApplication,
 } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { CacheInterceptor, CacheKey, CacheModule, CacheTTL, CacheVary } from '@datapunk/nestjs-cache';
 import { RedisServer } from '../support/redis-server.js';
+import { HTTP_PLATFORMS, startHttpApp } from '../support/http-platforms.js';
 
 let handled = 0;
 
@@ -168,10 +168,7 @@ class LocalController {
   }
 }
 
-describe.each([
-  ['Express', () => undefined],
-  ['Fastify', () => new FastifyAdapter()],
-])('CacheInterceptor on %s', (_platform, makeAdapter) => {
+describe.each(HTTP_PLATFORMS)('CacheInterceptor on %s', (_platform, makeAdapter) => {
   let server: RedisServer;
   let redis: Redis;
   let app: INestApplication;
@@ -184,10 +181,7 @@ describe.each([
       controllers: [ApiController, LocalController],
       providers: [Clock, { provide: APP_INTERCEPTOR, useClass: CacheInterceptor }],
     }).compile();
-    const adapter = makeAdapter();
-    app = adapter ? module.createNestApplication(adapter) : module.createNestApplication();
-    await app.init();
-    if (adapter) await adapter.getInstance().ready();
+    app = await startHttpApp(module, makeAdapter);
   });
 
   afterAll(async () => {

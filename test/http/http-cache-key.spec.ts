@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { Controller, Get, Header, Headers, Res, type INestApplication } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { CacheInterceptor, CacheKey, CacheModule, CacheVary } from '@datapunk/nestjs-cache';
 import { warningCollector } from '../support/cache-app.js';
 import { useRedisServer } from '../support/redis-fixture.js';
+import { HTTP_PLATFORMS, startHttpApp } from '../support/http-platforms.js';
 
 let handled = 0;
 
@@ -84,10 +84,7 @@ class SiteController {
   }
 }
 
-describe.each([
-  ['Express', () => undefined],
-  ['Fastify', () => new FastifyAdapter()],
-])('what the CacheInterceptor keys by (%s, a real Redis)', (_platform, makeAdapter) => {
+describe.each(HTTP_PLATFORMS)('what the CacheInterceptor keys by (%s, a real Redis)', (_platform, makeAdapter) => {
   const db = useRedisServer();
   const logger = warningCollector();
   let app: INestApplication;
@@ -100,10 +97,7 @@ describe.each([
     })
       .setLogger(logger)
       .compile();
-    const adapter = makeAdapter();
-    app = adapter ? module.createNestApplication(adapter) : module.createNestApplication();
-    await app.init();
-    if (adapter) await adapter.getInstance().ready();
+    app = await startHttpApp(module, makeAdapter);
   });
 
   afterAll(async () => {

@@ -11,13 +11,13 @@ import {
   type INestApplication,
 } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { CacheError, CacheInterceptor, CacheInvalidate, CacheManager, CacheModule, CacheTags } from '@datapunk/nestjs-cache';
 import { warningCollector } from '../support/cache-app.js';
 import { RedisServer } from '../support/redis-server.js';
+import { HTTP_PLATFORMS, startHttpApp } from '../support/http-platforms.js';
 
 let handled = 0;
 
@@ -100,10 +100,7 @@ class BrandsController {
   }
 }
 
-describe.each([
-  ['Express', () => undefined],
-  ['Fastify', () => new FastifyAdapter()],
-])('@CacheTags on the CacheInterceptor (%s, a real Redis)', (_platform, makeAdapter) => {
+describe.each(HTTP_PLATFORMS)('@CacheTags on the CacheInterceptor (%s, a real Redis)', (_platform, makeAdapter) => {
   const logger = warningCollector();
   let server: RedisServer;
   let redis: Redis;
@@ -120,10 +117,7 @@ describe.each([
     })
       .setLogger(logger)
       .compile();
-    const adapter = makeAdapter();
-    app = adapter ? module.createNestApplication(adapter) : module.createNestApplication();
-    await app.init();
-    if (adapter) await adapter.getInstance().ready();
+    app = await startHttpApp(module, makeAdapter);
     cache = app.get(CacheManager);
   });
 
