@@ -20,7 +20,7 @@ import type { TokenTracking } from './token-tracking.js';
  * tracking to one channel only: each module's heartbeat would point it at its own, and the invalidations sent while it
  * pointed at the other would never reach this one. So the second module falls back instead.
  */
-const trackedClients = new WeakMap<object, L1Tiers>();
+const trackedClients = new WeakMap<RedisConnection['client'], L1Tiers>();
 
 /** Tracking before startup decided it: nothing serves. */
 const NOT_STARTED: L1Coherence = { tracking: true, generation: 0, serving: () => false };

@@ -130,8 +130,7 @@ export class TagGuard {
 
   /** The tags an entry carries (none when untagged or damaged). */
   tagsOf(bytes: Buffer): string[] {
-    const stamps = this.stampsOf(bytes);
-    return stamps === undefined ? [] : tagsIn(stamps);
+    return this.stampsOf(bytes)?.map(([tag]) => tag) ?? [];
   }
 
   /**
@@ -175,10 +174,6 @@ export class TagGuard {
   private async tokensOf(tags: readonly string[], ttlMs: number): Promise<TagStamp[]> {
     return this.tokens.snapshot(tags, await this.tokens.read(tags), ttlMs);
   }
-}
-
-function tagsIn(stamps: readonly TagStamp[]): string[] {
-  return stamps.map(([tag]) => tag);
 }
 
 /** Tags as read-through takes them: validated now when known, when the value comes when computed from it. */
