@@ -55,10 +55,13 @@ export class StampedeLock {
     const deadline = performance.now() + this.settings.maxWaitMs;
     while (performance.now() < deadline) {
       await sleep(this.settings.pollMs);
+      // The lock before the value: the holder stores its value, then releases the lock, so a value read after the lock
+      // was seen gone is there if it was stored. Read the other way round, a holder finishing between the two reads
+      // looked like a lock gone without a value, and every waiter loaded again.
+      const holder = await this.store.get(lockKey);
       const raw = await this.store.get(fullKey);
       if (raw != null && !isLease(raw)) return raw; // a lease: the holder's load has not stored yet
       // No lock, or a failure marker (no value is coming): load it.
-      const holder = await this.store.get(lockKey);
       if (holder == null || holder.toString('latin1') === FAILED_MARKER) return undefined;
     }
     return undefined;
