@@ -64,6 +64,8 @@ export class LoadAndStore {
       if (loaded?.entry === undefined) this.leases.release(call.fullKey, hold); // nothing to store: free the key now
     }
     const { value, entry } = loaded;
+    // Another writer's entry was found in its place: the value is stored nowhere, so nothing vouches for it to a joiner.
+    if (hold === 'occupied') call.stored = 'unverifiable';
     if (entry === undefined) return value;
     if (entry.stamps !== undefined) call.basis = entry.stamps;
     const target = hold === null ? (over as { replacing: Buffer }) : hold;

@@ -12,6 +12,7 @@ import type { Invalidator } from '../invalidation/invalidator.js';
 import { BackgroundRefresh } from './background-refresh.js';
 import { FailedLoads } from './failed-loads.js';
 import { within } from '../kernel/soft-timeout.js';
+import { isPastLogicalExpiry } from '../entry/logical-ttl.js';
 import { LoadAndStore } from './load-and-store.js';
 import { NOTHING_PREFETCHED, type Call, type ReadThroughPolicy } from './read-through-call.js';
 import { freshnessOf, type Freshness, type EntryPolicy } from '../entry/entry-policy.js';
@@ -221,7 +222,7 @@ export class ReadThrough {
         // The holder before us may have stored the value and released the lock after our lookup: do not load it again.
         const stored = await this.store.get(fullKey);
         seen = stored;
-        if (stored != null && logicalExpiryOf(stored) > Date.now() && (await this.holds(stored, NOTHING_PREFETCHED, fullKey))) {
+        if (stored != null && !isPastLogicalExpiry(stored) && (await this.holds(stored, NOTHING_PREFETCHED, fullKey))) {
           const value = this.entries.peek<T>(key, fullKey, stored);
           if (value !== undefined) {
             call.stored = stored;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isLease } from '../entry/load-lease.js';
+import { isPastLogicalExpiry } from '../entry/logical-ttl.js';
 import type { CacheStore } from '../stores/cache-store.interface.js';
 
 export interface StampedeLockSettings {
@@ -60,7 +61,9 @@ export class StampedeLock {
       // looked like a lock gone without a value, and every waiter loaded again.
       const holder = await this.store.get(lockKey);
       const raw = await this.store.get(fullKey);
-      if (raw != null && !isLease(raw)) return raw; // a lease: the holder's load has not stored yet
+      // A lease: the holder's load has not stored yet. An entry past its logical TTL: what the holder is replacing (a
+      // refresh or a stale-window load takes the lock and leaves the old entry in place until it writes).
+      if (raw != null && !isLease(raw) && !isPastLogicalExpiry(raw)) return raw;
       // No lock, or a failure marker (no value is coming): load it.
       if (holder == null || holder.toString('latin1') === FAILED_MARKER) return undefined;
     }
