@@ -1,6 +1,9 @@
 import { CacheError } from '../kernel/cache-error.js';
 import type { StoredEntries } from './stored-entries.js';
-import { hasExtensions } from '../entry/entry-format.js';
+import { hasExtensions, headerOf, startsWithBytes } from '../entry/entry-format.js';
+import { isPastLogicalExpiry } from '../entry/logical-ttl.js';
+import type { Invalidator } from '../invalidation/invalidator.js';
+import type { KeyValueStore } from '../stores/cache-store.interface.js';
 import type { TagGuard, TagPrefetch } from '../invalidation/tags/tag-guard.js';
 import type { FailureReporter } from '../telemetry/failure-reporter.js';
 import type { CacheMetrics, StaleReason } from '../telemetry/cache-metrics.js';
@@ -11,6 +14,8 @@ import { within } from '../kernel/soft-timeout.js';
 import type { StampedeLock } from './stampede-lock.js';
 
 export interface StaleIfErrorDeps {
+  store: KeyValueStore;
+  invalidator: Invalidator;
   entries: StoredEntries;
   metrics: CacheMetrics;
   failures: FailureReporter;
@@ -25,6 +30,8 @@ export interface StaleIfErrorDeps {
  * its value; when the loader throws or passes loaderTimeout, the caller gets the stale value instead (a timed-out load
  * goes on and stores its value when it ends). One load per key at a time across instances (the key's lock: an
  * instance that does not get it serves the stale value meanwhile); after a failure, none for the throttle window.
+ * The holder reads the key again under the lock: another instance may have replaced the entry and released the lock
+ * since the lookup, and its value is served rather than loaded again (or, with the loader failing, the older one).
  */
 export class StaleIfError {
   constructor(private readonly deps: StaleIfErrorDeps) {}
@@ -47,10 +54,32 @@ export class StaleIfError {
     try {
       token = await lock.acquire(lockKey);
       if (token === undefined) return serveStale((await lock.isFailedMarker(lockKey)) ? 'loader_error' : 'revalidating');
+      const replaced = await this.replacedMeanwhile(call, found);
+      if (replaced !== undefined) {
+        lock.release(lockKey, token).catch(() => undefined); // it expires anyway
+        return replaced;
+      }
     } catch (error) {
       failures.failedOpen('getOrSet', key, error, startedAt); // Redis failed: load without the lock
     }
     return this.attempt(call, found, prefetch, token, serveStale);
+  }
+
+  /**
+   * The value of an entry another instance stored over `found` since the lookup, when it may be served (before its
+   * logical expiry, its tags holding, no invalidation of the key pending); undefined otherwise, `found` included.
+   */
+  private async replacedMeanwhile<T>(call: Call<T>, found: Buffer): Promise<T | undefined> {
+    const { store, invalidator, entries, tags } = this.deps;
+    const { key, fullKey } = call;
+    const current = await store.get(fullKey);
+    if (current == null || startsWithBytes(current, headerOf(found)) || isPastLogicalExpiry(current)) return undefined;
+    if (invalidator.pending.coversKey(fullKey) || !(await invalidator.tagsHold(current, undefined, undefined, fullKey))) return undefined;
+    const value = entries.peek<T>(key, fullKey, current);
+    if (value === undefined) return undefined; // a lease (a load in flight) or undecodable: load as before
+    call.stored = current;
+    if (hasExtensions(current)) call.basis = tags.stampsFor(current) ?? 'unverifiable';
+    return value;
   }
 
   private async attempt<T>(
