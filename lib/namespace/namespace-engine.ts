@@ -99,7 +99,7 @@ export class NamespaceEngine {
     const reads: NamespaceReads = { store, entries, metrics, failures, tags, invalidator: this.invalidator, l1 };
     const budgetMs = options.operationTimeoutMs;
     const single = new ReadThrough({ ...reads, lock: new StampedeLock(store, options.lock), budgetMs, inFlight });
-    const batch = new BatchReadThrough({ ...reads, inFlight, budgetMs });
+    const batch = new BatchReadThrough({ ...reads, inFlight, budgetMs, joins: single });
     this.reads = new ReadThroughCalls({
       keys: this.keys,
       single,

@@ -7,7 +7,8 @@ import { LoadLeases, type LeaseHold } from './load-leases.js';
 import { meteredLoad } from './metered-load.js';
 import { within } from '../kernel/soft-timeout.js';
 import type { Call } from './read-through-call.js';
-import type { InFlightLoads } from './in-flight.js';
+import type { Flight, InFlightLoads } from './in-flight.js';
+import type { ReadThrough } from './read-through.js';
 import { mgetThroughL1, type FetchMany } from '../l1/l1-reads.js';
 import { entryLifetime, type EntryPolicy } from '../entry/entry-policy.js';
 
@@ -24,14 +25,22 @@ export interface BatchPolicy<T> {
 export interface BatchReadThroughDeps extends NamespaceReads {
   /** ReadThrough's flights: a key loading here is joined by getOrSet, and the other way round. */
   inFlight: InFlightLoads;
+  /** Vouches for a joined flight's value exactly as for a getOrSet that joins it. */
+  joins: Pick<ReadThrough, 'vouch'>;
   budgetMs: number;
+}
+
+/** A flight a batch key joined, and performance.now() when it did. */
+interface Joined {
+  flight: Flight;
+  joinedAt: number;
 }
 
 /**
  * getOrSetMany: one MGET for the keys, the loader called once with only the missing ones, one pipelined write of what
  * it returned. Keys already loading in this process (a getOrSet or another batch) are not loaded again: their flight
- * is awaited; keys this batch loads are flights that getOrSet calls join. Entries past their logical TTL are missing
- * (a batch serves nothing stale). Never fails because of the cache: a failed MGET loads every key, unstored.
+ * is awaited and its value checked as a joining getOrSet checks it; keys this batch loads are flights that getOrSet
+ * calls join. Entries past their logical TTL are missing (a batch serves nothing stale). Never fails because of the cache: a failed MGET loads every key, unstored.
  */
 export class BatchReadThrough {
   private readonly leases: LoadLeases;
@@ -46,12 +55,22 @@ export class BatchReadThrough {
     loadMissing: (missing: string[]) => BatchValues<T> | Promise<BatchValues<T>>,
     policy: BatchPolicy<T>,
   ): Promise<Array<T | undefined>> {
+    return this.readThrough(keys, fullKeys, loadMissing, policy, true);
+  }
+
+  private async readThrough<T>(
+    keys: readonly string[],
+    fullKeys: readonly string[],
+    loadMissing: (missing: string[]) => BatchValues<T> | Promise<BatchValues<T>>,
+    policy: BatchPolicy<T>,
+    mayRetry: boolean,
+  ): Promise<Array<T | undefined>> {
     const values = new Array<T | undefined>(keys.length);
-    const joined = new Map<number, Promise<unknown>>();
+    const joined = new Map<number, Joined>();
     const unique = new Map<string, number>(); // full key → first position; repeats are copied at the end
     keys.forEach((_, i) => {
       const flight = this.deps.inFlight.joinable(fullKeys[i]);
-      if (flight !== undefined) joined.set(i, flight.promise);
+      if (flight !== undefined) joined.set(i, { flight, joinedAt: performance.now() });
       else if (!unique.has(fullKeys[i])) unique.set(fullKeys[i], i);
     });
     const lookedUp = [...unique.values()];
@@ -67,17 +86,66 @@ export class BatchReadThrough {
       if (found !== undefined && found[n] !== undefined) values[position] = found[n] as T;
       else {
         const flight = this.deps.inFlight.joinable(fullKeys[position]); // started meanwhile
-        if (flight !== undefined) joined.set(position, flight.promise);
+        if (flight !== undefined) joined.set(position, { flight, joinedAt: performance.now() });
         else missing.push(position);
       }
     });
     if (missing.length > 0) await this.load(keys, fullKeys, missing, values, loadMissing, policy, found === undefined ? undefined : seen);
-    for (const [position, promise] of joined) values[position] = (await promise) as T | undefined;
+    if (joined.size > 0) await this.settleJoined(keys, fullKeys, joined, values, loadMissing, policy, mayRetry);
     keys.forEach((_, i) => {
       const first = unique.get(fullKeys[i]);
       if (first !== undefined && first !== i) values[i] = values[first];
     });
     return values;
+  }
+
+  /**
+   * The values of the flights this batch joined, each vouched for as ReadThrough.join does: a key whose value cannot be
+   * reads through again in one more batch (once), or gets the batch loader's value unstored, in one more loader call.
+   */
+  private async settleJoined<T>(
+    keys: readonly string[],
+    fullKeys: readonly string[],
+    joined: ReadonlyMap<number, Joined>,
+    values: Array<T | undefined>,
+    loadMissing: (missing: string[]) => BatchValues<T> | Promise<BatchValues<T>>,
+    policy: BatchPolicy<T>,
+    mayRetry: boolean,
+  ): Promise<void> {
+    const positions = [...joined.keys()];
+    const verdicts = await Promise.all(
+      positions.map((position) => this.deps.joins.vouch(joined.get(position)!.flight, joined.get(position)!.joinedAt)),
+    );
+    const again: number[] = [];
+    const unstored: number[] = [];
+    positions.forEach((position, n) => {
+      const verdict = verdicts[n];
+      if (typeof verdict === 'object') values[position] = verdict.value as T | undefined;
+      else (verdict === 'read-again' && mayRetry ? again : unstored).push(position);
+    });
+    const pick = (list: readonly string[], at: number[]): string[] => at.map((position) => list[position]);
+    await Promise.all([
+      again.length > 0 &&
+        this.readThrough(pick(keys, again), pick(fullKeys, again), loadMissing, policy, false).then((reread) =>
+          again.forEach((position, n) => (values[position] = reread[n])),
+        ),
+      unstored.length > 0 && this.loadUnstored(pick(keys, unstored), unstored, values, loadMissing, policy.label),
+    ]);
+  }
+
+  /** The batch loader's values for keys at `positions` (repeats loaded once), stored nowhere. */
+  private async loadUnstored<T>(
+    keys: string[],
+    positions: number[],
+    values: Array<T | undefined>,
+    loadMissing: (missing: string[]) => BatchValues<T> | Promise<BatchValues<T>>,
+    label: string,
+  ): Promise<void> {
+    const distinct = [...new Set(keys)];
+    const eventKey = distinct.length === 1 ? distinct[0] : `${distinct.length} keys`;
+    const loaded = valuesByPosition(await meteredLoad(this.deps.metrics, label, eventKey, 'miss', () => loadMissing(distinct)), distinct);
+    const byKey = new Map(distinct.map((key, n) => [key, loaded[n]]));
+    positions.forEach((position, n) => (values[position] = byKey.get(keys[n])));
   }
 
   /** Decoded values (undefined where missing), or undefined when Redis failed (counted, logged). */

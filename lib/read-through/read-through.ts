@@ -22,6 +22,9 @@ import type { Flight, InFlightLoads } from './in-flight.js';
 
 export type { ReadThroughPolicy } from './read-through-call.js';
 
+/** What a call that joined a flight gets: its value, or it reads through again (once), or runs its loader unstored. */
+export type JoinVerdict = { value: unknown } | 'read-again' | 'load-unstored';
+
 export interface ReadThroughDeps extends NamespaceReads {
   lock: StampedeLock;
   budgetMs: number;
@@ -90,27 +93,37 @@ export class ReadThrough {
    * Otherwise it reads through again (once; then, or when the check itself fails, it runs its loader without storing).
    */
   private async join<T>(flight: Flight, call: Call<T>, mayRetry: boolean): Promise<T> {
-    const joinedAt = performance.now();
-    const value = (await flight.promise) as T;
+    const verdict = await this.vouch(flight, performance.now());
+    if (verdict === 'load-unstored') return this.loadMiss(call);
+    if (verdict === 'read-again') return this.retry(call, mayRetry);
+    return verdict.value as T;
+  }
+
+  /**
+   * Whether a flight's value may be shared with a call that joined it at `joinedAt` (performance.now()): its value,
+   * or what the joiner does instead (getOrSetMany asks this too). Rejects as the flight does.
+   */
+  async vouch(flight: Flight, joinedAt: number): Promise<JoinVerdict> {
+    const value = await flight.promise;
     const { basis, stored, vouchedAt } = flight.call;
     // Its write was superseded or not confirmed within the budget (Redis slow or failing): the joiner's own loader,
     // unstored, without a second read-through that would wait on Redis again.
-    if (stored === 'unverifiable') return this.loadMiss(call);
-    if (basis === 'unverifiable') return this.retry(call, mayRetry);
+    if (stored === 'unverifiable') return 'load-unstored';
+    if (basis === 'unverifiable') return 'read-again';
     // The entry needs a look only when the command that read or wrote it was issued before this call joined.
     const entryCheck = stored instanceof Buffer && !(vouchedAt !== undefined && joinedAt < vouchedAt);
-    if (basis === undefined && !entryCheck) return value;
+    if (basis === undefined && !entryCheck) return { value };
     try {
       // Both in one round trip: the entry is still the one the value came from, and its tag stamps still hold.
       const [entryHolds, tagsHold] = await Promise.all([
-        entryCheck ? this.sharedEntryCheck(flight, call.fullKey, stored as Buffer) : true,
+        entryCheck ? this.sharedEntryCheck(flight, flight.call.fullKey, stored as Buffer) : true,
         basis === undefined ? true : this.tags.tokens.read(basis.map(([tag]) => tag)).then((tokens) => TagTokens.holds(basis, tokens)),
       ]);
-      if (entryHolds && tagsHold) return value;
+      if (entryHolds && tagsHold) return { value };
     } catch {
-      return this.loadMiss(call); // Redis failed or was slow: the value cannot be vouched for; serve the loader's, as when the cache fails
+      return 'load-unstored'; // Redis failed or was slow: the value cannot be vouched for; serve the loader's, as when the cache fails
     }
-    return this.retry(call, mayRetry);
+    return 'read-again';
   }
 
   /** One look per flight, shared by all its late joiners, within the operation budget (past it: a failure). */

@@ -103,6 +103,28 @@ describe.each(TOPOLOGIES)('a load racing an invalidation of its key, on $name', 
     expect(await writer.get('m:2')).toBe('old m:2');
   });
 
+  it('getOrSetMany started after another instance invalidated a key does not join the getOrSet load that predates it', async () => {
+    const held = gate<string>();
+    const early = reader.getOrSet('joined', () => held.promise);
+    await settle(); // the loader read the old row
+    await writer.invalidate('joined');
+    const batch = reader.getOrSetMany(['joined'], (missing) => missing.map(() => 'new'));
+    held.open('old');
+    expect(await early).toBe('old'); // it asked before the invalidation
+    expect(await batch).toEqual(['new']);
+  });
+
+  it('getOrSetMany started after another instance invalidated a tag does not join a tagged getOrSet load that predates it', async () => {
+    const held = gate<string>();
+    const early = reader.getOrSet('joined:tagged', () => held.promise, { tags: ['joined-tag'] });
+    await settle();
+    await writer.invalidateTags('joined-tag');
+    const batch = reader.getOrSetMany(['joined:tagged'], (missing) => missing.map(() => 'new'));
+    held.open('old');
+    expect(await early).toBe('old');
+    expect(await batch).toEqual(['new']);
+  });
+
   it('a tag-invalidated entry is replaced by the next load (its lease takes the place of the unservable entry)', async () => {
     await writer.set('tagged', 'v1', { tags: ['t'] });
     await writer.invalidateTags('t');
