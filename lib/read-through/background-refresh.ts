@@ -63,7 +63,7 @@ export class BackgroundRefresh {
       await loads.run(call, NOTHING_PREFETCHED, Number.POSITIVE_INFINITY, trigger, { replacing: seen });
     } catch (error) {
       failed = true;
-      failedLoads.record(call as Call<unknown>, true, error);
+      failedLoads.record(call as Call<unknown>, token, error);
     } finally {
       // Released once the write landed: an instance taking the lock next reads the new entry and gives up.
       if (!failed) lock.release(call.lockKey, token).catch(() => undefined);

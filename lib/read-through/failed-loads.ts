@@ -28,12 +28,12 @@ export class FailedLoads {
     return false;
   }
 
-  /** Records a failed load of a key that has a stale value; `heldLock`: this load held the key's lock (now the marker). */
-  record(call: Call<unknown>, heldLock: boolean, error: unknown): void {
+  /** Records a failed load of a key that has a stale value; `lockToken`: the key's lock this load held (now the marker). */
+  record(call: Call<unknown>, lockToken: string | undefined, error: unknown): void {
     const windowMs = call.policy.stale.failedLoaderThrottleMs;
     if (this.until.size >= MAX_KEYS) this.until.clear();
     this.until.set(call.fullKey, Date.now() + windowMs);
-    if (heldLock) this.lock.markFailed(call.lockKey, windowMs).catch(() => undefined); // the lock expires anyway
+    if (lockToken !== undefined) this.lock.markFailed(call.lockKey, lockToken, windowMs).catch(() => undefined); // the lock expires anyway
     const reason = error instanceof Error ? error.message : String(error);
     this.failures.warn(
       'loader:stale',

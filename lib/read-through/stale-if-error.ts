@@ -97,7 +97,7 @@ export class StaleIfError {
         return value;
       },
       (error: unknown) => {
-        if (!(error instanceof CacheError)) failedLoads.record(call as Call<unknown>, token !== undefined, error);
+        if (!(error instanceof CacheError)) failedLoads.record(call as Call<unknown>, token, error);
         else if (token !== undefined) lock.release(call.lockKey, token).catch(() => undefined);
         throw error;
       },

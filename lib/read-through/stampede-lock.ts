@@ -35,12 +35,14 @@ export class StampedeLock {
   }
 
   /**
-   * Turns a held lock into a marker that the key's loader just failed, for `throttleMs`: every instance then serves its
-   * stale value instead of retrying (one attempt per key per throttle window, fleet-wide). A plain write: the lock is
-   * ours, unless it outlived its TTL, when another instance's lock is cut short (it only loads sooner).
+   * Turns the lock held with `token` into a marker that the key's loader just failed, for `throttleMs`: every instance
+   * then serves its stale value instead of retrying (one attempt per key per throttle window, fleet-wide). Our lock is
+   * released, then the marker taken as a lock is: a lock that outlived its TTL and was taken by another instance is
+   * left to it (a plain write would have turned it into the marker, and its waiters would have loaded too).
    */
-  markFailed(lockKey: string, throttleMs: number): Promise<void> {
-    return this.store.putToken(lockKey, FAILED_MARKER, throttleMs);
+  async markFailed(lockKey: string, token: string, throttleMs: number): Promise<void> {
+    await this.store.releaseLock(lockKey, token);
+    await this.store.acquireLock(lockKey, FAILED_MARKER, throttleMs);
   }
 
   /** Whether the lock another instance holds is a failure marker (else a load is in flight). */

@@ -65,4 +65,24 @@ describe('StampedeLock.waitForValue: a waiter takes the holder’s value, whenev
     await db.redis.multi().set('w:k', 'stored later').del('w:lock').exec();
     expect((await waiting)?.toString()).toBe('stored later');
   });
+
+  describe('markFailed: the holder whose loader failed leaves a failure marker in its lock', () => {
+    it('turns its own lock into the marker, for the throttle window', async () => {
+      const lock = new StampedeLock(store, SETTINGS);
+      const token = await lock.acquire('w:lock');
+      await lock.markFailed('w:lock', token!, 1_000);
+      expect(await lock.isFailedMarker('w:lock')).toBe(true);
+      const ttl = await db.redis.pttl('w:lock');
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(1_000);
+    });
+
+    it('leaves alone the lock another instance took after its own expired', async () => {
+      const lock = new StampedeLock(store, SETTINGS);
+      await db.redis.set('w:lock', 'the next holder', 'PX', 10_000); // ours lapsed; another instance holds the key now
+      await lock.markFailed('w:lock', 'our lapsed token', 1_000);
+      expect(await db.redis.get('w:lock')).toBe('the next holder');
+      expect(await db.redis.pttl('w:lock')).toBeGreaterThan(1_000);
+    });
+  });
 });
