@@ -74,6 +74,7 @@ export class LoadAndStore {
     const written = this.write(key, call.fullKey, policy.label, entry.bytes, entry.ttlMs, entry.stamps, target).then((stored) => {
       if (stored) [call.stored, call.vouchedAt] = [entry.bytes, issuedAt];
     });
+    call.writeBack = written.catch(() => undefined);
     await settledWithin(written, budgetLeftMs);
     return value;
   }

@@ -42,6 +42,8 @@ export interface Call<T> {
    * needs no check (Redis ran that command after every invalidation that had completed when the call joined).
    */
   vouchedAt?: number;
+  /** The load's write-back, settled (never rejects) once it landed or failed; the caller may be answered before. */
+  writeBack?: Promise<void>;
 }
 
 export const NOTHING_PREFETCHED: TagPrefetch = {};

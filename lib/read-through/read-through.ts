@@ -139,7 +139,7 @@ export class ReadThrough {
 
   /** A joiner whose flight's value cannot be vouched for reads through again (once; then it runs its loader, unstored). */
   private retry<T>(call: Call<T>, mayRetry: boolean): Promise<T> {
-    return mayRetry ? this.flight({ ...call, basis: undefined, stored: undefined }, false) : this.loadMiss(call);
+    return mayRetry ? this.flight({ ...call, basis: undefined, stored: undefined, writeBack: undefined }, false) : this.loadMiss(call);
   }
 
   /** Whether the key still holds the entry a flight's value came from (an invalidation or a write replaced it otherwise). */
@@ -262,7 +262,10 @@ export class ReadThrough {
     try {
       return await this.loads.run(call, prefetch, budgetLeftMs, 'miss', { missed: seen });
     } finally {
-      if (token !== undefined) this.lock.release(lockKey, token).catch(() => undefined); // it expires anyway
+      // Released once the write-back landed, not when the caller is answered (past the budget, it may still be on its
+      // way): on a Cluster the lock and the value are on different nodes, and a release applied first lets waiters load.
+      const release = (): void => void this.lock.release(lockKey, token!).catch(() => undefined); // it expires anyway
+      if (token !== undefined) void (call.writeBack ?? Promise.resolve()).then(release);
     }
   }
 

@@ -6,6 +6,7 @@ import { createRedisConnection } from '../../lib/stores/redis/redis-connection.j
 import { RedisStore } from '../../lib/stores/redis/redis.store.js';
 import { bootCache } from '../support/cache-app.js';
 import { useRedisServer } from '../support/redis-fixture.js';
+import { waitUntil } from '../support/wait-until.js';
 
 /**
  * Read-through races with another instance, each played at a chosen point: the other instance's call runs when this
@@ -89,5 +90,18 @@ describe('read-through races with another instance, at the moment they matter', 
     open();
     expect(await first).toBe('loaded before the invalidation'); // started before the invalidation: may have the old value
     expect(await joined).toBe('loaded after the invalidation');
+  });
+
+  it('the lock holder keeps its lock until its write-back lands, though it answers its caller within the budget', async () => {
+    // The write-back is held past the 250 ms operation budget (as a slow node of a Cluster would), in front of Redis.
+    const store = await storeWith('setIfUnchanged', () => sleep(600));
+    const cache = await boot({ namespace: 'races', store, policy: { lock: true } });
+    expect(await cache.getOrSet('report', () => 'loaded')).toBe('loaded'); // answered before the write landed
+    await sleep(100);
+    expect(await db.redis.exists('races:report')).toBe(1); // the lease: the value is not there yet
+    expect(await db.redis.exists('races:__lock__:report')).toBe(1); // so waiters keep waiting for it
+    await waitUntil('the write-back landed and the lock was released', 3_000, async () => (await db.redis.exists('races:__lock__:report')) === 0);
+    const other = await boot({ namespace: 'races', redis: { url: db.server.url } });
+    expect(await other.get('report')).toBe('loaded');
   });
 });
