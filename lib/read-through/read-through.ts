@@ -14,6 +14,7 @@ import { FailedLoads } from './failed-loads.js';
 import { within } from '../kernel/soft-timeout.js';
 import { isPastLogicalExpiry } from '../entry/logical-ttl.js';
 import { LoadAndStore } from './load-and-store.js';
+import { adoptEntry, type AdoptEntryDeps } from './adopt-entry.js';
 import { NOTHING_PREFETCHED, type Call, type ReadThroughPolicy } from './read-through-call.js';
 import { freshnessOf, type Freshness, type EntryPolicy } from '../entry/entry-policy.js';
 import { StaleIfError } from './stale-if-error.js';
@@ -55,8 +56,11 @@ export class ReadThrough {
   /** operationTimeout: the most one call waits on Redis, apart from its loader (and lock waits). */
   private readonly budgetMs: number;
   private readonly l1?: L1Tier;
+  /** What adoptEntry needs: the entries, tag guard and invalidator of the namespace. */
+  private readonly adoptDeps: AdoptEntryDeps;
 
   constructor(deps: ReadThroughDeps) {
+    this.adoptDeps = deps;
     ({
       store: this.store,
       entries: this.entries,
@@ -235,25 +239,15 @@ export class ReadThrough {
         // The holder before us may have stored the value and released the lock after our lookup: do not load it again.
         const stored = await this.store.get(fullKey);
         seen = stored;
-        if (stored != null && !isPastLogicalExpiry(stored) && (await this.holds(stored, NOTHING_PREFETCHED, fullKey))) {
-          const value = this.entries.peek<T>(key, fullKey, stored);
-          if (value !== undefined) {
-            call.stored = stored;
-            this.lock.release(lockKey, token).catch(() => undefined);
-            if (hasExtensions(stored)) call.basis = this.tags.stampsFor(stored) ?? 'unverifiable';
-            return value;
-          }
+        const value = stored != null && !isPastLogicalExpiry(stored) ? await adoptEntry(this.adoptDeps, call, stored) : undefined;
+        if (value !== undefined) {
+          this.lock.release(lockKey, token).catch(() => undefined);
+          return value;
         }
       } else {
         const found = await this.lock.waitForValue(fullKey, lockKey);
-        if (found !== undefined && (await this.holds(found, NOTHING_PREFETCHED, fullKey))) {
-          const value = this.entries.decode<T>(key, fullKey, found, policy.label);
-          if (value !== undefined) {
-            call.stored = found;
-            if (hasExtensions(found)) call.basis = this.tags.stampsFor(found) ?? 'unverifiable';
-            return value;
-          }
-        }
+        const value = found === undefined ? undefined : await adoptEntry(this.adoptDeps, call, found, policy.label);
+        if (value !== undefined) return value;
       }
     } catch (error) {
       this.failures.failedOpen('getOrSet', key, error, startedAt);
@@ -264,8 +258,10 @@ export class ReadThrough {
     } finally {
       // Released once the write-back landed, not when the caller is answered (past the budget, it may still be on its
       // way): on a Cluster the lock and the value are on different nodes, and a release applied first lets waiters load.
-      const release = (): void => void this.lock.release(lockKey, token!).catch(() => undefined); // it expires anyway
-      if (token !== undefined) void (call.writeBack ?? Promise.resolve()).then(release);
+      if (token !== undefined) {
+        const held = token;
+        void (call.writeBack ?? Promise.resolve()).then(() => this.lock.release(lockKey, held).catch(() => undefined)); // it expires anyway
+      }
     }
   }
 

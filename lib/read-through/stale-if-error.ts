@@ -12,6 +12,7 @@ import type { LoadAndStore } from './load-and-store.js';
 import type { Call } from './read-through-call.js';
 import { within } from '../kernel/soft-timeout.js';
 import type { StampedeLock } from './stampede-lock.js';
+import { adoptEntry } from './adopt-entry.js';
 
 export interface StaleIfErrorDeps {
   store: KeyValueStore;
@@ -70,16 +71,10 @@ export class StaleIfError {
    * logical expiry, its tags holding, no invalidation of the key pending); undefined otherwise, `found` included.
    */
   private async replacedMeanwhile<T>(call: Call<T>, found: Buffer): Promise<T | undefined> {
-    const { store, invalidator, entries, tags } = this.deps;
-    const { key, fullKey } = call;
-    const current = await store.get(fullKey);
+    const current = await this.deps.store.get(call.fullKey);
     if (current == null || startsWithBytes(current, headerOf(found)) || isPastLogicalExpiry(current)) return undefined;
-    if (invalidator.pending.coversKey(fullKey) || !(await invalidator.tagsHold(current, undefined, undefined, fullKey))) return undefined;
-    const value = entries.peek<T>(key, fullKey, current);
-    if (value === undefined) return undefined; // a lease (a load in flight) or undecodable: load as before
-    call.stored = current;
-    if (hasExtensions(current)) call.basis = tags.stampsFor(current) ?? 'unverifiable';
-    return value;
+    if (this.deps.invalidator.pending.coversKey(call.fullKey)) return undefined;
+    return adoptEntry(this.deps, call, current); // undefined for a lease (a load in flight) or an undecodable entry: load as before
   }
 
   private async attempt<T>(
